@@ -1,0 +1,33 @@
+# Xiezuo developer entry points. Two commands matter on a fresh machine:
+#   make demo   set up, build the Guangyuan demo database and serve it on http://127.0.0.1:8000
+#   make test   set up and run the test suite (SQLite; PostgreSQL too when XIEZUO_TEST_DATABASE_URL is set)
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SCALE ?= 1.0
+
+.PHONY: demo test install lint serve bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/xiezuo demo --scale $(SCALE)
+
+serve: $(STAMP)
+	$(BIN)/xiezuo serve
+
+test: $(STAMP)
+	$(BIN)/python tools/run_tests.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench tools
+
+clean:
+	rm -rf $(VENV) var

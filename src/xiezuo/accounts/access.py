@@ -1,0 +1,129 @@
+"""The one place that decides who may see and change which records.
+
+Every scoped model declares `scope_field`, the path from it to a division code
+(`"village__code"` for a household, `"household__village__code"` for a member), and uses
+`RestrictedQuerySet`, so pages, exports, reports, the admin and the API all call
+`Model.objects.restrict(user, action)`. Rules:
+
+- fail closed: no grant means no rows;
+- a grant on a division covers it and everything below it (a code-prefix test);
+- "view" is covered by view and edit grants, "change" only by edit grants;
+- administrators see and change everything; auditors see everything, change nothing;
+- models marked `personal_data = True` (households, members, cases) are never shown to
+  an eastern cooperation office, which sees the cooperation records of the western
+  divisions paired with its own division instead;
+- an out-of-scope record answers 404, the same as a missing one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+Action = Literal["view", "change"]
+EVERYTHING = None  # prefixes value meaning "no restriction"
+
+
+def _role(user) -> str:
+    return getattr(user, "role", "")
+
+
+def is_admin(user) -> bool:
+    return bool(getattr(user, "is_superuser", False) or _role(user) == "admin")
+
+
+def can_see_personal_data(user) -> bool:
+    """Households and members as rows, not only aggregates."""
+    return bool(user and user.is_authenticated and user.is_active and _role(user) not in ("east_office",))
+
+
+def can_unmask(user) -> bool:
+    """May reveal one identity number at a time, with a reason (audited)."""
+    if not can_see_personal_data(user):
+        return False
+    return is_admin(user) or _role(user) in ("county_staff", "city_staff", "auditor")
+
+
+def _grant_prefixes(user, kinds: Iterable[str]) -> list[str]:
+    from xiezuo.geo.models import code_prefix
+
+    grants = user.grants.filter(kind__in=list(kinds)).select_related("division")
+    return sorted({code_prefix(g.division.code, g.division.level) for g in grants})
+
+
+def _partner_prefixes(user) -> list[str]:
+    """Western divisions paired with an eastern office's own divisions (cooperation app)."""
+    try:
+        from xiezuo.cooperation.selectors import west_prefixes_for_east_user
+    except ImportError:
+        return []
+    return sorted(set(west_prefixes_for_east_user(user=user)))
+
+
+def scope_prefixes(user, action: Action = "view", *, personal_data: bool = False) -> list[str] | None:
+    """Division-code prefixes the user may reach; `None` means everything."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    if is_admin(user):
+        return EVERYTHING
+    role = _role(user)
+    if role == "auditor":
+        return EVERYTHING if action == "view" else []
+    if role == "east_office":
+        if personal_data:
+            return []
+        if action == "view":
+            return sorted(set(_partner_prefixes(user)) | set(_grant_prefixes(user, ("view", "edit"))))
+        return _grant_prefixes(user, ("edit",))
+    if role == "leader" and action != "view":
+        return []
+    kinds = ("view", "edit") if action == "view" else ("edit",)
+    return _grant_prefixes(user, kinds)
+
+
+def prefixes_q(field: str, prefixes: list[str] | None) -> Q:
+    """A filter keeping rows whose `field` (a division code) lies under one of `prefixes`."""
+    if prefixes is EVERYTHING:
+        return Q()
+    if not prefixes:
+        return Q(pk__in=[])
+    q = Q()
+    for prefix in prefixes:
+        q |= Q(**{f"{field}__startswith": prefix}) if len(prefix) < 12 else Q(**{field: prefix})
+    return q
+
+
+class RestrictedQuerySet(models.QuerySet):
+    def restrict(self, user, action: Action = "view"):
+        model = self.model
+        field = getattr(model, "scope_field", None)
+        if field is None:
+            raise TypeError(f"{model.__name__} declares no scope_field")
+        prefixes = scope_prefixes(user, action, personal_data=getattr(model, "personal_data", False))
+        return self.filter(prefixes_q(field, prefixes))
+
+
+def within(user, division_code: str, action: Action = "view", *, personal_data: bool = False) -> bool:
+    prefixes = scope_prefixes(user, action, personal_data=personal_data)
+    if prefixes is EVERYTHING:
+        return True
+    return any(division_code.startswith(p) for p in prefixes)
+
+
+def ensure_within(user, division_code: str, action: Action = "change", *, personal_data: bool = False) -> None:
+    """Writes re-check the scope inside the transaction."""
+    if not within(user, division_code, action, personal_data=personal_data):
+        raise PermissionDenied("outside your scope")
+
+
+def get_scoped_or_404(queryset: models.QuerySet, user, action: Action = "view", **lookup):
+    """Missing and forbidden look the same."""
+    try:
+        return queryset.restrict(user, action).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc

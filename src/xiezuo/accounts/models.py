@@ -1,0 +1,99 @@
+"""Users, their roles and geographic grants, and the append-only audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("System administrator")
+        CITY = "city_staff", _("City staff")
+        COUNTY = "county_staff", _("County staff")
+        TOWNSHIP = "township_staff", _("Township staff")
+        VILLAGE = "village_staff", _("Village staff")
+        EAST_OFFICE = "east_office", _("Eastern cooperation office")
+        AUDITOR = "auditor", _("Auditor")
+        LEADER = "leader", _("Leader")
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VILLAGE)
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Grant(models.Model):
+    """A user's scope: a division and everything below it, for viewing or editing."""
+
+    class Kind(models.TextChoices):
+        VIEW = "view", _("View and analyse")
+        EDIT = "edit", _("Edit")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants")
+    division = models.ForeignKey("geo.Division", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices, default=Kind.EDIT)
+
+    class Meta:
+        verbose_name = _("scope grant")
+        verbose_name_plural = _("scope grants")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "division", "kind"], name="accounts_grant_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind} {self.division}"
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: ARG002
+        raise PermissionError("the audit log is append-only")
+
+    def delete(self):
+        raise PermissionError("the audit log is append-only")
+
+
+class AuditEntry(models.Model):
+    """One recorded change. Written by services in their own transaction; never changed."""
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(_("who"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=100, db_index=True)
+    target_type = models.CharField(_("record type"), max_length=100, blank=True, db_index=True)
+    target_id = models.CharField(_("record id"), max_length=64, blank=True, db_index=True)
+    target_repr = models.CharField(_("record"), max_length=200, blank=True)
+    division_code = models.CharField(_("division"), max_length=12, blank=True, db_index=True)
+    source = models.CharField(_("source"), max_length=20, blank=True)  # web, api, import, admin, command, job
+    request_id = models.CharField(_("request or job id"), max_length=64, blank=True)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    data = models.JSONField(_("details"), null=True, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("the audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("the audit log is append-only")
