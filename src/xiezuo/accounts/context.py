@@ -16,7 +16,7 @@ class ActionContext:
 
 
 _current: contextvars.ContextVar[ActionContext] = contextvars.ContextVar(
-    "xiezuo_action_context", default=ActionContext()
+    "xiezuo_action_context", default=ActionContext()  # noqa: B039 (frozen)
 )
 
 
