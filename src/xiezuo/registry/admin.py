@@ -1,0 +1,64 @@
+from django.contrib import admin
+
+from xiezuo.accounts.admin_base import ScopedModelAdmin
+
+from .models import Cadre, Household, HouseholdYear, Member, StatusChange
+
+
+class MemberInline(admin.TabularInline):
+    model = Member
+    extra = 0
+    fields = ("name", "id_number_masked", "sex", "birth_date", "relation", "health", "labour", "schooling")
+    readonly_fields = ("id_number_masked",)
+    show_change_link = True
+
+
+class HouseholdYearInline(admin.TabularInline):
+    model = HouseholdYear
+    extra = 0
+    fields = ("year", "size", "wage", "business", "production_cost", "housing_grade", "water_safe", "year_status")
+
+
+@admin.register(Household)
+class HouseholdAdmin(ScopedModelAdmin):
+    list_display = ("number", "head_name", "village", "attribute", "status", "exit_year", "synthetic")
+    list_filter = ("status", "attribute", "exit_year", "synthetic")
+    search_fields = ("number", "head_name", "village__name", "village__code")
+    raw_id_fields = ("village", "cadre")
+    exclude = ("bank_account", "phone")
+    inlines = [MemberInline, HouseholdYearInline]
+    list_select_related = ("village",)
+
+
+@admin.register(Member)
+class MemberAdmin(ScopedModelAdmin):
+    list_display = ("name", "id_number_masked", "household", "sex", "birth_date", "relation", "health", "labour")
+    list_filter = ("sex", "health", "labour", "schooling", "dibao", "tekun")
+    search_fields = ("name", "household__number")
+    raw_id_fields = ("household",)
+    exclude = ("id_number_enc", "id_number_hash", "phone")
+    readonly_fields = ("id_number_masked",)
+    list_select_related = ("household",)
+
+
+@admin.register(HouseholdYear)
+class HouseholdYearAdmin(ScopedModelAdmin):
+    list_display = ("household", "year", "size", "housing_grade", "water_safe", "year_status")
+    list_filter = ("year", "year_status", "housing_grade")
+    search_fields = ("household__number", "household__head_name")
+    raw_id_fields = ("household",)
+
+
+@admin.register(Cadre)
+class CadreAdmin(ScopedModelAdmin):
+    list_display = ("name", "work_unit", "post", "division")
+    search_fields = ("name", "work_unit")
+    raw_id_fields = ("division",)
+    exclude = ("phone",)
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(ScopedModelAdmin):
+    list_display = ("household", "on", "from_status", "to_status", "reason")
+    list_filter = ("to_status",)
+    raw_id_fields = ("household",)
