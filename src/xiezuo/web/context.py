@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 MENU = [
     ("web:home", _("Overview")),
     ("registry:household_list", _("Households")),
-    ("assessment:figures", _("Book figures")),
+    ("web:figures", _("Book figures")),
     ("measure:run_list", _("Measurement")),
     ("monitoring:case_list", _("Monitoring cases")),
     ("cooperation:pairing_list", _("Cooperation")),

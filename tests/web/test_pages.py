@@ -1,0 +1,93 @@
+"""The foundation pages: status codes, scope, and the numbers they show."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from xiezuo.geo.models import DivisionPopulation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def populated(divisions, make_household):
+    DivisionPopulation.objects.create(division=divisions["lizhou"], year=2013, rural_population=100)
+    DivisionPopulation.objects.create(division=divisions["wangcang"], year=2013, rural_population=50)
+    lz = make_household(divisions["lizhou_village"], members=(("510802199001011236", "01"), ("510802199201011231", "20")))
+    wc = make_household(divisions["wangcang_village"], members=(("510821199001011232", "01"),))
+    return lz, wc
+
+
+def card(html: str, key: str) -> str:
+    match = re.search(rf'data-key="{key}">([^<]*)<', html)
+    assert match, f"no card {key}"
+    return match.group(1).strip()
+
+
+def test_login_required(client):
+    response = client.get(reverse("web:home"))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def test_home_drilldown_numbers_for_city_staff(client, divisions, populated, make_user):
+    client.force_login(make_user("gy", role="city_staff", division=divisions["guangyuan"]))
+    html = client.get(reverse("web:home"), {"division": "510800000000", "year": 2013}).content.decode()
+    assert card(html, "poor_people") == "3"
+    assert card(html, "poor_households") == "2"
+    assert card(html, "rural_population") == "150"
+    assert card(html, "incidence_pct") == "2.0%"
+    assert "利州区" in html and "旺苍县" in html
+
+
+def test_home_for_county_staff_shows_only_their_county(client, divisions, populated, make_user):
+    client.force_login(make_user("lz", division=divisions["lizhou"]))
+    html = client.get(reverse("web:home"), {"division": "510800000000", "year": 2013}).content.decode()
+    assert "利州区" in html
+    assert "旺苍县" not in html
+
+
+def test_household_list_is_scoped_and_searchable(client, divisions, populated, make_user):
+    lz, wc = populated
+    client.force_login(make_user("lz", division=divisions["lizhou"]))
+    html = client.get(reverse("registry:household_list")).content.decode()
+    assert lz.number in html and wc.number not in html
+    # a full identity number finds the household through the keyed hash
+    html = client.get(reverse("registry:household_list"), {"q": "510802199201011231"}).content.decode()
+    assert lz.number in html
+    # the masked form's last four characters too
+    html = client.get(reverse("registry:household_list"), {"q": "1231"}).content.decode()
+    assert lz.number in html
+    html = client.get(reverse("registry:household_list"), {"q": "510821199001011232"}).content.decode()
+    assert wc.number not in html
+
+
+def test_household_detail_masks_identity_numbers_and_hides_other_counties(client, divisions, populated, make_user):
+    lz, wc = populated
+    client.force_login(make_user("lz", division=divisions["lizhou"]))
+    response = client.get(reverse("registry:household_detail", args=[lz.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "5108**********1236" in html
+    assert "510802199001011236" not in html
+    assert client.get(reverse("registry:household_detail", args=[wc.pk])).status_code == 404
+
+
+def test_figures_page_renders_for_city_scope(client, divisions, populated, make_user):
+    client.force_login(make_user("admin1", role="admin"))
+    response = client.get(reverse("web:figures"), {"year": 2013})
+    assert response.status_code == 200
+
+
+def test_pages_speak_english_on_request(client, divisions, populated, make_user):
+    client.force_login(make_user("gy", role="city_staff", division=divisions["guangyuan"]))
+    html = client.get(reverse("registry:household_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Registered households" in html
+
+
+def test_pages_speak_chinese_by_default(client, divisions, populated, make_user):
+    client.force_login(make_user("gy", role="city_staff", division=divisions["guangyuan"]))
+    html = client.get(reverse("registry:household_list")).content.decode()
+    assert "建档立卡户" in html
+    assert "户编号" in html
