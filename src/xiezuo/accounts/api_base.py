@@ -1,32 +1,98 @@
-"""REST API building blocks: every viewset starts from the scope layer."""
+"""REST API building blocks: every viewset starts from the scope layer.
+
+- `BearerTokenAuthentication`: `Authorization: Bearer TOKEN` (`xiezuo token create USERNAME`).
+- `Pagination`: `?page=N&page_size=M` (at most 500), answers `{count, next, previous, results}`.
+- `QueryParamFilter`: a viewset declares `filter_params = {"status": Param("status")}` and gets
+  validated, documented query filters (`?status=exited`); wrong values answer 400.
+- `exception_handler`: every error is JSON `{"detail": message, "code": code, "errors": {...}}`.
+- `ScopedReadOnlyViewSet` / `ScopedModelViewSet`: querysets restricted by
+  `Model.objects.restrict(user, action)`; out-of-scope answers 404 like missing.
+"""
 
 from __future__ import annotations
 
-from rest_framework import viewsets
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, filters, viewsets
 from rest_framework.permissions import IsAuthenticated
 
+from .authentication import BearerTokenAuthentication, Pagination, exception_handler  # noqa: F401  (re-exported)
 
-class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+
+@dataclass(frozen=True)
+class Param:
+    """One query filter: `lookup` on the queryset; `kind` "str", "code" (digits) or "int"."""
+
+    lookup: str
+    kind: str = "str"
+    description: str = ""
+    choices: tuple[str, ...] = ()
+    max_length: int = 100
+
+    def clean(self, name: str, raw: str):
+        if len(raw) > self.max_length:
+            raise exceptions.ValidationError({name: [_("At most %(n)d characters.") % {"n": self.max_length}]})
+        if self.kind in ("code", "int") and not raw.isdigit():
+            raise exceptions.ValidationError({name: [_("Digits only.")]})
+        if self.kind == "code" and len(raw) > 12:
+            raise exceptions.ValidationError({name: [_("A division code has at most 12 digits.")]})
+        if self.choices and raw not in self.choices:
+            raise exceptions.ValidationError(
+                {name: [_("Must be one of: %(values)s.") % {"values": ", ".join(self.choices)}]})
+        return int(raw) if self.kind == "int" else raw
+
+    def schema(self) -> dict:
+        if self.kind == "int":
+            return {"type": "integer", "minimum": 0}
+        if self.kind == "code":
+            return {"type": "string", "pattern": r"^[0-9]{1,12}$"}
+        if self.choices:
+            return {"type": "string", "enum": list(self.choices)}
+        return {"type": "string", "maxLength": self.max_length}
+
+
+class QueryParamFilter(filters.BaseFilterBackend):
+    """Applies a viewset's `filter_params` from the query string."""
+
+    def filter_queryset(self, request, queryset, view):
+        for name, param in getattr(view, "filter_params", {}).items():
+            raw = request.query_params.get(name)
+            if raw not in (None, ""):
+                queryset = queryset.filter(**{param.lookup: param.clean(name, raw)})
+        return queryset
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {"name": name, "in": "query", "required": False, "description": param.description or name,
+             "schema": param.schema()}
+            for name, param in getattr(view, "filter_params", {}).items()
+        ]
+
+
+class _ScopedMixin:
+    permission_classes = [IsAuthenticated]
+    filter_backends = [QueryParamFilter]
+    filter_params: dict[str, Param] = {}
+
+    def scope_action_for_request(self) -> str:
+        return "view" if self.request.method in ("GET", "HEAD", "OPTIONS") else "change"
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if getattr(qs.model, "scope_field", None):
+            qs = qs.restrict(self.request.user, self.scope_action_for_request())
+        return qs
+
+
+class ScopedReadOnlyViewSet(_ScopedMixin, viewsets.ReadOnlyModelViewSet):
     """List and detail restricted to the requesting user's scope (404 outside it)."""
 
-    permission_classes = [IsAuthenticated]
     scope_action = "view"
 
-    def get_queryset(self):
-        qs = super().get_queryset()
-        if getattr(qs.model, "scope_field", None):
-            qs = qs.restrict(self.request.user, self.scope_action)
-        return qs
+    def scope_action_for_request(self) -> str:
+        return self.scope_action
 
 
-class ScopedModelViewSet(viewsets.ModelViewSet):
-    """Reads restricted to "view" scope; writes re-checked against "change" scope by the services."""
-
-    permission_classes = [IsAuthenticated]
-
-    def get_queryset(self):
-        qs = super().get_queryset()
-        action = "view" if self.request.method in ("GET", "HEAD", "OPTIONS") else "change"
-        if getattr(qs.model, "scope_field", None):
-            qs = qs.restrict(self.request.user, action)
-        return qs
+class ScopedModelViewSet(_ScopedMixin, viewsets.ModelViewSet):
+    """Reads restricted to "view" scope; writes to "change" scope, and re-checked by the services."""

@@ -7,6 +7,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .access import RestrictedQuerySet
+
 
 class User(AbstractUser):
     class Role(models.TextChoices):
@@ -21,6 +23,9 @@ class User(AbstractUser):
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VILLAGE)
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    # Optional TOTP second factor (RFC 6238); the secret is Fernet-encrypted like identity numbers.
+    totp_secret_enc = models.TextField(_("two-factor secret (encrypted)"), blank=True, editable=False)
+    totp_enabled = models.BooleanField(_("two-factor login"), default=False)
 
     class Meta:
         verbose_name = _("user")
@@ -52,7 +57,7 @@ class Grant(models.Model):
         return f"{self.user} {self.kind} {self.division}"
 
 
-class AuditQuerySet(models.QuerySet):
+class AuditQuerySet(RestrictedQuerySet):
     def update(self, **kwargs):  # noqa: ARG002
         raise PermissionError("the audit log is append-only")
 
@@ -64,8 +69,11 @@ class AuditEntry(models.Model):
     """One recorded change. Written by services in their own transaction; never changed."""
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # DO_NOTHING without a database constraint: deleting a user must not rewrite the log
+    # (the append-only triggers would refuse it); actor_name keeps who it was.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+",
+        db_constraint=False,
     )
     actor_name = models.CharField(_("who"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=100, db_index=True)
@@ -81,6 +89,11 @@ class AuditEntry(models.Model):
     data = models.JSONField(_("details"), null=True, blank=True)
 
     objects = AuditQuerySet.as_manager()
+    # Entries are scoped by the division of the record they describe; snapshots may hold
+    # names, so an eastern office never reads them, and entries without a division are
+    # for administrators and auditors only.
+    scope_field = "division_code"
+    personal_data = True
 
     class Meta:
         verbose_name = _("audit entry")

@@ -1,7 +1,21 @@
+"""Accounts pages. `login` and `logout` stay un-namespaced (LOGIN_URL, the base template);
+everything else is under the `accounts:` namespace."""
+
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
+
+from . import views
+
+app_name_patterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("audit/", views.audit_list, name="audit_list"),
+    path("audit/export.<str:fmt>", views.audit_export, name="audit_export"),
+    path("reveal/<str:kind>/<int:pk>/", views.reveal, name="reveal"),
+    path("two-factor/", views.two_factor, name="two_factor"),
+]
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include((app_name_patterns, "accounts"))),
 ]

@@ -1,0 +1,67 @@
+"""API plumbing that DRF imports while loading its own views (so nothing here imports
+rest_framework.views or viewsets at module level): authentication, pagination, errors."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, pagination, status
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.response import Response
+
+log = logging.getLogger(__name__)
+
+
+class BearerTokenAuthentication(TokenAuthentication):
+    """`Authorization: Bearer TOKEN`; tokens come from `xiezuo token create USERNAME`."""
+
+    keyword = "Bearer"
+
+
+class Pagination(pagination.PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def _message(detail) -> str:
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            return f"{key}: {_message(value)}" if key not in ("non_field_errors", "__all__") else _message(value)
+    if isinstance(detail, list) and detail:
+        return _message(detail[0])
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    """Every API error as JSON with one clear message, plus per-field errors when there are any."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        request = context.get("request")
+        log.exception("API error", exc_info=exc)
+        return Response(
+            {"detail": _("Internal error; the administrator can find it in the log under request %(id)s.")
+             % {"id": getattr(request, "request_id", "")}, "code": "error"},
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+    data = response.data
+    body = {"detail": _message(data), "code": getattr(exc, "default_code", "error")}
+    if isinstance(data, dict) and set(data) - {"detail"}:
+        body["errors"] = data
+    elif isinstance(data, list):
+        body["errors"] = {"non_field_errors": data}
+    if isinstance(exc, exceptions.ValidationError):
+        body["code"] = "invalid"
+    response.data = body
+    return response

@@ -1,0 +1,149 @@
+"""Writes of the accounts app: reveals of personal data, second factor, API tokens, key rotation.
+
+Each is one use case, one transaction, audited in that transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from . import audit, crypto, totp
+from .access import can_unmask, get_scoped_or_404
+from .forms import REASON_MIN_LENGTH
+
+
+@dataclass(frozen=True)
+class Revealable:
+    model: str  # app_label.ModelName
+    action: str
+    read: Callable[[object], str]
+
+
+def _member_id(member) -> str:
+    return crypto.decrypt(member.id_number_enc) if member.id_number_enc else ""
+
+
+# What may be revealed, one record at a time.
+REVEALABLE: dict[str, Revealable] = {
+    "member_id": Revealable("registry.Member", "registry.member.id_unmasked", _member_id),
+    "member_phone": Revealable("registry.Member", "registry.member.phone_unmasked", lambda m: m.phone),
+    "household_phone": Revealable("registry.Household", "registry.household.phone_unmasked", lambda h: h.phone),
+    "household_bank_account": Revealable("registry.Household", "registry.household.bank_account_unmasked",
+                                         lambda h: h.bank_account),
+}
+
+
+@transaction.atomic
+def personal_data_reveal(*, user, kind: str, pk: int, reason: str) -> str:
+    """The clear value of one personal field of one record in the user's scope, audited with the reason."""
+    if kind not in REVEALABLE:
+        raise ValidationError({"kind": _("Unknown field to reveal: %(kind)s.") % {"kind": kind}})
+    if not can_unmask(user):
+        raise PermissionDenied(_("You are not allowed to reveal personal data."))
+    reason = (reason or "").strip()
+    if len(reason) < REASON_MIN_LENGTH:
+        raise ValidationError({"reason": _("Give a reason of at least %(n)d characters.") % {"n": REASON_MIN_LENGTH}})
+    spec = REVEALABLE[kind]
+    model = apps.get_model(spec.model)
+    obj = get_scoped_or_404(model.objects.all(), user, "view", pk=pk)
+    value = spec.read(obj)
+    audit.record(action=spec.action, user=user, target=obj, data={"reason": reason, "field": kind})
+    return value
+
+
+@transaction.atomic
+def totp_begin(*, user) -> str:
+    """A fresh secret stored (encrypted) but not yet enabled; returns it for the authenticator app."""
+    secret = totp.new_secret()
+    user.totp_secret_enc = crypto.encrypt(secret)
+    user.totp_enabled = False
+    user.save(update_fields=["totp_secret_enc", "totp_enabled"])
+    return secret
+
+
+@transaction.atomic
+def totp_enable(*, user, code: str) -> None:
+    if not totp.verify(totp.secret_of(user), code):
+        raise ValidationError({"code": _("The code does not match. Check your device's clock and try the current code.")})
+    user.totp_enabled = True
+    user.save(update_fields=["totp_enabled"])
+    audit.record(action="accounts.user.totp_enabled", user=user, target=user)
+
+
+@transaction.atomic
+def totp_disable(*, user, actor) -> None:
+    user.totp_enabled = False
+    user.totp_secret_enc = ""
+    user.save(update_fields=["totp_enabled", "totp_secret_enc"])
+    audit.record(action="accounts.user.totp_disabled", user=actor, target=user)
+
+
+@transaction.atomic
+def token_create(*, user, actor=None) -> str:
+    """A new API token for `user`, replacing any previous one."""
+    from rest_framework.authtoken.models import Token
+
+    if not user.is_active:
+        raise ValidationError(_("The user %(name)s is inactive.") % {"name": user.username})
+    Token.objects.filter(user=user).delete()
+    token = Token.objects.create(user=user)
+    audit.record(action="accounts.token.created", user=actor, target=user)
+    return token.key
+
+
+@transaction.atomic
+def token_revoke(*, user, actor=None) -> int:
+    from rest_framework.authtoken.models import Token
+
+    count, _detail = Token.objects.filter(user=user).delete()
+    audit.record(action="accounts.token.revoked", user=actor, target=user)
+    return count
+
+
+def _rotate_column(model, field: str, batch_size: int) -> int:
+    """Re-encrypt one ciphertext column under the first key, in primary-key batches."""
+    done = 0
+    last_pk = None
+    while True:
+        qs = model._base_manager.exclude(**{field: ""}).order_by("pk")
+        if last_pk is not None:
+            qs = qs.filter(pk__gt=last_pk)
+        rows = list(qs.values_list("pk", field)[:batch_size])
+        if not rows:
+            return done
+        objs = [model(pk=pk, **{field: crypto.rotate(token)}) for pk, token in rows]
+        model._base_manager.bulk_update(objs, [field], batch_size=batch_size)
+        done += len(objs)
+        last_pk = rows[-1][0]
+
+
+@transaction.atomic
+def keys_rotate(*, keys: list[str], actor=None, batch_size: int = 2000) -> dict[str, int]:
+    """Re-encrypt every identity number and 2FA secret under `keys[0]`.
+
+    `keys` must still contain every key in use (older ones after the new), and must end
+    with the same last key as before, which keys the lookup hashes (see crypto._hash_key).
+    """
+    from cryptography.fernet import Fernet
+
+    for key in keys:
+        Fernet(key.encode())  # raises ValueError on a malformed key
+    old = list(settings.XIEZUO_FIELD_KEYS)
+    if keys[-1] != old[-1]:
+        raise ValidationError(_("The last key must stay the same: it keys the identity-number lookup hashes."))
+    settings.XIEZUO_FIELD_KEYS = list(keys)
+    try:
+        counts = {"members": _rotate_column(apps.get_model("registry.Member"), "id_number_enc", batch_size),
+                  "users": _rotate_column(apps.get_model("accounts.User"), "totp_secret_enc", batch_size)}
+    except Exception:
+        settings.XIEZUO_FIELD_KEYS = old
+        raise
+    audit.record(action="accounts.keys.rotated", user=actor, data={**counts, "keys": len(keys)})
+    return counts
