@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from .access import is_admin
+from .admin_base import AuditedAdminMixin, ScopedModelAdmin
 from .models import AuditEntry, Grant, User
 
 
@@ -12,16 +14,33 @@ class GrantInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "display_name", "role", "is_active", "is_superuser")
-    list_filter = ("role", "is_active", "is_superuser")
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("Xiezuo"), {"fields": ("role", "display_name")}))
+class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
+    """Users and their grants: administrators only; every change is audited."""
+
+    list_display = ("username", "display_name", "role", "is_active", "is_superuser", "totp_enabled")
+    list_filter = ("role", "is_active", "is_superuser", "totp_enabled")
+    fieldsets = (*BaseUserAdmin.fieldsets, (_("Xiezuo"), {"fields": ("role", "display_name", "totp_enabled")}))
     inlines = [GrantInline]
+
+    def has_module_permission(self, request):
+        return is_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_admin(request.user)
+
+    def has_add_permission(self, request):
+        return is_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_admin(request.user)
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """Read-only for everyone: the log is append-only."""
+class AuditEntryAdmin(ScopedModelAdmin):
+    """Read-only for everyone: the log is append-only; scoped like the audit page."""
 
     list_display = ("at", "actor_name", "action", "target_type", "target_repr", "division_code", "source")
     list_filter = ("source", "target_type")

@@ -8,10 +8,48 @@ from . import audit
 from .access import scope_prefixes
 
 
-class ScopedModelAdmin(admin.ModelAdmin):
+def _label(obj, verb: str) -> str:
+    return f"{obj._meta.label_lower}.{verb}"
+
+
+class AuditedAdminMixin:
+    """Every save and delete made in the admin, inline rows included, goes to the audit log."""
+
+    def save_model(self, request, obj, form, change):
+        before = audit.snapshot(type(obj)._base_manager.get(pk=obj.pk)) if change and obj.pk else None
+        super().save_model(request, obj, form, change)
+        audit.record(action=_label(obj, "updated" if change else "created"), user=request.user, target=obj,
+                     before=before, after=audit.snapshot(obj))
+
+    def delete_model(self, request, obj):
+        audit.record(action=_label(obj, "deleted"), user=request.user, target=obj, before=audit.snapshot(obj))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        audit.record_many(action=f"{queryset.model._meta.label_lower}.deleted", user=request.user,
+                          targets=list(queryset))
+        super().delete_queryset(request, queryset)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            audit.record(action=_label(obj, "deleted"), user=request.user, target=obj, before=audit.snapshot(obj))
+            obj.delete()
+        for obj in instances:
+            existed = obj.pk is not None and type(obj)._base_manager.filter(pk=obj.pk).exists()
+            before = audit.snapshot(type(obj)._base_manager.get(pk=obj.pk)) if existed else None
+            obj.save()
+            audit.record(action=_label(obj, "updated" if existed else "created"), user=request.user, target=obj,
+                         before=before, after=audit.snapshot(obj))
+        formset.save_m2m()
+
+
+class ScopedModelAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Lists only what the user may view; saves and deletes are audited.
 
     Models without a `scope_field` (reference data) are shown to staff users unfiltered.
+    Choices of related records (foreign-key selects) are scoped as well, so a form never
+    lists another county's households.
     """
 
     def get_queryset(self, request):
@@ -34,18 +72,14 @@ class ScopedModelAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return super().has_add_permission(request) and scope_prefixes(request.user, "change") != []
 
-    def save_model(self, request, obj, form, change):
-        before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
-        super().save_model(request, obj, form, change)
-        audit.record(action=f"{obj._meta.label_lower}.{'updated' if change else 'created'}", user=request.user, target=obj,
-                     before=before, after=audit.snapshot(obj))
+    def _scoped_choices(self, db_field, request, kwargs):
+        related = db_field.related_model
+        if getattr(related, "scope_field", None) and hasattr(related._default_manager, "restrict"):
+            kwargs["queryset"] = related._default_manager.restrict(request.user, "view")
+        return kwargs
 
-    def delete_model(self, request, obj):
-        before = audit.snapshot(obj)
-        audit.record(action=f"{obj._meta.label_lower}.deleted", user=request.user, target=obj, before=before)
-        super().delete_model(request, obj)
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return super().formfield_for_foreignkey(db_field, request, **self._scoped_choices(db_field, request, kwargs))
 
-    def delete_queryset(self, request, queryset):
-        audit.record_many(action=f"{queryset.model._meta.label_lower}.deleted", user=request.user,
-                          targets=list(queryset))
-        super().delete_queryset(request, queryset)
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return super().formfield_for_manytomany(db_field, request, **self._scoped_choices(db_field, request, kwargs))
