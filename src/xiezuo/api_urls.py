@@ -2,7 +2,9 @@
 
 from importlib.util import find_spec
 
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 urlpatterns = [
@@ -16,3 +18,13 @@ for _app in ("geo", "registry", "policy", "measure", "monitoring", "cooperation"
              "labor", "consumption", "talent", "assessment", "dataio"):
     if find_spec(f"xiezuo.{_app}.api"):
         urlpatterns.append(path(f"{_app}/", include(f"xiezuo.{_app}.api")))
+
+
+@csrf_exempt  # it changes nothing; without this a POST to a wrong URL would get the HTML CSRF page
+def _not_found(request, *args, **kwargs):
+    return JsonResponse({"detail": "No such API endpoint; the list is at /api/schema and /api/docs.",
+                         "code": "not_found"}, status=404)
+
+
+# Last: anything under /api/ that matched no route answers JSON, not an HTML page.
+urlpatterns.append(re_path(r"^.*$", _not_found))

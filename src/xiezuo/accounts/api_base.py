@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -19,10 +20,12 @@ from rest_framework.permissions import IsAuthenticated
 
 from .authentication import BearerTokenAuthentication, Pagination, exception_handler  # noqa: F401  (re-exported)
 
+_DIGITS = re.compile(r"[0-9]{1,18}")
+
 
 @dataclass(frozen=True)
 class Param:
-    """One query filter: `lookup` on the queryset; `kind` "str", "code" (digits) or "int"."""
+    """One query filter: `lookup` on the queryset; `kind` "str", "code" (digits), "int" or "bool"."""
 
     lookup: str
     kind: str = "str"
@@ -33,13 +36,17 @@ class Param:
     def clean(self, name: str, raw: str):
         if len(raw) > self.max_length:
             raise exceptions.ValidationError({name: [_("At most %(n)d characters.") % {"n": self.max_length}]})
-        if self.kind in ("code", "int") and not raw.isdigit():
+        if self.kind in ("code", "int") and not _DIGITS.fullmatch(raw):
             raise exceptions.ValidationError({name: [_("Digits only.")]})
         if self.kind == "code" and len(raw) > 12:
             raise exceptions.ValidationError({name: [_("A division code has at most 12 digits.")]})
         if self.choices and raw not in self.choices:
             raise exceptions.ValidationError(
                 {name: [_("Must be one of: %(values)s.") % {"values": ", ".join(self.choices)}]})
+        if self.kind == "bool":
+            if raw not in ("true", "false"):
+                raise exceptions.ValidationError({name: [_("Must be true or false.")]})
+            return raw == "true"
         return int(raw) if self.kind == "int" else raw
 
     def schema(self) -> dict:
@@ -47,6 +54,8 @@ class Param:
             return {"type": "integer", "minimum": 0}
         if self.kind == "code":
             return {"type": "string", "pattern": r"^[0-9]{1,12}$"}
+        if self.kind == "bool":
+            return {"type": "boolean"}
         if self.choices:
             return {"type": "string", "enum": list(self.choices)}
         return {"type": "string", "maxLength": self.max_length}
@@ -58,7 +67,7 @@ class QueryParamFilter(filters.BaseFilterBackend):
     def filter_queryset(self, request, queryset, view):
         for name, param in getattr(view, "filter_params", {}).items():
             raw = request.query_params.get(name)
-            if raw not in (None, ""):
+            if raw is not None and (raw != "" or param.kind != "str"):
                 queryset = queryset.filter(**{param.lookup: param.clean(name, raw)})
         return queryset
 

@@ -26,11 +26,18 @@ class Pagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None and not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [_("A whole number from 1 to %(n)d.") % {"n": self.max_page_size}]})
+        return super().get_page_size(request)
+
 
 def _message(detail) -> str:
     if isinstance(detail, dict):
         for key, value in detail.items():
-            return f"{key}: {_message(value)}" if key not in ("non_field_errors", "__all__") else _message(value)
+            return f"{key}: {_message(value)}" if key not in ("non_field_errors", "__all__", "detail") else _message(value)
     if isinstance(detail, list) and detail:
         return _message(detail[0])
     return str(detail)

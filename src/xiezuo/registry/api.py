@@ -50,7 +50,6 @@ class MemberSerializer(serializers.ModelSerializer):
                   "education", "schooling", "health", "disability_category", "disability_grade", "labour",
                   "work_place", "months_worked", "medical_insurance", "critical_illness_insurance",
                   "pension_insurance", "dibao", "tekun", "phone_masked", "deceased", "synthetic"]
-        read_only_fields = fields
 
     def get_phone_masked(self, obj) -> str:
         return crypto.mask_phone(obj.phone) if obj.phone else ""
@@ -119,7 +118,7 @@ class MemberViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     filter_params = {
         "household": Param("household_id", kind="int"),
         "village": Param("household__village__code__startswith", kind="code"),
-        "deceased": Param("deceased", choices=("true", "false")),
+        "deceased": Param("deceased", kind="bool"),
     }
 
     @extend_schema(request=MemberCreateSerializer, responses={201: MemberSerializer})
