@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from xiezuo.accounts.admin_base import ScopedModelAdmin
+
 from .models import Division, DivisionPopulation
 
 
 @admin.register(Division)
-class DivisionAdmin(admin.ModelAdmin):
+class DivisionAdmin(ScopedModelAdmin):
     list_display = ("code", "name", "level", "side", "parent", "synthetic")
     list_filter = ("level", "side", "synthetic")
     search_fields = ("code", "name", "name_en")
@@ -12,7 +14,7 @@ class DivisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(DivisionPopulation)
-class DivisionPopulationAdmin(admin.ModelAdmin):
+class DivisionPopulationAdmin(ScopedModelAdmin):
     list_display = ("division", "year", "rural_population")
     list_filter = ("year",)
     search_fields = ("division__name", "division__code")
