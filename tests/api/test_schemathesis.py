@@ -17,6 +17,20 @@ from xiezuo.wsgi import application
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    """Calling the WSGI app directly fires request_finished, which would close the test's
+    database connection (and its transaction) on PostgreSQL; Django's test client does the same."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 # Loaded at collection (pytest-django has set Django up by then); generating the schema reads no table.
 schema = schemathesis.openapi.from_wsgi("/api/schema", application)
 
