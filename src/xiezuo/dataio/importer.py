@@ -1,0 +1,323 @@
+"""Import a file: read, find the header, clean every cell, plan against the database, commit.
+
+    result = run_import(path, user=user, dry_run=True)       # preview: counts, diffs, problems
+    result = run_import(path, user=user, dry_run=False)      # commit, all or nothing
+    result = run_import(path, user=user, dry_run=False, valid_only=True)  # valid rows alone
+
+Every problem is a `Problem` with the sheet, the row as the spreadsheet numbers it, the
+column header as the user sees it, the value and a message (in the language active while
+the import runs). The commit happens in one transaction; audit rows carry the job id.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from xiezuo.accounts.access import scope_prefixes
+from xiezuo.accounts.context import acting
+
+from . import cells, readers, specs
+from .specs import Column, ImportRow, TabularSpec
+
+HEADER_SCAN = 6
+
+
+class Cancelled(Exception):
+    """Raised from the progress callback when the user cancelled the job."""
+
+
+@dataclass
+class Problem:
+    sheet: str
+    row: int
+    column: str
+    value: str
+    message: str
+    level: str = "error"  # "error" stops the commit, "warning" does not
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    error_rows: int = 0
+    committed: bool = False
+    dry_run: bool = True
+    valid_only: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    sheets: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level != "error"]
+
+    @property
+    def blocked(self) -> bool:
+        """Errors stop the commit unless the valid rows alone were chosen."""
+        return bool(self.errors) and not (self.valid_only and self.new + self.changed + self.unchanged > 0
+                                          and not self.file_error)
+
+    @property
+    def file_error(self) -> bool:
+        return any(p.row == 0 for p in self.errors)
+
+    def as_json(self, *, max_changes: int = 200) -> dict[str, Any]:
+        return {
+            "rows": self.rows, "new": self.new, "changed": self.changed, "unchanged": self.unchanged,
+            "error_rows": self.error_rows, "committed": self.committed, "dry_run": self.dry_run,
+            "errors": [{k: v for k, v in p.as_dict().items() if k != "level"} for p in self.errors],
+            "warnings": [{k: v for k, v in p.as_dict().items() if k != "level"} for p in self.warnings],
+            "changes": self.changes[:max_changes],
+            "sheets": self.sheets,
+        }
+
+
+class Context:
+    """State shared by the sheets of one import: user, scope, problems, rows by entity."""
+
+    def __init__(self, *, user, progress: Callable[[float, str], None] | None, job_id: str):
+        self.user = user
+        self.job_id = job_id
+        self.problems: list[Problem] = []
+        self.rows_by_entity: dict[str, list[ImportRow]] = {}
+        self.headers: dict[tuple[str, str], str] = {}  # (sheet, column name) -> header as seen
+        self._progress = progress
+        self._last = 0.0
+        self.change_prefixes = scope_prefixes(user, "change", personal_data=True) if user is not None else None
+
+    def in_scope(self, code: str) -> bool:
+        if self.change_prefixes is None:
+            return True
+        return any(code.startswith(p) for p in self.change_prefixes)
+
+    def header(self, row: ImportRow | None, column: Column | str) -> str:
+        if isinstance(column, Column):
+            return self.headers.get((row.sheet if row else "", column.name), column.zh)
+        return column
+
+    def error(self, row: ImportRow | None, column: Column | str, value: Any, message: str,
+              level: str = "error") -> None:
+        self.problems.append(Problem(
+            sheet=row.sheet if row else "", row=row.number if row else 0, column=self.header(row, column),
+            value=_short(value), message=message, level=level,
+        ))
+        if row is not None and level == "error":
+            row.errors += 1
+            row.action = "error"
+
+    def progress(self, fraction: float, message: str = "", *, force: bool = False) -> None:
+        now = time.monotonic()
+        if self._progress and (force or now - self._last > 0.3):
+            self._last = now
+            self._progress(min(max(fraction, 0.0), 1.0), message)
+
+
+def _short(value: Any) -> str:
+    s = "" if value is None else cells.text(value)
+    return s if len(s) <= 60 else s[:57] + "…"
+
+
+# -- header detection --------------------------------------------------------------------
+
+def _combined(top: list[Any], bottom: list[Any], index: dict[str, Column]) -> list[str]:
+    """A two-row header (a merged group heading over sub-headings) as one row of headers."""
+    out = []
+    group = ""
+    for i in range(max(len(top), len(bottom))):
+        t = cells.text(top[i]) if i < len(top) and not cells.is_blank(top[i]) else ""
+        b = cells.text(bottom[i]) if i < len(bottom) and not cells.is_blank(bottom[i]) else ""
+        if t:
+            group = t
+        candidates = [b, group + b, t] if b else [t]
+        chosen = next((c for c in candidates if specs.normalise_header(c) in index), candidates[0])
+        out.append(chosen)
+    return out
+
+
+def find_header(sheet: readers.Sheet, spec: TabularSpec | None):
+    """(spec, matched columns {index: Column}, headers as seen, number of header rows, header row index)."""
+    best = (0, None, {}, [], 0, 0)
+    candidates = [spec] if spec else specs.all_specs()
+    for r in range(min(HEADER_SCAN, len(sheet.rows))):
+        for sp in candidates:
+            index = sp.header_index()
+            options = [(sheet.rows[r], 1)]
+            if r + 1 < len(sheet.rows):
+                options.append((_combined(sheet.rows[r], sheet.rows[r + 1], index), 2))
+            for headers, height in options:
+                matched = sp.match_headers(headers)
+                missing = sp.required_missing(matched.values())
+                score = len(matched) * 10 - len(missing) * 5 - height
+                if len(matched) >= 2 and score > best[0]:
+                    best = (score, sp, matched, [cells.text(h) if not cells.is_blank(h) else "" for h in headers],
+                            height, r)
+    return best[1:]
+
+
+# -- the run -----------------------------------------------------------------------------
+
+def run_import(path: str | Path, *, user=None, entity: str | None = None, dry_run: bool = True,
+               valid_only: bool = False, lang: str = "zh", progress: Callable[[float, str], None] | None = None,
+               job_id: str = "") -> ImportResult:
+    with translation.override("en" if lang == "en" else "zh-hans"):
+        return _run(Path(path), user=user, entity=entity, dry_run=dry_run, valid_only=valid_only,
+                    progress=progress, job_id=job_id)
+
+
+def _run(path, *, user, entity, dry_run, valid_only, progress, job_id) -> ImportResult:
+    result = ImportResult(dry_run=dry_run, valid_only=valid_only)
+    ctx = Context(user=user, progress=progress, job_id=job_id)
+    spec = specs.get(entity) if entity else None
+    ctx.progress(0.01, _("Reading the file"), force=True)
+    try:
+        sheets = readers.read(path)
+    except readers.FileError as exc:
+        ctx.error(None, "", path.name, str(exc))
+        result.problems = ctx.problems
+        return result
+
+    plan: list[tuple[TabularSpec, readers.Sheet, list[ImportRow]]] = []
+    total_rows = sum(len(s.rows) for s in sheets) or 1
+    done_rows = 0
+    any_data = False
+    for sheet in sheets:
+        if not any(not cells.is_blank(v) for r in sheet.rows[:HEADER_SCAN + 2] for v in r):
+            continue
+        any_data = True
+        sp, matched, headers, height, at = find_header(sheet, spec)
+        if sp is None:
+            continue
+        missing = sp.required_missing(matched.values())
+        for i, col in matched.items():
+            ctx.headers[(sheet.name, col.name)] = headers[i] or col.zh
+        if missing:
+            ctx.error(None, "", "", _("Sheet %(sheet)s lacks the required column(s) %(cols)s; download the "
+                                      "template to see the expected headers.")
+                      % {"sheet": sheet.name, "cols": "、".join(c.zh for c in missing)})
+            continue
+        rows = _clean_rows(ctx, sp, sheet, matched, at + height, done_rows, total_rows)
+        done_rows += len(sheet.rows)
+        plan.append((sp, sheet, rows))
+        result.sheets.append({"sheet": sheet.name, "entity": sp.entity, "header_rows": height,
+                              "rows": len(rows)})
+    if not plan and not ctx.problems:
+        if not any_data:
+            ctx.error(None, "", path.name, _("The file is empty."))
+        else:
+            names = "、".join(s.entity for s in specs.all_specs())
+            ctx.error(None, "", path.name, _("No sheet has recognisable headers (expected one of: %(names)s); "
+                                             "download a template and copy the data into it.") % {"names": names})
+
+    plan.sort(key=lambda t: t[0].order)
+    for n, (sp, _sheet, rows) in enumerate(plan):
+        ctx.progress(0.55 + 0.15 * n / max(len(plan), 1), _("Checking against the database"), force=True)
+        good = [r for r in rows if r.action != "error"]
+        ctx.rows_by_entity.setdefault(sp.entity, []).extend(rows)
+        sp.plan(ctx, good)
+
+    for sp, _sheet, rows in plan:
+        for r in rows:
+            result.rows += 1
+            if r.action == "new":
+                result.new += 1
+            elif r.action == "changed":
+                result.changed += 1
+            elif r.action == "unchanged":
+                result.unchanged += 1
+            elif r.action == "error":
+                result.error_rows += 1
+            if r.action in ("new", "changed") and len(result.changes) < 1000:
+                result.changes.append({
+                    "sheet": r.sheet, "row": r.number, "entity": sp.entity, "action": r.action,
+                    "diff": {ctx.header(r, _col(sp, k)): [cells.text(a) if a is not None else "",
+                                                         cells.text(b) if b is not None else ""]
+                             for k, (a, b) in r.diff.items()},
+                })
+    result.problems = sorted(ctx.problems, key=lambda p: (p.sheet, p.row))
+    if dry_run or result.blocked or not plan:
+        ctx.progress(1.0, _("Checked"), force=True)
+        return result
+
+    ctx.progress(0.7, _("Saving"), force=True)
+    with acting("import", request_id=job_id or None), transaction.atomic():
+        for n, (sp, _sheet, rows) in enumerate(plan):
+            ctx.progress(0.7 + 0.3 * n / len(plan), _("Saving %(entity)s") % {"entity": sp.entity}, force=True)
+            sp.commit(ctx, [r for r in rows if r.action in ("new", "changed")])
+    result.committed = True
+    ctx.progress(1.0, _("Saved"), force=True)
+    return result
+
+
+def _col(sp: TabularSpec, name: str) -> Column | str:
+    for c in sp.columns:
+        if c.name == name:
+            return c
+    return name
+
+
+def _clean_rows(ctx: Context, sp: TabularSpec, sheet: readers.Sheet, matched: dict[int, Column],
+                data_start: int, done_before: int, total: int) -> list[ImportRow]:
+    converters = [(i, col, cells.converter(col)) for i, col in sorted(matched.items())]
+    required = [(i, col) for i, col, _c in converters if col.required]
+    rows: list[ImportRow] = []
+    data = sheet.rows[data_start:]
+    # trailing blank rows are formatting, not data
+    last = len(data)
+    while last and all(cells.is_blank(v) for v in data[last - 1]):
+        last -= 1
+    is_blank = cells.is_blank
+    CellError = cells.CellError
+    first = sheet.first_row + data_start
+    hidden = sheet.hidden
+    uncomputed = sheet.uncomputed
+    for k in range(last):
+        raw = data[k]
+        number = first + k
+        if k % 2000 == 0:
+            ctx.progress(0.05 + 0.5 * (done_before + data_start + k) / total, _("Checking rows"))
+        if all(is_blank(v) for v in raw):
+            ctx.problems.append(Problem(sheet.name, number, "", "", _("Blank row, skipped."), "warning"))
+            continue
+        row = ImportRow(sheet=sheet.name, number=number, values={}, raw=raw)
+        if number in hidden:
+            ctx.error(row, "", "", _("The row is hidden in the spreadsheet: unhide it and check it, or delete it."))
+        if number in uncomputed:
+            for i, col, _conv in converters:
+                if i in uncomputed[number]:
+                    ctx.error(row, col, "", _("The cell holds a formula without a computed value: open the file in "
+                                              "Excel, WPS or LibreOffice and save it, or paste the values."))
+        values = row.values
+        n = len(raw)
+        for i, col, conv in converters:
+            v = raw[i] if i < n else None
+            if v is None or v == "" or is_blank(v):
+                values[col.name] = None
+                continue
+            try:
+                values[col.name] = conv(v)
+            except CellError as exc:
+                values[col.name] = None
+                ctx.error(row, col, v, exc.message)
+        for i, col in required:
+            if values.get(col.name) is None and not (i < n and not is_blank(raw[i]) and row.errors):
+                ctx.error(row, col, "", _("This column is required."))
+        rows.append(row)
+    return rows

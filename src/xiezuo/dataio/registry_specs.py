@@ -1,0 +1,649 @@
+"""The registry's three tabular specs: households, members and yearly facts.
+
+Matching keys: a household by its number (户编号); a member by identity number (keyed
+hash) or, when the file carries the masked form an ordinary export writes, by household
+number + masked number + name; a year's facts by household number + year. Columns absent
+from a file are left alone; masked phones and bank accounts that still match the stored
+value count as unchanged (the round trip of a masked export).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from xiezuo.accounts import crypto
+from xiezuo.accounts.models import AuditEntry
+from xiezuo.geo.models import Division
+from xiezuo.registry import choices
+from xiezuo.registry.identity import InvalidIdNumber, check_id_number
+from xiezuo.registry.models import Household, HouseholdYear, Member
+from xiezuo.registry.services import member_identity_fields
+
+from .specs import Column, ImportRow, TabularSpec, register
+
+CHUNK = 900
+MONEY_MAX = Decimal("10000000")
+MASKERS = {"id": crypto.mask_id_number, "phone": crypto.mask_phone, "account": crypto.mask_account}
+
+
+def chunks(items: list, size: int = CHUNK) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _default(model, name: str) -> Any:
+    f = model._meta.get_field(name)
+    if f.has_default():
+        d = f.get_default()
+        return d
+    if f.null:
+        return None
+    return ""
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, Decimal) or isinstance(b, Decimal):
+        try:
+            return Decimal(a or 0).quantize(Decimal("0.01")) == Decimal(b or 0).quantize(Decimal("0.01"))
+        except (TypeError, ValueError, ArithmeticError):
+            return False
+    if isinstance(a, list) or isinstance(b, list):
+        return sorted(a or []) == sorted(b or [])
+    return a == b
+
+
+def _masked(value: Any) -> bool:
+    return isinstance(value, str) and "*" in value
+
+
+def _secret(col: Column, value: Any) -> Any:
+    return "***" if col.mask and value else value
+
+
+class RegistrySpec(TabularSpec):
+    """Shared diff and write machinery; subclasses say how rows find their records."""
+
+    field_columns: tuple[str, ...] = ()
+
+    def _compare(self, ctx, row: ImportRow, obj, present: list[Column]) -> dict[str, tuple[Any, Any]]:
+        """Field-level diff between a cleaned row and a stored record (masked cells compared masked)."""
+        diff = {}
+        for col in present:
+            if col.name not in self.field_columns:
+                continue
+            new = row.values.get(col.name)
+            old = getattr(obj, col.name)
+            if new is None:
+                new = _default(self.model, col.name)
+            if col.mask and _masked(new):
+                if MASKERS[col.mask](old or "") != new:
+                    ctx.error(row, col, new, _("A masked value cannot be imported: type the full value, or export "
+                                               "with unmasking to round-trip it."))
+                continue
+            if not _same(old, new):
+                diff[col.name] = (_secret(col, old), _secret(col, new))
+                row.values[col.name] = new
+        return diff
+
+    def _fields_for_new(self, ctx, row: ImportRow, present: list[Column]) -> dict[str, Any] | None:
+        fields = {}
+        for col in present:
+            if col.name not in self.field_columns:
+                continue
+            v = row.values.get(col.name)
+            if v is None:
+                continue
+            if col.mask and _masked(v):
+                ctx.error(row, col, v, _("A masked value cannot be imported: type the full value, or export "
+                                         "with unmasking to round-trip it."))
+                return None
+            fields[col.name] = v
+        return fields
+
+    def present(self, ctx, rows: list[ImportRow]) -> list[Column]:
+        if not rows:
+            return []
+        sheets = {r.sheet for r in rows}
+        return [c for c in self.columns if any((s, c.name) in ctx.headers for s in sheets)]
+
+    @staticmethod
+    def audit_rows(ctx, action: str, items: Iterable[tuple[Any, str, dict | None, dict | None]]) -> None:
+        """One audit row per written record: (record, division code, before, after)."""
+        from xiezuo.accounts.audit import _entry
+
+        batch = []
+        for obj, division, before, after in items:
+            batch.append(_entry(action=action, user=ctx.user, target=obj, before=before, after=after,
+                                data={"job": ctx.job_id} if ctx.job_id else None, division_code=division))
+            if len(batch) >= 5000:
+                AuditEntry.objects.bulk_create(batch)
+                batch.clear()
+        if batch:
+            AuditEntry.objects.bulk_create(batch)
+
+    @staticmethod
+    def diff_dicts(diff: dict[str, tuple[Any, Any]]) -> tuple[dict, dict]:
+        from xiezuo.accounts.audit import _jsonable
+
+        return ({k: _jsonable(a) for k, (a, _b) in diff.items()}, {k: _jsonable(b) for k, (_a, b) in diff.items()})
+
+    def households_by_number(self, ctx, numbers: Iterable[str]) -> dict[str, tuple[int, str]]:
+        """Stored households: number -> (pk, village code), plus valid new ones from this file (pk None)."""
+        found: dict[str, tuple[int, str]] = {}
+        numbers = sorted(set(numbers))
+        for part in chunks(numbers):
+            for pk, number, village in Household.objects.filter(number__in=part).values_list("pk", "number",
+                                                                                            "village_id"):
+                found[number] = (pk, village)
+        for r in ctx.rows_by_entity.get("households", []):
+            if r.action in ("new",) and r.values["number"] not in found:
+                found[r.values["number"]] = (None, r.values["village"])
+        return found
+
+    def household_parent(self, ctx, row: ImportRow, parents: dict[str, tuple[int, str]]):
+        col = self.columns[0]
+        number = row.values["household_number"]
+        parent = parents.get(number)
+        if parent is None:
+            ctx.error(row, col, number, _("No household with this number, in the registry or in this file: "
+                                          "import the household first."))
+            return None
+        if not ctx.in_scope(parent[1]):
+            ctx.error(row, col, number, _("This household is outside your area; you cannot change it."))
+            return None
+        return parent
+
+    def resolve_household_ids(self, rows: list[ImportRow]) -> dict[str, int]:
+        numbers = sorted({r.values["household_number"] for r in rows})
+        ids: dict[str, int] = {}
+        for part in chunks(numbers):
+            ids.update(Household.objects.filter(number__in=part).values_list("number", "pk"))
+        return ids
+
+
+# -- households --------------------------------------------------------------------------
+
+def C(name, zh, en, type="str", **kw) -> Column:  # noqa: A002 - a short constructor for the tables below
+    return Column(name=name, zh=zh, en=en, type=type, **kw)
+
+
+YN_NOTE = "填“是”或“否”"
+MU = {"min_value": Decimal("0"), "max_value": Decimal("100000")}
+
+
+class HouseholdSpec(RegistrySpec):
+    entity = "households"
+    title_zh = "贫困户"
+    title_en = "Households"
+    order = 10
+    model = Household
+    columns = (
+        C("number", "户编号", "Household number", required=True, max_length=30, synonyms=("户码", "户号"),
+          note_zh="每户唯一的编号，导入时按它匹配已有的户", note_en="Unique per household; used to match existing rows"),
+        C("village", "村代码", "Village code", "division", required=True,
+          synonyms=("行政区划代码", "区划代码", "村级代码", "所在村代码", "village"),
+          note_zh="12位统计用区划代码，如 510802101201", note_en="12-digit statistical code, e.g. 510802101201"),
+        C("head_name", "户主姓名", "Head of household", required=True, max_length=50, synonyms=("户主",)),
+        C("attribute", "贫困户属性", "Household attribute", "choice", choices=choices.HouseholdAttribute,
+          synonyms=("户属性",)),
+        C("standard", "识别标准", "Identification standard", "choice", choices=choices.IdentificationStandard),
+        C("status", "户状态", "Status", "choice", choices=choices.HouseholdStatus, synonyms=("状态", "贫困户状态")),
+        C("identified_on", "识别时间", "Identified on", "date", synonyms=("识别日期", "纳入时间"),
+          min_value=dt.date(2000, 1, 1), note_zh="日期，如 2014-06-30", note_en="A date, e.g. 2014-06-30"),
+        C("exit_year", "脱贫年度", "Exit year", "year", min_value=2013, max_value=2100, synonyms=("脱贫年份",)),
+        C("main_cause", "主要致贫原因", "Main cause of poverty", "choice", choices=choices.Cause,
+          synonyms=("致贫原因",)),
+        C("other_causes", "其他致贫原因", "Other causes", "multichoice", choices=choices.Cause,
+          note_zh="可填多个，用顿号分隔", note_en="Several allowed, separated by 、 or commas"),
+        C("military_family", "是否军烈属", "Military or martyr family", "bool", note_zh=YN_NOTE),
+        C("only_child", "是否独生子女户", "Only-child household", "bool", note_zh=YN_NOTE),
+        C("two_daughters", "是否双女户", "Two-daughter household", "bool", note_zh=YN_NOTE),
+        C("phone", "联系电话", "Phone", max_length=20, mask="phone", synonyms=("电话", "手机号码")),
+        C("bank_name", "开户银行", "Bank", max_length=50),
+        C("bank_account", "银行账号", "Bank account", max_length=32, mask="account", synonyms=("银行卡号",)),
+        C("cultivated_mu", "耕地面积（亩）", "Cultivated land (mu)", "decimal", synonyms=("耕地面积",), **MU),
+        C("forest_mu", "林地面积（亩）", "Forest land (mu)", "decimal", synonyms=("林地面积",), **MU),
+        C("road_distance_km", "距村主干路距离（公里）", "Distance to main road (km)", "decimal",
+          min_value=Decimal("0"), max_value=Decimal("1000"), synonyms=("距主干路距离",)),
+        C("road_type", "入户路类型", "Access road", max_length=10),
+        C("housing_area_m2", "住房面积（平方米）", "Housing area (m2)", "decimal",
+          min_value=Decimal("0"), max_value=Decimal("10000"), synonyms=("住房面积",)),
+        C("relocated", "是否易地扶贫搬迁户", "Relocation household", "bool", note_zh=YN_NOTE),
+        C("cooperative_member", "是否加入农民专业合作社", "Member of a cooperative", "bool", note_zh=YN_NOTE),
+    )
+    field_columns = tuple(c.name for c in columns if c.name != "village") + ("village",)
+
+    def plan(self, ctx, rows: list[ImportRow]) -> None:
+        present = self.present(ctx, rows)
+        seen: dict[str, int] = {}
+        codes = sorted({r.values["village"] for r in rows})
+        villages: set[str] = set()
+        for part in chunks(codes):
+            villages.update(Division.objects.filter(code__in=part, level="village").values_list("code", flat=True))
+        existing: dict[str, Household] = {}
+        numbers = [r.values["number"] for r in rows]
+        for part in chunks(sorted(set(numbers))):
+            existing.update((h.number, h) for h in Household.objects.filter(number__in=part))
+        number_col, village_col = self.columns[0], self.columns[1]
+        for row in rows:
+            v = row.values
+            if v["number"] in seen:
+                ctx.error(row, number_col, v["number"], _("The same household number is already on row %(row)d.")
+                          % {"row": seen[v["number"]]})
+                continue
+            seen[v["number"]] = row.number
+            if v["village"] not in villages:
+                ctx.error(row, village_col, v["village"], _("Unknown village code: check it against the 12-digit "
+                                                            "statistical code of a village."))
+                continue
+            if not ctx.in_scope(v["village"]):
+                ctx.error(row, village_col, v["village"], _("This village is outside your area; you cannot import "
+                                                            "households into it."))
+                continue
+            obj = existing.get(v["number"])
+            if obj is not None and not ctx.in_scope(obj.village_id):
+                ctx.error(row, number_col, v["number"], _("This household number belongs to a household outside "
+                                                          "your area."))
+                continue
+            v["village_id"] = v["village"]
+            if obj is None:
+                fields = self._fields_for_new(ctx, row, present)
+                if fields is None:
+                    continue
+                fields.pop("village")
+                row.obj = Household(village_id=v["village"], **fields)
+                row.action = "new"
+                continue
+            diff = self._compare(ctx, row, _VillageView(obj), present)
+            if row.action == "error":
+                continue
+            row.obj = obj
+            row.diff = diff
+            row.action = "changed" if diff else "unchanged"
+
+    def commit(self, ctx, rows: list[ImportRow]) -> None:
+        new = [r.obj for r in rows if r.action == "new"]
+        Household.objects.bulk_create(new, batch_size=2000)
+        changed = [r for r in rows if r.action == "changed"]
+        fields: set[str] = set()
+        for r in changed:
+            for name in r.diff:
+                setattr(r.obj, "village_id" if name == "village" else name, r.values[name])
+                fields.add("village" if name == "village" else name)
+        if changed:
+            Household.objects.bulk_update([r.obj for r in changed], sorted(fields) + ["updated_at"], batch_size=500)
+        self.audit_rows(ctx, "registry.household.imported", ((h, h.village_id, None, None) for h in new))
+        self.audit_rows(ctx, "registry.household.import_changed",
+                        ((r.obj, r.obj.village_id, *self.diff_dicts(r.diff)) for r in changed))
+
+    def export_queryset(self, *, user, params):
+        from xiezuo.registry import selectors
+        from xiezuo.registry.filters import HouseholdFilter
+
+        return HouseholdFilter.from_query(params).apply(selectors.household_list(user=user))
+
+    def export_row(self, obj, *, unmask: bool) -> dict[str, Any]:
+        row = {c.name: getattr(obj, c.name) for c in self.columns if c.name != "village"}
+        row["village"] = obj.village_id
+        if not unmask:
+            for c in self.columns:
+                if c.mask and row[c.name]:
+                    row[c.name] = MASKERS[c.mask](row[c.name])
+        return row
+
+
+class _VillageView:
+    """A stored household seen with `village` as its code, for comparison with a row."""
+
+    def __init__(self, obj):
+        self._obj = obj
+
+    def __getattr__(self, name):
+        if name == "village":
+            return self._obj.village_id
+        return getattr(self._obj, name)
+
+
+# -- members -----------------------------------------------------------------------------
+
+class MemberSpec(RegistrySpec):
+    entity = "members"
+    title_zh = "家庭成员"
+    title_en = "Members"
+    order = 20
+    model = Member
+    columns = (
+        C("household_number", "户编号", "Household number", required=True, max_length=30, synonyms=("户码", "户号")),
+        C("name", "姓名", "Name", required=True, max_length=50, synonyms=("成员姓名",)),
+        C("id_number", "证件号码", "Identity number", "id_number", required=True, mask="id",
+          synonyms=("身份证号", "身份证号码", "公民身份号码", "证件号码(身份证)", "id"),
+          note_zh="18位身份证号，本列须设为文本格式，否则 Excel 会把末几位变成 0",
+          note_en="18 characters; keep this column as Text or Excel turns the last digits into zeros"),
+        C("sex", "性别", "Sex", "choice", choices=choices.Sex, note_zh="可留空，按身份证号推算"),
+        C("birth_date", "出生日期", "Date of birth", "date", note_zh="可留空，按身份证号推算"),
+        C("ethnicity", "民族", "Ethnicity", max_length=20),
+        C("relation", "与户主关系", "Relation to head", "choice", required=True, choices=choices.Relation,
+          synonyms=("与户主关系代码",), aliases=(("户主", "01"), ("本人", "01"), ("之子", "20"), ("之女", "30"),
+                                               ("之孙子", "40"), ("之孙女", "40"), ("之父", "50"), ("之母", "50"),
+                                               ("儿子", "20"), ("女儿", "30"), ("儿媳", "30"), ("女婿", "20"))),
+        C("education", "文化程度", "Education", "choice", choices=choices.Education),
+        C("schooling", "在校生状况", "In-school status", "choice", choices=choices.Schooling),
+        C("health", "健康状况", "Health", "choice", choices=choices.Health,
+          aliases=(("残疾", "disabled"), ("大病", "serious"), ("长期慢性病", "chronic"))),
+        C("disability_category", "残疾类别", "Disability category", "choice", choices=choices.DisabilityCategory),
+        C("disability_grade", "残疾等级", "Disability grade", "int", min_value=1, max_value=4),
+        C("labour", "劳动技能", "Labour ability", "choice", choices=choices.Labour),
+        C("work_place", "务工地点", "Work place", "choice", choices=choices.WorkPlace, synonyms=("务工所在地",)),
+        C("months_worked", "务工时间（月）", "Months worked", "int", min_value=0, max_value=12,
+          synonyms=("务工时间", "务工月数")),
+        C("medical_insurance", "是否参加城乡居民基本医疗保险", "Basic medical insurance", "bool",
+          synonyms=("参加基本医疗保险",)),
+        C("critical_illness_insurance", "是否参加大病保险", "Critical-illness insurance", "bool"),
+        C("pension_insurance", "是否参加城乡居民基本养老保险", "Resident pension insurance", "bool"),
+        C("dibao", "是否享受低保", "Receives low-income allowance", "bool"),
+        C("tekun", "是否特困供养", "Receives destitute support", "bool"),
+        C("phone", "联系电话", "Phone", max_length=20, mask="phone"),
+        C("deceased", "是否死亡或迁出", "Deceased or left", "bool"),
+    )
+    field_columns = tuple(c.name for c in columns if c.name not in ("household_number", "id_number"))
+
+    def plan(self, ctx, rows: list[ImportRow]) -> None:
+        present = self.present(ctx, rows)
+        id_col = self.columns[2]
+        parents = self.households_by_number(ctx, (r.values["household_number"] for r in rows))
+        today = dt.date.today()
+        seen: dict[str, int] = {}
+        clear_rows, masked_rows = [], []
+        for row in rows:
+            if self.household_parent(ctx, row, parents) is None:
+                continue
+            raw = row.values["id_number"]
+            if "*" in raw:
+                masked_rows.append(row)
+                continue
+            try:
+                checked = check_id_number(raw, today=today)
+            except InvalidIdNumber as exc:
+                message = exc.message
+                if exc.code == "id.checksum" and raw.isdigit() and raw.endswith("00"):
+                    message += " " + _("It ends in zeros: Excel probably stored it as a number; set the column's "
+                                       "format to Text and type the number again.")
+                ctx.error(row, id_col, raw, message)
+                continue
+            h = crypto.lookup_hash(checked.number)
+            if h in seen:
+                ctx.error(row, id_col, raw, _("The same identity number is already on row %(row)d.")
+                          % {"row": seen[h]})
+                continue
+            seen[h] = row.number
+            row.values["_id"] = checked.number
+            row.values["_hash"] = h
+            self._check_person(ctx, row, checked, today)
+            clear_rows.append(row)
+        # stored members: by hash for clear numbers, by (household, mask, name) for masked ones
+        by_hash: dict[str, Member] = {}
+        hashes = sorted({r.values["_hash"] for r in clear_rows if r.action != "error"})
+        for part in chunks(hashes):
+            for m in Member.objects.filter(id_number_hash__in=part).annotate(hn=F("household__number")):
+                if not m.deceased or m.id_number_hash not in by_hash:
+                    by_hash[m.id_number_hash] = m
+        by_mask: dict[tuple[str, str, str], Member] = {}
+        if masked_rows:
+            numbers = sorted({r.values["household_number"] for r in masked_rows})
+            for part in chunks(numbers):
+                for m in Member.objects.filter(household__number__in=part).annotate(hn=F("household__number")):
+                    by_mask[(m.hn, m.id_number_masked, m.name)] = m
+        for row in clear_rows:
+            if row.action == "error":
+                continue
+            m = by_hash.get(row.values["_hash"])
+            if m is not None and m.hn != row.values["household_number"] and not m.deceased:
+                ctx.error(row, id_col, row.values["id_number"],
+                          _("This identity number is already registered to a living member of household %(number)s.")
+                          % {"number": m.hn})
+                continue
+            if m is None or m.hn != row.values["household_number"]:
+                self._new(ctx, row, present)
+            else:
+                self._existing(ctx, row, m, present)
+        for row in masked_rows:
+            key = (row.values["household_number"], row.values["id_number"], row.values["name"])
+            m = by_mask.get(key)
+            if m is None:
+                ctx.error(row, id_col, row.values["id_number"],
+                          _("A masked identity number can only update a member already registered under this "
+                            "household and name; type the full number for a new member."))
+                continue
+            self._existing(ctx, row, m, present)
+
+    def _check_person(self, ctx, row: ImportRow, checked, today: dt.date) -> None:
+        v = row.values
+        birth = v.get("birth_date")
+        if birth is not None and birth != checked.birth_date:
+            ctx.error(row, self.columns[4], birth, _("The date of birth differs from the one in the identity number "
+                                                     "(%(date)s).") % {"date": checked.birth_date.isoformat()})
+        if v.get("sex") and v["sex"] != checked.sex:
+            ctx.error(row, self.columns[3], v["sex"], _("The sex differs from the one the identity number encodes."))
+        born = birth or checked.birth_date
+        if today.year - born.year > 120:
+            ctx.error(row, self.columns[4], born, _("An age over 120 years is impossible: check the date of birth."))
+        v.setdefault("sex", checked.sex)
+        if v.get("sex") is None:
+            v["sex"] = checked.sex
+        if v.get("birth_date") is None:
+            v["birth_date"] = checked.birth_date
+
+    def _new(self, ctx, row: ImportRow, present) -> None:
+        fields = self._fields_for_new(ctx, row, present)
+        if fields is None:
+            return
+        fields.setdefault("sex", row.values["sex"])
+        fields.setdefault("birth_date", row.values["birth_date"])
+        row.obj = Member(**fields)
+        row.action = "new"
+
+    def _existing(self, ctx, row: ImportRow, m: Member, present) -> None:
+        if "_id" not in row.values:  # masked: the person's own facts come from the stored record
+            for name in ("sex", "birth_date"):
+                if row.values.get(name) is None:
+                    row.values[name] = getattr(m, name)
+        diff = self._compare(ctx, row, m, present)
+        if row.action == "error":
+            return
+        row.obj = m
+        row.diff = diff
+        row.action = "changed" if diff else "unchanged"
+
+    def commit(self, ctx, rows: list[ImportRow]) -> None:
+        ids = self.resolve_household_ids(rows)
+        new = []
+        for r in rows:
+            if r.action == "new":
+                r.obj.household_id = ids[r.values["household_number"]]
+                for k, v in member_identity_fields(r.values["_id"]).items():
+                    setattr(r.obj, k, v)
+                new.append(r)
+        Member.objects.bulk_create([r.obj for r in new], batch_size=2000)
+        changed = [r for r in rows if r.action == "changed"]
+        fields: set[str] = set()
+        for r in changed:
+            for name in r.diff:
+                setattr(r.obj, name, r.values[name])
+                fields.add(name)
+        if changed:
+            Member.objects.bulk_update([r.obj for r in changed], sorted(fields), batch_size=500)
+        villages = self.households_by_number(ctx, [])  # only rows from this file; stored ones below
+        division = {n: v for n, (_pk, v) in villages.items()}
+        missing = sorted({r.values["household_number"] for r in rows} - set(division))
+        for part in chunks(missing):
+            division.update(Household.objects.filter(number__in=part).values_list("number", "village_id"))
+        self.audit_rows(ctx, "registry.member.imported",
+                        ((r.obj, division.get(r.values["household_number"], ""), None, None) for r in new))
+        self.audit_rows(ctx, "registry.member.import_changed",
+                        ((r.obj, division.get(r.values["household_number"], ""), *self.diff_dicts(r.diff))
+                         for r in changed))
+
+    def export_queryset(self, *, user, params):
+        from xiezuo.registry import selectors
+        from xiezuo.registry.filters import HouseholdFilter
+
+        households = HouseholdFilter.from_query(params).apply(selectors.household_list(user=user))
+        return (Member.objects.restrict(user, "view").filter(household__in=households.values("pk"))
+                .annotate(hn=F("household__number")).order_by("household__number", "relation", "id"))
+
+    def export_row(self, obj, *, unmask: bool) -> dict[str, Any]:
+        from xiezuo.registry.services import member_id_number
+
+        row = {c.name: getattr(obj, c.name) for c in self.columns if c.name not in ("household_number", "id_number")}
+        row["household_number"] = obj.hn
+        row["id_number"] = member_id_number(obj) if unmask else obj.id_number_masked
+        if not unmask and row["phone"]:
+            row["phone"] = crypto.mask_phone(row["phone"])
+        return row
+
+
+# -- yearly facts ------------------------------------------------------------------------
+
+def _money(name, zh, en, **kw) -> Column:
+    return C(name, zh, en, "money", min_value=Decimal("0"), max_value=MONEY_MAX, note_zh="元/年，不能为负",
+             note_en="Yuan per year, not negative", **kw)
+
+
+class FactsSpec(RegistrySpec):
+    entity = "facts"
+    title_zh = "年度收入与保障"
+    title_en = "Yearly facts"
+    order = 30
+    model = HouseholdYear
+    columns = (
+        C("household_number", "户编号", "Household number", required=True, max_length=30, synonyms=("户码", "户号")),
+        C("year", "年度", "Year", "year", required=True, min_value=2013, max_value=2100, synonyms=("年份",)),
+        C("size", "家庭人口数", "Household size", "int", required=True, min_value=1, max_value=30,
+          synonyms=("家庭人口", "人口数")),
+        _money("wage", "工资性收入", "Wage income", synonyms=("务工收入",)),
+        _money("business", "生产经营性收入", "Business income"),
+        _money("property_dividend", "资产收益扶贫分红收入", "Asset-income dividends"),
+        _money("property_other", "其他财产性收入", "Other property income"),
+        _money("transfer_family_planning", "计划生育金", "Family-planning bonus"),
+        _money("transfer_dibao", "低保金", "Low-income allowance"),
+        _money("transfer_tekun", "特困供养金", "Destitute support"),
+        _money("transfer_pension", "养老保险金", "Pension"),
+        _money("transfer_eco", "生态补偿金", "Ecological compensation"),
+        _money("transfer_other", "其他转移性收入", "Other transfers"),
+        _money("production_cost", "生产经营性支出", "Production expenditure"),
+        _money("medical_expense", "医疗自付支出", "Out-of-pocket medical spending"),
+        _money("education_expense", "教育支出", "Education spending"),
+        C("food_secure", "不愁吃", "No worry about food", "bool"),
+        C("clothing_secure", "不愁穿", "No worry about clothing", "bool"),
+        C("compulsory_dropouts", "义务教育阶段辍学人数", "Compulsory-age dropouts", "int", min_value=0, max_value=30),
+        C("uninsured_members", "未参加基本医疗保险人数", "Members without medical insurance", "int",
+          min_value=0, max_value=30),
+        C("housing_grade", "住房安全等级", "Housing grade", "choice", choices=choices.HousingGrade,
+          synonyms=("危房等级", "房屋等级"), aliases=(("A级", "A"), ("B级", "B"), ("C级", "C"), ("D级", "D"))),
+        C("water_safe", "饮水安全", "Safe drinking water", "bool"),
+        C("water_difficult", "饮水困难", "Drinking water difficult", "bool"),
+        C("electricity", "通生活用电", "Household electricity", "bool"),
+        C("sanitary_toilet", "卫生厕所", "Sanitary toilet", "bool"),
+        C("clean_fuel", "清洁能源", "Clean cooking fuel", "bool"),
+        C("year_status", "贫困状态", "Poverty status", "choice", choices=choices.YearStatus),
+    )
+    field_columns = tuple(c.name for c in columns if c.name not in ("household_number", "year"))
+    INCOME = HouseholdYear.INCOME_FIELDS
+
+    def plan(self, ctx, rows: list[ImportRow]) -> None:
+        present = self.present(ctx, rows)
+        present_names = {c.name for c in present}
+        income_present = any(n in present_names for n in self.INCOME)
+        parents = self.households_by_number(ctx, (r.values["household_number"] for r in rows))
+        seen: dict[tuple[str, int], int] = {}
+        keep = []
+        hundred_k = Decimal("100000")
+        for row in rows:
+            if self.household_parent(ctx, row, parents) is None:
+                continue
+            key = (row.values["household_number"], row.values["year"])
+            if key in seen:
+                ctx.error(row, self.columns[1], key[1], _("The same household and year are already on row %(row)d.")
+                          % {"row": seen[key]})
+                continue
+            seen[key] = row.number
+            if income_present:
+                v = row.values
+                net = sum((v.get(n) or Decimal(0) for n in self.INCOME), Decimal(0)) - (v.get("production_cost")
+                                                                                       or Decimal(0))
+                per_capita = (net / v["size"]).quantize(Decimal("0.01"))
+                if per_capita <= 0 or per_capita > hundred_k:
+                    ctx.error(row, _("per-capita net income (computed)"), per_capita,
+                              _("Per-capita net income %(value)s is impossible (it must be above 0 and at most "
+                                "100,000 yuan): check the income and household-size columns.") % {"value": per_capita})
+                    continue
+            keep.append(row)
+        existing: dict[tuple[str, int], HouseholdYear] = {}
+        numbers = sorted({r.values["household_number"] for r in keep})
+        for part in chunks(numbers):
+            for hy in HouseholdYear.objects.filter(household__number__in=part).annotate(hn=F("household__number")):
+                existing[(hy.hn, hy.year)] = hy
+        for row in keep:
+            hy = existing.get((row.values["household_number"], row.values["year"]))
+            if hy is None:
+                fields = self._fields_for_new(ctx, row, present)
+                if fields is not None:
+                    row.obj = HouseholdYear(year=row.values["year"], **fields)
+                    row.action = "new"
+                continue
+            diff = self._compare(ctx, row, hy, present)
+            if row.action != "error":
+                row.obj, row.diff = hy, diff
+                row.action = "changed" if diff else "unchanged"
+
+    def commit(self, ctx, rows: list[ImportRow]) -> None:
+        ids = self.resolve_household_ids(rows)
+        new = []
+        for r in rows:
+            if r.action == "new":
+                r.obj.household_id = ids[r.values["household_number"]]
+                new.append(r)
+        HouseholdYear.objects.bulk_create([r.obj for r in new], batch_size=2000)
+        changed = [r for r in rows if r.action == "changed"]
+        fields: set[str] = set()
+        for r in changed:
+            for name in r.diff:
+                setattr(r.obj, name, r.values[name])
+                fields.add(name)
+        if changed:
+            HouseholdYear.objects.bulk_update([r.obj for r in changed], sorted(fields), batch_size=500)
+        division = {}
+        for part in chunks(sorted({r.values["household_number"] for r in rows})):
+            division.update(Household.objects.filter(number__in=part).values_list("number", "village_id"))
+        self.audit_rows(ctx, "registry.householdyear.imported",
+                        ((r.obj, division.get(r.values["household_number"], ""), None, None) for r in new))
+        self.audit_rows(ctx, "registry.householdyear.import_changed",
+                        ((r.obj, division.get(r.values["household_number"], ""), *self.diff_dicts(r.diff))
+                         for r in changed))
+
+    def export_queryset(self, *, user, params):
+        from xiezuo.registry import selectors
+        from xiezuo.registry.filters import HouseholdFilter
+
+        households = HouseholdFilter.from_query(params).apply(selectors.household_list(user=user))
+        qs = HouseholdYear.objects.restrict(user, "view").filter(household__in=households.values("pk"))
+        year = str(params.get("year", ""))
+        if year.isdigit():
+            qs = qs.filter(year=int(year))
+        return qs.annotate(hn=F("household__number")).order_by("household__number", "year")
+
+    def export_row(self, obj, *, unmask: bool) -> dict[str, Any]:
+        row = {c.name: getattr(obj, c.name) for c in self.columns if c.name != "household_number"}
+        row["household_number"] = obj.hn
+        return row
+
+
+def register_all() -> None:
+    for spec in (HouseholdSpec(), MemberSpec(), FactsSpec()):
+        register(spec)

@@ -1,0 +1,184 @@
+"""Tabular specifications: what each importable/exportable entity's columns are.
+
+A spec lists its columns once (header in Chinese and English, synonyms, type, coded
+choices, required, notes) and the same list drives the template, header matching, cell
+conversion, export and the round trip. Apps register their own specs:
+
+    from xiezuo.dataio import specs
+    specs.register(MySpec())          # usually from AppConfig.ready()
+
+A spec subclasses `TabularSpec` and implements `plan()` (compare cleaned rows with the
+database, report row problems, return the new and changed rows), `commit()` (write the
+plan in bulk) and `export_queryset()` / `export_row()`. See docs/dataio.md.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.utils import translation
+
+_REGISTRY: dict[str, TabularSpec] = {}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a spec. `type` is one of TYPES; `choices` is a Django TextChoices class
+    or a sequence of (code, zh, en)."""
+
+    name: str
+    zh: str
+    en: str
+    type: str = "str"
+    required: bool = False
+    choices: Any = None
+    synonyms: tuple[str, ...] = ()
+    note_zh: str = ""
+    note_en: str = ""
+    max_length: int | None = None
+    min_value: Any = None
+    max_value: Any = None
+    aliases: tuple[tuple[str, str], ...] = ()  # extra (text, code) pairs read as a choice
+    mask: str = ""  # "id", "phone" or "account": masked on export unless unmasked
+    export: bool = True
+
+    def header(self, lang: str = "zh") -> str:
+        return self.en if lang == "en" else self.zh
+
+    def note(self, lang: str = "zh") -> str:
+        return (self.note_en if lang == "en" else self.note_zh) or ""
+
+    def choice_rows(self) -> list[tuple[str, str, str]]:
+        """(code, zh label, en label) for coded columns."""
+        if self.choices is None:
+            return []
+        if hasattr(self.choices, "choices"):
+            rows = []
+            for code, label in self.choices.choices:
+                with translation.override("zh-hans"):
+                    zh = str(label)
+                with translation.override("en"):
+                    en = str(label)
+                rows.append((code, zh, en))
+            return rows
+        return [tuple(c) for c in self.choices]
+
+
+TYPES = ("str", "int", "decimal", "money", "date", "bool", "choice", "multichoice", "id_number", "division", "year")
+
+
+def normalise_header(text: Any) -> str:
+    """Header text as compared: NFKC (full-width -> half-width), no spaces, no required
+    markers or bracketed notes, lower case."""
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    s = re.sub(r"[\s\u3000_]+", "", s)
+    s = s.replace("*", "").replace("※", "")
+    s = re.sub(r"\((必填|选填|required|optional)\)", "", s)
+    return s
+
+
+class TabularSpec:
+    """Base class for an importable and exportable entity."""
+
+    entity: ClassVar[str] = ""
+    title_zh: ClassVar[str] = ""
+    title_en: ClassVar[str] = ""
+    columns: ClassVar[Sequence[Column]] = ()
+    #: order in which sheets of one workbook are processed (parents first)
+    order: ClassVar[int] = 100
+    #: the model whose rows are counted by tests and benchmarks
+    model: ClassVar[Any] = None
+
+    # -- header matching ---------------------------------------------------------------
+    def header_index(self) -> dict[str, Column]:
+        index: dict[str, Column] = {}
+        for col in self.columns:
+            for text in (col.zh, col.en, col.name, *col.synonyms):
+                index.setdefault(normalise_header(text), col)
+        return index
+
+    def match_headers(self, headers: Sequence[Any]) -> dict[int, Column]:
+        index = self.header_index()
+        found: dict[int, Column] = {}
+        used: set[str] = set()
+        for i, h in enumerate(headers):
+            col = index.get(normalise_header(h))
+            if col is not None and col.name not in used:
+                found[i] = col
+                used.add(col.name)
+        return found
+
+    def required_missing(self, matched: Iterable[Column]) -> list[Column]:
+        names = {c.name for c in matched}
+        return [c for c in self.columns if c.required and c.name not in names]
+
+    # -- to implement ------------------------------------------------------------------
+    def plan(self, ctx, rows: list[ImportRow]) -> None:  # pragma: no cover - interface
+        """Check rows against each other and the database; set row.action, row.diff, row errors."""
+        raise NotImplementedError
+
+    def commit(self, ctx, rows: list[ImportRow]) -> None:  # pragma: no cover - interface
+        """Write rows whose action is "new" or "changed", in bulk, with audit rows."""
+        raise NotImplementedError
+
+    def export_queryset(self, *, user, params):  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def export_row(self, obj, *, unmask: bool) -> dict[str, Any]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+@dataclass
+class ImportRow:
+    """A cleaned row: the spreadsheet's row number, cleaned values, raw values, outcome."""
+
+    sheet: str
+    number: int
+    values: dict[str, Any]
+    raw: list[Any]
+    action: str = ""  # new, changed, unchanged, error, skipped
+    diff: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    obj: Any = None  # the existing record, or the one to create
+    errors: int = 0
+
+
+def register(spec: TabularSpec) -> TabularSpec:
+    if not spec.entity:
+        raise ValueError("a spec needs an entity name")
+    _REGISTRY[spec.entity] = spec
+    return spec
+
+
+def get(entity: str) -> TabularSpec:
+    try:
+        return _REGISTRY[entity]
+    except KeyError:
+        raise KeyError(entity) from None
+
+
+def all_specs() -> list[TabularSpec]:
+    return sorted(_REGISTRY.values(), key=lambda s: (s.order, s.entity))
+
+
+def detect(headers: Sequence[Any]) -> tuple[TabularSpec | None, dict[int, Column]]:
+    """The spec whose headers match best (at least half of its required columns and 2 columns)."""
+    best: tuple[float, TabularSpec | None, dict[int, Column]] = (0.0, None, {})
+    for spec in all_specs():
+        matched = spec.match_headers(headers)
+        if len(matched) < 2:
+            continue
+        missing = spec.required_missing(matched.values())
+        required = [c for c in spec.columns if c.required]
+        score = len(matched) / len(spec.columns) + (1.0 if not missing else 0.0) - len(missing) / max(len(required), 1)
+        if score > best[0]:
+            best = (score, spec, matched)
+    return best[1], best[2]
+
+
+Converter = Callable[[Any], Any]

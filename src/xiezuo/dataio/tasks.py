@@ -1,0 +1,29 @@
+"""dataio's job kinds: "import" (check, and commit on request) and "export"."""
+
+from __future__ import annotations
+
+from . import services
+from .jobs import JobHandle, job_dir, register
+
+
+@register("import")
+def import_job(handle: JobHandle, params: dict) -> dict:
+    result = services.import_file(
+        path=params["path"], user=handle.user, entity=params.get("entity") or None,
+        dry_run=params.get("dry_run", True), valid_only=params.get("valid_only", False),
+        lang=params.get("lang", "zh"), progress=handle.progress, job_id=str(handle.job_id),
+    )
+    data = result.as_json()
+    data["report"] = bool(result.problems)
+    data["blocked"] = result.blocked
+    return data
+
+
+@register("export")
+def export_job(handle: JobHandle, params: dict) -> dict:
+    path = job_dir() / f"{handle.job_id}-export.{params['format']}"
+    handle.progress(0.1, "exporting")
+    count = services.export_file(entity=params["entity"], fmt=params["format"], path=path, user=handle.user,
+                                 params=params.get("filters") or {}, unmask=params.get("unmask", False),
+                                 reason=params.get("reason", ""), lang=params.get("lang", "zh"))
+    return {"rows": count, "file": str(path)}
