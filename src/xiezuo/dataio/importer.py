@@ -299,9 +299,11 @@ def _clean_rows(ctx: Context, sp: TabularSpec, sheet: readers.Sheet, matched: di
         row = ImportRow(sheet=sheet.name, number=number, values={}, raw=raw)
         if number in hidden:
             ctx.error(row, "", "", _("The row is hidden in the spreadsheet: unhide it and check it, or delete it."))
+        bad: set[str] = set()
         if number in uncomputed:
             for i, col, _conv in converters:
                 if i in uncomputed[number]:
+                    bad.add(col.name)
                     ctx.error(row, col, "", _("The cell holds a formula without a computed value: open the file in "
                                               "Excel, WPS or LibreOffice and save it, or paste the values."))
         values = row.values
@@ -315,9 +317,10 @@ def _clean_rows(ctx: Context, sp: TabularSpec, sheet: readers.Sheet, matched: di
                 values[col.name] = conv(v)
             except CellError as exc:
                 values[col.name] = None
+                bad.add(col.name)
                 ctx.error(row, col, v, exc.message)
-        for i, col in required:
-            if values.get(col.name) is None and not (i < n and not is_blank(raw[i]) and row.errors):
+        for _i, col in required:
+            if values.get(col.name) is None and col.name not in bad:
                 ctx.error(row, col, "", _("This column is required."))
         rows.append(row)
     return rows

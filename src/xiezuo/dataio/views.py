@@ -1,0 +1,164 @@
+"""Import / export pages: thin views over dataio's services and job mechanism."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xiezuo.accounts import access
+
+from . import jobs, services, specs, writers
+from .models import Job
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "").startswith("en") else "zh"
+
+
+def _job(request, pk: int) -> Job:
+    """A user sees their own jobs; administrators see all. Others' jobs answer 404."""
+    qs = Job.objects.all() if access.is_admin(request.user) else Job.objects.filter(created_by=request.user)
+    return get_object_or_404(qs, pk=pk)
+
+
+@login_required
+def job_list(request):
+    qs = Job.objects.all() if access.is_admin(request.user) else Job.objects.filter(created_by=request.user)
+    return render(request, "dataio/job_list.html", {
+        "jobs": qs.select_related("created_by")[:50],
+        "specs": specs.all_specs(),
+        "can_import": access.can_see_personal_data(request.user),
+    })
+
+
+@login_required
+@require_POST
+def upload(request):
+    if not access.can_see_personal_data(request.user):
+        raise PermissionDenied
+    f = request.FILES.get("file")
+    if f is None:
+        messages.error(request, _("Choose a file to upload."))
+        return redirect("dataio:job_list")
+    entity = request.POST.get("entity", "")
+    if entity and entity not in {s.entity for s in specs.all_specs()}:
+        entity = ""
+    folder = Path(settings.DATA_DIR) / "uploads" / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    name = re.sub(r"[^\w.\-]+", "_", Path(f.name).name)[-100:] or "upload"
+    path = folder / name
+    with path.open("wb") as out:
+        for chunk in f.chunks():
+            out.write(chunk)
+    job = jobs.submit("import", user=request.user, params={
+        "path": str(path), "name": f.name, "entity": entity, "dry_run": True, "lang": _lang()})
+    jobs.start(job)
+    return redirect("dataio:job_detail", pk=job.pk)
+
+
+@login_required
+def job_detail(request, pk: int):
+    job = _job(request, pk)
+    result = job.result or {}
+    return render(request, "dataio/job_detail.html", {
+        "job": job, "result": result, "status": jobs.status(job),
+        "report": services.report_path(job.pk).exists(),
+        "can_commit": (job.kind == "import" and job.status == "done" and job.params.get("dry_run")
+                       and not result.get("committed")),
+        "changes": (result.get("changes") or [])[:100],
+        "errors": (result.get("errors") or [])[:200],
+        "warnings": (result.get("warnings") or [])[:100],
+    })
+
+
+@login_required
+def job_status(request, pk: int):
+    return JsonResponse(jobs.status(_job(request, pk)))
+
+
+@login_required
+@require_POST
+def job_cancel(request, pk: int):
+    jobs.request_cancel(_job(request, pk))
+    return redirect("dataio:job_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def job_commit(request, pk: int):
+    job = _job(request, pk)
+    if job.kind != "import" or job.status != "done" or not job.params.get("dry_run"):
+        raise Http404
+    valid_only = request.POST.get("valid_only") == "1"
+    params = {**job.params, "dry_run": False, "valid_only": valid_only, "preview": job.pk}
+    new = jobs.submit("import", user=request.user, params=params)
+    jobs.start(new)
+    return redirect("dataio:job_detail", pk=new.pk)
+
+
+@login_required
+def job_report(request, pk: int):
+    job = _job(request, pk)
+    path = services.report_path(job.pk)
+    if not path.exists():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"problems-{job.pk}.xlsx")
+
+
+@login_required
+def template_download(request, entity: str):
+    try:
+        spec = specs.get(entity)
+    except KeyError:
+        raise Http404 from None
+    lang = request.GET.get("lang") or _lang()
+    tmp = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115 - FileResponse closes it
+    tmp.close()
+    writers.write_template(spec, tmp.name, lang="en" if lang == "en" else "zh")
+    return FileResponse(open(tmp.name, "rb"), as_attachment=True,  # noqa: SIM115
+                        filename=f"{spec.entity}-template.xlsx")
+
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "parquet": "application/vnd.apache.parquet",
+}
+
+
+@login_required
+def export(request):
+    """GET ?entity=households&format=xlsx plus the list page's filters. Unmasking needs
+    unmask=1 and a reason, and the unmask permission; it is audited."""
+    entity = request.GET.get("entity", "households")
+    fmt = request.GET.get("format", "xlsx")
+    try:
+        specs.get(entity)
+    except KeyError:
+        raise Http404 from None
+    if fmt not in services.FORMATS:
+        raise Http404
+    unmask = request.GET.get("unmask") == "1"
+    reason = request.GET.get("reason", "")
+    if unmask and (not access.can_unmask(request.user) or not reason.strip()):
+        raise PermissionDenied
+    tmp = tempfile.NamedTemporaryFile(suffix=f".{fmt}", delete=False)  # noqa: SIM115
+    tmp.close()
+    services.export_file(entity=entity, fmt=fmt, path=tmp.name, user=request.user, params=request.GET,
+                         unmask=unmask, reason=reason, lang=_lang())
+    response = FileResponse(open(tmp.name, "rb"), as_attachment=True, filename=f"{entity}.{fmt}",  # noqa: SIM115
+                            content_type=CONTENT_TYPES[fmt])
+    Path(tmp.name).unlink(missing_ok=True)  # the open handle keeps the data until the response is sent
+    return response
