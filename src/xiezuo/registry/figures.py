@@ -1,0 +1,59 @@
+"""The book's figures on Guangyuan's registered poor (协调发展道路, 2021, ch. 1), from the database.
+
+`book_figures(year=Y)` is merged into `xiezuo report figures --year Y` (xiezuo.plugins).
+Shares are of the year's registered poor households (or people, for age); the book's
+unsafe-housing share (50.3 %) cannot share a denominator with its other two shares
+(domain brief §10.2), so it is reported on the registry's own households.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+
+from xiezuo.geo.models import Division
+
+from .models import Member
+from .stats import POOR_STATUSES, division_rows, division_total, poor_years
+
+CITY = "510800000000"
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 2) if whole else None
+
+
+def book_figures(*, year: int) -> dict:
+    disabled = Member.objects.filter(household=OuterRef("household_id"), health="disabled", deceased=False)
+    agg = poor_years(year=year, prefix="5108").aggregate(
+        households=Count("id"),
+        people=Sum("size"),
+        dibao=Count("id", filter=Q(household__attribute="dibao")),
+        unsafe=Count("id", filter=Q(housing_grade__in=("C", "D"))),
+        disabled=Count("id", filter=Q(Exists(disabled))),
+    )
+    born_before = dt.date(year - 59, 1, 1)  # age at 31 December = year - birth year >= 60
+    people = Member.objects.filter(
+        deceased=False, household__village__code__startswith="5108", household__years__year=year,
+        household__years__year_status__in=POOR_STATUSES,
+    ).aggregate(total=Count("id"), aged=Count("id", filter=Q(birth_date__lt=born_before)))
+    households = agg["households"] or 0
+    try:
+        city = division_total(code=CITY, year=year)
+    except Division.DoesNotExist:
+        city = {"incidence_pct": None}
+    return {
+        "poor_people": agg["people"] or 0,
+        "poor_households": households,
+        "incidence_pct": city["incidence_pct"],
+        "county_incidence_pct": {row["code"][:6]: row["incidence_pct"]
+                                 for row in division_rows(parent_code=CITY, year=year)},
+        "dibao_households": agg["dibao"],
+        "dibao_share_pct": _pct(agg["dibao"], households),
+        "disabled_households": agg["disabled"],
+        "disabled_share_pct": _pct(agg["disabled"], households),
+        "aged60_share_pct": _pct(people["aged"], people["total"]),
+        "unsafe_housing_households": agg["unsafe"],
+        "unsafe_housing_share_pct": _pct(agg["unsafe"], households),
+    }

@@ -1,0 +1,114 @@
+"""Registered poor people and households by division and year, and incidence.
+
+All counts are database aggregates: one GROUP BY over the household's village code cut
+to the child level's prefix (village codes are 12-digit strings, so a township is its first
+9 digits, a county its first 6), never a Python loop over rows. Registered poor at the end
+of a year = a `HouseholdYear` of that year whose `year_status` is in `POOR_STATUSES`.
+
+Scoping: with `user`, counts include only households that user may view (the same rule
+as `Household.objects.restrict(user)`, personal data), and child divisions outside that
+scope are left out; a division that only contains the user's scope (the city above a county
+user) is kept, with the counts the user may see.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Substr
+
+from xiezuo.accounts.access import EVERYTHING, prefixes_q, scope_prefixes
+from xiezuo.geo.models import PREFIX_LENGTH, Division, DivisionPopulation, code_prefix
+
+from .models import HouseholdYear
+
+POOR_STATUSES = ("poor", "pre_exit", "returned")
+
+ROW_KEYS = ("code", "name", "level", "rural_population", "poor_households", "poor_people", "incidence_pct")
+
+
+def _prefixes(user) -> list[str] | None:
+    return EVERYTHING if user is None else scope_prefixes(user, "view", personal_data=True)
+
+
+def _visible(prefix: str, prefixes: list[str] | None) -> bool:
+    """The division is inside the scope, or contains part of it."""
+    if prefixes is EVERYTHING:
+        return True
+    return any(prefix.startswith(p) or p.startswith(prefix) for p in prefixes)
+
+
+def poor_years(*, year: int, prefix: str = "", user=None):
+    """HouseholdYear rows of registered poor households at the end of `year`, scoped."""
+    qs = HouseholdYear.objects.filter(year=year, year_status__in=POOR_STATUSES)
+    if prefix:
+        qs = qs.filter(household__village__code__startswith=prefix)
+    prefixes = _prefixes(user)
+    if prefixes is not EVERYTHING:
+        qs = qs.filter(prefixes_q("household__village__code", prefixes))
+    return qs
+
+
+def _counts_by_prefix(*, parent_prefix: str, key_length: int, year: int, user) -> dict[str, tuple[int, int]]:
+    rows = (
+        poor_years(year=year, prefix=parent_prefix, user=user)
+        .annotate(key=Substr("household__village__code", 1, key_length))
+        .values("key")
+        .annotate(households=Count("id"), people=Sum("size"))
+        .order_by()
+    )
+    return {r["key"]: (r["households"], r["people"] or 0) for r in rows}
+
+
+def _populations(codes: list[str], year: int) -> dict[str, int]:
+    return dict(
+        DivisionPopulation.objects.filter(year=year, division_id__in=codes).values_list("division_id",
+                                                                                       "rural_population")
+    )
+
+
+def _row(division: Division, population: int | None, households: int, people: int) -> dict:
+    return {
+        "code": division.code,
+        "name": division.name,
+        "level": division.level,
+        "rural_population": population,
+        "poor_households": households,
+        "poor_people": people,
+        "incidence_pct": round(100 * people / population, 2) if population else None,
+    }
+
+
+def division_rows(*, parent_code: str | None, year: int, user=None) -> list[dict]:
+    """One row per child division of `parent_code` (None: the top-level divisions), by code."""
+    if parent_code is None:
+        children = list(Division.objects.filter(parent__isnull=True).order_by("code"))
+        parent_prefix = ""
+    else:
+        parent = Division.objects.get(code=parent_code)
+        children = list(Division.objects.filter(parent=parent).order_by("code"))
+        parent_prefix = parent.prefix
+    prefixes = _prefixes(user)
+    children = [c for c in children if _visible(c.prefix, prefixes)]
+    if not children:
+        return []
+    levels = {c.level for c in children}
+    counts: dict[str, tuple[int, int]] = {}
+    for level in levels:  # one level in a well-formed tree, so one query
+        counts.update(_counts_by_prefix(parent_prefix=parent_prefix, key_length=PREFIX_LENGTH[level],
+                                        year=year, user=user))
+    populations = _populations([c.code for c in children], year)
+    return [_row(c, populations.get(c.code), *counts.get(c.prefix, (0, 0))) for c in children]
+
+
+def division_total(*, code: str, year: int, user=None) -> dict:
+    """The same figures for one division (with `user`: what that user may see of it)."""
+    division = Division.objects.get(code=code)
+    prefix = code_prefix(division.code, division.level)
+    agg = poor_years(year=year, prefix=prefix, user=user).aggregate(households=Count("id"), people=Sum("size"))
+    population = _populations([division.code], year).get(division.code)
+    return _row(division, population, agg["households"] or 0, agg["people"] or 0)
+
+
+def poor_filter(year: int) -> Q:
+    """For other apps' queries over households: registered poor at the end of `year`."""
+    return Q(years__year=year, years__year_status__in=POOR_STATUSES)
