@@ -156,6 +156,7 @@ def run(job: Job | int, *, echo: Callable[[int, str], None] | None = None) -> Jo
     job_id = job if isinstance(job, int) else job.pk
     if not _claim(job_id):
         return Job.objects.get(pk=job_id)
+    _cancel_file(job_id).unlink(missing_ok=True)  # a leftover from an earlier database
     job = Job.objects.select_related("created_by").get(pk=job_id)
     handle = JobHandle(job, echo=echo)
     status, result, message = Job.Status.DONE, None, ""
@@ -201,9 +202,10 @@ def _thread_main(job_id: int) -> None:
 def request_cancel(job: Job) -> None:
     if job.finished:
         return
+    if Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
+            status=Job.Status.CANCELLED, finished_at=timezone.now(), cancel_requested=True):
+        return
     _cancel_file(job.pk).touch()
-    Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(status=Job.Status.CANCELLED,
-                                                                   finished_at=timezone.now())
     Job.objects.filter(pk=job.pk).update(cancel_requested=True)
 
 

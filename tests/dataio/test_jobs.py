@@ -1,0 +1,142 @@
+"""The job mechanism, the pages, and the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from xiezuo.dataio import jobs
+from xiezuo.dataio.models import Job
+
+from .conftest import HH_HEAD, VILLAGE, counts, write_xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+@jobs.register("test.steps")
+def _steps(handle, params):
+    for i in range(params["n"]):
+        if params.get("cancel_at") == i:
+            jobs.request_cancel(handle.job)
+        handle.progress(i / params["n"], f"step {i}")
+    if params.get("fail"):
+        raise RuntimeError("boom")
+    return {"steps": params["n"]}
+
+
+def test_a_job_runs_reports_progress_and_result(admin):
+    seen = []
+    job = jobs.run(jobs.submit("test.steps", params={"n": 3}, user=admin), echo=lambda p, m: seen.append((p, m)))
+    assert (job.status, job.progress, job.result) == ("done", 100, {"steps": 3})
+    assert seen == [(0, "step 0"), (33, "step 1"), (66, "step 2")]
+    assert job.started_at and job.finished_at
+
+
+def test_a_job_can_be_cancelled_and_a_failure_is_recorded(admin):
+    job = jobs.run(jobs.submit("test.steps", params={"n": 5, "cancel_at": 2}, user=admin))
+    assert job.status == "cancelled"
+    failed = jobs.run(jobs.submit("test.steps", params={"n": 1, "fail": True}, user=admin))
+    assert failed.status == "failed" and "boom" in failed.message
+
+
+def test_a_queued_job_cancelled_never_runs_and_the_worker_runs_the_rest(admin):
+    a = jobs.submit("test.steps", params={"n": 1}, user=admin)
+    b = jobs.submit("test.steps", params={"n": 2}, user=admin)
+    jobs.request_cancel(a)
+    assert jobs.work(once=True) == 1
+    assert Job.objects.get(pk=a.pk).status == "cancelled" and Job.objects.get(pk=b.pk).status == "done"
+
+
+def test_stale_running_jobs_are_marked_failed(admin):
+    from django.utils import timezone
+
+    job = jobs.submit("test.steps", params={"n": 1}, user=admin)
+    Job.objects.filter(pk=job.pk).update(status="running", heartbeat_at=timezone.now() - jobs.STALE_AFTER * 2)
+    assert jobs.recover_stale() == 1 and Job.objects.get(pk=job.pk).status == "failed"
+
+
+def test_upload_preview_then_commit_through_the_pages(client, admin, divisions, tmp_path, settings):
+    settings.DATAIO_RUN_JOBS = "inline"
+    client.force_login(admin)
+    path = write_xlsx(tmp_path / "w.xlsx", {"户": [HH_HEAD, ["W1", VILLAGE, "甲", "因病"]]})
+    with path.open("rb") as fh:
+        response = client.post(reverse("dataio:upload"), {"file": fh})
+    preview = Job.objects.get()
+    assert response.status_code == 302 and preview.result["new"] == 1 and counts() == (0, 0, 0)
+    page = client.get(reverse("dataio:job_detail", args=[preview.pk]))
+    assert page.status_code == 200
+    status = client.get(reverse("dataio:job_status", args=[preview.pk])).json()
+    assert status["finished"] and status["progress"] == 100
+    client.post(reverse("dataio:job_commit", args=[preview.pk]))
+    assert counts() == (1, 0, 0)
+    assert Job.objects.latest("pk").result["committed"] is True
+
+
+def test_problem_report_download_and_other_users_jobs_are_404(client, admin, make_user, divisions, tmp_path,
+                                                              settings):
+    settings.DATAIO_RUN_JOBS = "inline"
+    client.force_login(admin)
+    path = write_xlsx(tmp_path / "bad.xlsx", {"户": [HH_HEAD, ["W1", "510802101999", "甲", "因病"]]})
+    with path.open("rb") as fh:
+        client.post(reverse("dataio:upload"), {"file": fh})
+    job = Job.objects.get()
+    report = client.get(reverse("dataio:job_report", args=[job.pk]))
+    assert report.status_code == 200
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(b"".join(report.streaming_content)))
+    original = wb[wb.sheetnames[1]]
+    assert [c.value for c in original[2]][:3] == [2, original.cell(2, 2).value, "W1"]
+    assert "510802101999" in [c.value for c in original[2]]
+    other = make_user("someone", role="county_staff", division=divisions["lizhou"])
+    client.force_login(other)
+    assert client.get(reverse("dataio:job_detail", args=[job.pk])).status_code == 404
+
+
+def test_template_download_and_export_view(client, admin, divisions, make_household):
+    make_household(divisions["lizhou_village"])
+    client.force_login(admin)
+    t = client.get(reverse("dataio:template", args=["members"]))
+    assert t.status_code == 200 and t["Content-Disposition"].endswith('members-template.xlsx"')
+    e = client.get(reverse("dataio:export"), {"entity": "households", "format": "csv", "status": "identified"})
+    body = b"".join(e.streaming_content).decode("utf-8-sig")
+    assert e.status_code == 200 and body.count("\n") == 2
+    assert client.get(reverse("dataio:export"), {"entity": "members", "format": "csv", "unmask": "1"}).status_code == 403
+
+
+def test_template_has_text_id_column_drop_downs_and_frozen_header(tmp_path):
+    import openpyxl
+
+    path = tmp_path / "m.xlsx"
+    call_command("template", "members", "-o", str(path))
+    ws = openpyxl.load_workbook(path)["家庭成员"]
+    headers = [c.value for c in ws[1]]
+    id_col = headers.index("证件号码*") + 1
+    assert any(d.min <= id_col <= d.max and d.number_format == "@" for d in ws.column_dimensions.values())
+    assert ws.freeze_panes == "A2"
+    assert ws.cell(1, id_col).comment is not None
+    assert any("代码表" in (dv.formula1 or "") for dv in ws.data_validations.dataValidation)
+    en = tmp_path / "en.xlsx"
+    call_command("template", "households", "-o", str(en), "--lang", "en")
+    assert openpyxl.load_workbook(en).active["A1"].value == "Household number*"
+
+
+def test_cli_import_json_and_exit_code(tmp_path, divisions, capsys):
+    good = write_xlsx(tmp_path / "g.xlsx", {"户": [HH_HEAD, ["K1", VILLAGE, "甲", "因病"]]})
+    call_command("import", str(good), "--json", "--quiet")
+    out = json.loads(capsys.readouterr().out)
+    assert {k: out[k] for k in ("rows", "new", "changed", "unchanged", "errors")} == {
+        "rows": 1, "new": 1, "changed": 0, "unchanged": 0, "errors": []}
+    bad = write_xlsx(tmp_path / "b.xlsx", {"户": [HH_HEAD, ["K2", "510802101999", "甲", "因病"]]})
+    with pytest.raises(SystemExit) as exit_:
+        call_command("import", str(bad), "--json", "--quiet", "--entity", "households")
+    assert exit_.value.code == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["errors"][0]["row"] == 2 and out["errors"][0]["column"] == "村代码"
+    assert set(out["errors"][0]) == {"sheet", "row", "column", "value", "message"}
+    assert counts() == (1, 0, 0)
