@@ -62,8 +62,8 @@ def test_a_changed_cell_is_previewed_as_a_field_diff(household_file, admin, tmp_
 def test_gbk_csv_is_decoded(tmp_path, admin, divisions):
     # given a CSV saved by Excel in GBK
     path = tmp_path / "hh.csv"
-    path.write_bytes(("户编号,村代码,户主姓名,主要致贫原因\r\nG1,%s,张三,因病\r\nG2,%s,李四,缺技术\r\n"
-                      % (VILLAGE, VILLAGE)).encode("gbk"))
+    path.write_bytes(f"户编号,村代码,户主姓名,主要致贫原因\r\nG1,{VILLAGE},张三,因病\r\nG2,{VILLAGE},李四,缺技术\r\n"
+                     .encode("gbk"))
     result = run_import(path, user=admin, dry_run=False)
     assert (result.new, result.errors) == (2, [])
     from xiezuo.registry.models import Household

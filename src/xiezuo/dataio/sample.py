@@ -21,7 +21,7 @@ def id_number(i: int, region: str = "510802") -> str:
 
 
 def registry_rows(n_households: int, *, villages: list[str], seed: int = 1, members: float = 3.2,
-                  year: int = 2019, prefix: str = "H"):
+                  year: int = 2019, prefix: str = "H", id_offset: int = 0):
     """(households, members, facts): lists of rows keyed by the specs' Chinese headers."""
     rng = random.Random(seed)
     hh_spec, m_spec, f_spec = specs.get("households"), specs.get("members"), specs.get("facts")
@@ -31,7 +31,7 @@ def registry_rows(n_households: int, *, villages: list[str], seed: int = 1, memb
     causes = ["因病", "因残", "因学", "缺技术", "缺劳力", "缺资金"]
     relations = ["配偶", "之子", "之女", "孙子女", "父母"]
     households, people, facts = [], [], []
-    k = 0
+    k = id_offset
     extra = members - 3
     for h in range(n_households):
         number = f"{prefix}{h:07d}"
