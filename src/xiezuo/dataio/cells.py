@@ -39,6 +39,8 @@ def is_blank(value: Any) -> bool:
 
 def text(value: Any) -> str:
     """A value as text; integral floats without '.0'."""
+    if value.__class__ is str:
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):

@@ -47,7 +47,11 @@ def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]], *, ba
         else:
             defaults[f.attname] = None if f.null else ("" if isinstance(f, models.CharField | models.TextField)
                                                       else None)
-    preps = [(i, p) for i, p in enumerate(_prep(f, vendor, now) for f in fields) if p is not None]
+    prep_by_name = {f.attname: _prep(f, vendor, now) for f in fields}
+    for n, p in prep_by_name.items():  # defaults are prepared once
+        if p is not None and not isinstance(defaults[n], list | dict):
+            defaults[n] = p(defaults[n])
+    preps = [(i, n, p) for i, (n, p) in enumerate(prep_by_name.items()) if p is not None]
     mutable = {f.attname for f in fields if isinstance(f, models.JSONField)}
     table = connection.ops.quote_name(model._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(c) for c in names)
@@ -57,10 +61,10 @@ def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]], *, ba
             raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
             with raw.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
                 for row in rows:
-                    values = [row[n] if n in row else (list(defaults[n]) if n in mutable and isinstance(
-                        defaults[n], list) else defaults[n]) for n in names]
-                    for i, p in preps:
-                        values[i] = p(values[i])
+                    values = [row[n] if n in row else defaults[n] for n in names]
+                    for i, n, p in preps:
+                        if n in row or n in mutable:
+                            values[i] = p(values[i])
                     copy.write_row(values)
                     count += 1
             return count
@@ -68,8 +72,9 @@ def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]], *, ba
         buf: list[list[Any]] = []
         for row in rows:
             values = [row[n] if n in row else defaults[n] for n in names]
-            for i, p in preps:
-                values[i] = p(values[i])
+            for i, n, p in preps:
+                if n in row or n in mutable:
+                    values[i] = p(values[i])
             buf.append(values)
             if len(buf) >= batch:
                 cursor.executemany(sql, buf)

@@ -286,6 +286,7 @@ def _clean_rows(ctx: Context, sp: TabularSpec, sheet: readers.Sheet, matched: di
     is_blank = cells.is_blank
     CellError = cells.CellError
     first = sheet.first_row + data_start
+    key_index = required[0][0] if required else None
     hidden = sheet.hidden
     uncomputed = sheet.uncomputed
     for k in range(last):
@@ -293,7 +294,8 @@ def _clean_rows(ctx: Context, sp: TabularSpec, sheet: readers.Sheet, matched: di
         number = first + k
         if k % 2000 == 0:
             ctx.progress(0.05 + 0.5 * (done_before + data_start + k) / total, _("Checking rows"))
-        if all(is_blank(v) for v in raw):
+        if (key_index is None or is_blank(raw[key_index] if key_index < len(raw) else None)) and all(
+                is_blank(v) for v in raw):
             ctx.problems.append(Problem(sheet.name, number, "", "", _("Blank row, skipped."), "warning"))
             continue
         row = ImportRow(sheet=sheet.name, number=number, values={}, raw=raw)
@@ -310,7 +312,7 @@ def _clean_rows(ctx: Context, sp: TabularSpec, sheet: readers.Sheet, matched: di
         n = len(raw)
         for i, col, conv in converters:
             v = raw[i] if i < n else None
-            if v is None or v == "" or is_blank(v):
+            if v is None or v == "" or (v.__class__ is str and v.isspace()):
                 values[col.name] = None
                 continue
             try:

@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from django.utils import translation
@@ -71,16 +72,20 @@ class Column:
 TYPES = ("str", "int", "decimal", "money", "date", "bool", "choice", "multichoice", "id_number", "division", "year")
 
 
+@lru_cache(maxsize=4096)
+def _normalise(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text).strip().lower()
+    s = re.sub(r"[\s\u3000_]+", "", s)
+    s = s.replace("*", "").replace("※", "")
+    return re.sub(r"\((必填|选填|required|optional)\)", "", s)
+
+
 def normalise_header(text: Any) -> str:
     """Header text as compared: NFKC (full-width -> half-width), no spaces, no required
     markers or bracketed notes, lower case."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFKC", str(text)).strip().lower()
-    s = re.sub(r"[\s\u3000_]+", "", s)
-    s = s.replace("*", "").replace("※", "")
-    s = re.sub(r"\((必填|选填|required|optional)\)", "", s)
-    return s
+    return _normalise(str(text))
 
 
 class TabularSpec:
@@ -97,10 +102,14 @@ class TabularSpec:
 
     # -- header matching ---------------------------------------------------------------
     def header_index(self) -> dict[str, Column]:
+        cached = self.__dict__.get("_header_index")
+        if cached is not None:
+            return cached
         index: dict[str, Column] = {}
         for col in self.columns:
             for text in (col.zh, col.en, col.name, *col.synonyms):
                 index.setdefault(normalise_header(text), col)
+        self.__dict__["_header_index"] = index
         return index
 
     def match_headers(self, headers: Sequence[Any]) -> dict[int, Column]:
