@@ -48,6 +48,23 @@ ALLOWED_SIGNATURES = (  # content sniffing: (magic prefix, content type, extensi
 )
 
 
+class SystemUser:
+    """The actor of command-line and background work: unrestricted, audited as "system"."""
+
+    pk = id = None
+    username = "system"
+    role = "admin"
+    is_superuser = is_staff = is_active = is_authenticated = True
+
+    def __str__(self) -> str:
+        return self.username
+
+
+def _fk(user):
+    """A user for a foreign key (None for the system actor)."""
+    return user if getattr(user, "pk", None) else None
+
+
 def _today() -> dt.date:
     return timezone.localdate()
 
@@ -106,7 +123,7 @@ def case_open(*, household: Household, risk_types, source: str, user, on: dt.dat
     case = Case(household=household, county_code=household.village_id[:6] + "000000", year=year or on.year,
                 risk_types=risks, source=source, source_run_id=run_id, source_department=department.strip(),
                 source_detail=detail, opened_on=on, stage_entered_on=on, stage=wf.RISK_WARNING,
-                stage_due_on=_due(wf.RISK_WARNING, on, on), owner=owner or user,
+                stage_due_on=_due(wf.RISK_WARNING, on, on), owner=owner or _fk(user),
                 rigid_expenditure=rigid_expenditure or Decimal("0.00"))
     case.full_clean()
     case.save()
@@ -116,7 +133,7 @@ def case_open(*, household: Household, risk_types, source: str, user, on: dt.dat
     except IntegrityError as exc:  # a concurrent opener won the race
         raise ValidationError(_("Household %(number)s already has an open case for one of these risks."),
                               params={"number": household.number}, code="duplicate") from exc
-    CaseStep.objects.create(case=case, from_stage="", to_stage=wf.RISK_WARNING, on=on, actor=user,
+    CaseStep.objects.create(case=case, from_stage="", to_stage=wf.RISK_WARNING, on=on, actor=_fk(user),
                             actor_name=user.username, comment=detail,
                             data={"source": source, "run_id": run_id, "department": department})
     audit.record(action="monitoring.case.opened", user=user, target=case, after=audit.snapshot(case))
@@ -235,7 +252,7 @@ def case_advance(*, case: Case, to_stage: str, user, on: dt.date | None = None, 
         case.closed_on = on
         CaseRisk.objects.filter(case=case).update(is_open=False)
     case.save()
-    CaseStep.objects.create(case=case, from_stage=from_stage, to_stage=to_stage, on=on, actor=user,
+    CaseStep.objects.create(case=case, from_stage=from_stage, to_stage=to_stage, on=on, actor=_fk(user),
                             actor_name=user.username, comment=comment, data=audit._jsonable(step_data))
     audit.record(action="monitoring.case.advanced", user=user, target=case, before=before,
                  after=audit.snapshot(case), data={"from": from_stage, "to": to_stage, "comment": comment})
@@ -282,7 +299,7 @@ def measure_add(*, case: Case, kind: str, risk_type: str, responsible: str, star
         raise ValidationError(_("The end date is before the start date."))
     measure = Measure(case=case, kind=kind, risk_type=risk_type, responsible=responsible, start_on=start_on,
                       end_on=end_on, amount=amount.quantize(Decimal("0.01")), result=result,
-                      description=description, created_by=user)
+                      description=description, created_by=_fk(user))
     measure.full_clean()
     measure.save()
     audit.record(action="monitoring.measure.added", user=user, target=measure, after=audit.snapshot(measure),
@@ -337,7 +354,7 @@ def attachment_add(*, case: Case, upload, user, note: str = "") -> Attachment:
         tmp.write_bytes(data)
         tmp.replace(path)
     att = Attachment.objects.create(case=case, name=name, content_type=ctype, size=len(data), sha256=digest,
-                                    stored_as=stored, note=note, uploaded_by=user)
+                                    stored_as=stored, note=note, uploaded_by=_fk(user))
     audit.record(action="monitoring.attachment.added", user=user, target=att, after=audit.snapshot(att),
                  division_code=case.household.village_id)
     return att

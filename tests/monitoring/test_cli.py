@@ -1,0 +1,62 @@
+"""`xiezuo cases list --json` and `xiezuo cases import-warnings`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from xiezuo.monitoring import services
+from xiezuo.monitoring.models import Case
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command("cases", *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def test_list_json_with_filters(staff_a, household_a, divisions, make_household):
+    other = make_household(divisions["wangcang_village"], members=(("510802199202021234", "01"),))
+    services.case_open(household=household_a, risk_types=["01"], source="staff_check", user=staff_a,
+                       on=dt.date(2025, 1, 2))
+    services.case_open(household=other, risk_types=["0201", "04"], source="department_warning",
+                       department="应急管理局", user=services.SystemUser(), on=dt.date(2024, 6, 1))
+    rows = json.loads(run("list", "--json"))
+    assert {r["household"] for r in rows} == {household_a.number, other.number}
+    rows = json.loads(run("list", "--json", "--county", "510821"))
+    assert [r["household"] for r in rows] == [other.number]
+    assert rows[0]["risk_types"] == ["0201", "04"] and rows[0]["stage"] == "risk_warning"
+    assert rows[0]["county"] == "510821000000" and rows[0]["overdue"] is True
+    assert json.loads(run("list", "--json", "--year", "2025"))[0]["household"] == household_a.number
+    assert json.loads(run("list", "--json", "--stage", "closed")) == []
+    # scoped listing as a user
+    assert [r["household"] for r in json.loads(run("list", "--json", "--user", "clerk_a"))] == [household_a.number]
+    with pytest.raises(CommandError, match="unknown stage"):
+        run("list", "--stage", "nope")
+
+
+def test_import_warnings_all_or_none(tmp_path, household_a, divisions, make_household):
+    other = make_household(divisions["wangcang_village"], members=(("510802199202021234", "01"),))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("户编号,风险类型,部门,说明,日期\n"
+                   f"{household_a.number},01,医保局,住院自付3.2万元,2025-03-01\n"
+                   f"NOPE,01,医保局,,2025-03-01\n"
+                   f"{other.number},42,应急管理局,,2025-03-01\n", encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="2 errors"):
+        call_command("cases", "import-warnings", str(bad), stdout=io.StringIO(), stderr=err)
+    assert "row 3, column 户编号" in err.getvalue() and "row 4, column 风险类型" in err.getvalue()
+    assert not Case.objects.exists()
+    good = tmp_path / "good.csv"
+    good.write_text("household_number,risk_types,department,detail,date,rigid_expenditure\n"
+                    f"{household_a.number},01,医保局,住院自付3.2万元,2025-03-01,32000\n"
+                    f"{other.number}, 0201、04 ,应急管理局,洪灾,2025-03-02,\n", encoding="utf-8")
+    assert "2 cases opened" in run("import-warnings", str(good))
+    case = Case.objects.get(household=household_a)
+    assert case.source == "department_warning" and case.source_department == "医保局"
+    assert str(case.rigid_expenditure) == "32000.00"
+    assert Case.objects.get(household=other).risk_types == ["0201", "04"]
