@@ -51,12 +51,12 @@ COMPULSORY = {"primary", "junior"}
 OWN_MODELS = (StatusChange, HouseholdYear, Member, Household, Cadre)
 
 
-def _clear_dependents(model: type[models.Model], qs: models.QuerySet) -> None:
+def _clear_dependents(model: type[models.Model], qs: models.QuerySet, tables: set[str]) -> None:
     """Other apps' rows pointing at demo rows go first (deleted, or unlinked if SET_NULL)."""
     for rel in model._meta.related_objects:
         related = rel.related_model
-        if related in OWN_MODELS or not rel.field.concrete:
-            continue
+        if related in OWN_MODELS or not rel.field.concrete or related._meta.db_table not in tables:
+            continue  # ours, or a model whose table is not migrated yet
         linked = related._base_manager.filter(**{f"{rel.field.name}__in": qs.values("pk")})
         if rel.on_delete is models.SET_NULL:
             linked.update(**{rel.field.name: None})
@@ -67,10 +67,11 @@ def _clear_dependents(model: type[models.Model], qs: models.QuerySet) -> None:
 def delete_previous(log: Callable[[str], None]) -> None:
     households = Household.objects.filter(synthetic=True)
     cadres = Cadre.objects.filter(synthetic=True)
+    tables = set(connection.introspection.table_names())
     for model, qs in ((Member, Member.objects.filter(household__synthetic=True)),
                       (HouseholdYear, HouseholdYear.objects.filter(household__synthetic=True)),
                       (Household, households), (Cadre, cadres)):
-        _clear_dependents(model, qs)
+        _clear_dependents(model, qs, tables)
     hh_ids = "SELECT id FROM registry_household WHERE synthetic"
     with connection.cursor() as cur:
         for table in ("registry_statuschange", "registry_householdyear", "registry_member"):
@@ -105,10 +106,16 @@ class Writer:
         started = time.perf_counter()
         cols = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {model._meta.db_table} ({cols}) VALUES ({marks})"  # noqa: S608
+        table = connection.ops.quote_name(model._meta.db_table)
         with connection.cursor() as cur:
-            for i in range(0, len(rows), BATCH):
-                cur.executemany(sql, rows[i:i + BATCH])
+            if connection.vendor == "postgresql":  # COPY: ~20x faster than executemany there
+                with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"  # noqa: S608
+                for i in range(0, len(rows), BATCH):
+                    cur.executemany(sql, rows[i:i + BATCH])
         self.counts[model._meta.db_table] += len(rows)
         self.seconds[model._meta.db_table] += time.perf_counter() - started
 
