@@ -56,6 +56,30 @@ class Entity:
     personal: bool = False
     detail_extra: Callable[[Any, Any], dict] | None = None
 
+    @property
+    def noun(self):
+        return self.model._meta.verbose_name
+
+    @property
+    def list_name(self) -> str:
+        return self.url("list")
+
+    @property
+    def detail_name(self) -> str:
+        return self.url("detail")
+
+    @property
+    def create_name(self) -> str:
+        return self.url("create")
+
+    @property
+    def edit_name(self) -> str:
+        return self.url("edit")
+
+    @property
+    def tabs_template(self) -> str:
+        return f"{self.app}/_tabs.html"
+
     def url(self, view: str) -> str:
         return f"{self.app}:{self.name}_{view}"
 

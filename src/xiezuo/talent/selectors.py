@@ -24,7 +24,7 @@ def exchange_list(*, user, year: int | None = None, county: str | None = None, p
 def session_list(*, user, year: int | None = None, county: str | None = None,
                  audience: str | None = None) -> QuerySet[TrainingSession]:
     qs = TrainingSession.objects.restrict(user, "view").select_related("west_division", "east_division") \
-        .annotate(listed=Count("attendees"))
+        .annotate(listed=Count("attendees")).order_by("-date", "id")
     if year:
         qs = qs.filter(date__year=year)
     if county:
