@@ -12,7 +12,7 @@ line and 两不愁三保障 secured, nobody poor in 2020, and from 2021 a few pe
 households fall below the monitoring threshold or suffer a medical or disaster shock.
 
 Deterministic from the seed (each county has its own generator). Rows are written with
-`executemany` in large batches inside one transaction, with explicit ids; the previous
+`executemany` (SQLite) or COPY (PostgreSQL) inside one transaction, with explicit ids; the previous
 demo (synthetic households and cadres, and other apps' rows pointing at them) is deleted
 in bulk first. Member attributes (schooling, labour, work) are as recorded in 2020, the
 last registry year; birth dates make the 2013 ages.
@@ -86,7 +86,7 @@ def delete_previous(log: Callable[[str], None]) -> None:
 # --------------------------------------------------------------------------- writing
 
 class Writer:
-    """executemany INSERTs with explicit ids, values adapted once per type."""
+    """Bulk writes with explicit ids: COPY on PostgreSQL, batched executemany elsewhere."""
 
     def __init__(self) -> None:
         self.counts: dict[str, int] = defaultdict(int)
