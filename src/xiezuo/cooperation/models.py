@@ -1,0 +1,208 @@
+"""East–West cooperation records: organisations, pairings (结对) and framework agreements
+with their yearly targets.
+
+A pairing joins an eastern party (a division, an organisation, or both) to a western one
+for a period; several may hold at once (安吉 donated to 青川 while 吴兴 was its partner).
+Pairings and agreements are scoped by their western division, so western staff see the
+pairings of their own area and an eastern office sees, through
+`selectors.west_prefixes_for_east_user`, the western divisions paired with its own.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xiezuo.accounts.access import RestrictedQuerySet
+
+
+class Side(models.TextChoices):
+    EAST = "east", _("East (helping)")
+    WEST = "west", _("West (helped)")
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government body")
+        ENTERPRISE = "enterprise", _("Enterprise")
+        SCHOOL = "school", _("School")
+        HOSPITAL = "hospital", _("Hospital")
+        SOCIAL = "social", _("Social organisation")
+        COOPERATIVE = "cooperative", _("Cooperative")
+
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    division = models.ForeignKey("geo.Division", verbose_name=_("division"), on_delete=models.PROTECT,
+                                 related_name="+")
+    side = models.CharField(_("side"), max_length=4, choices=Side.choices)
+    uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    synthetic = models.BooleanField(_("synthetic"), default=False)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_field = "division__code"
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["side", "name"]
+        constraints = [models.UniqueConstraint(fields=["uscc"], condition=~models.Q(uscc=""),
+                                               name="cooperation_org_unique_uscc")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_division_code(self) -> str:
+        return self.division_id
+
+
+class Round(models.TextChoices):
+    """The successive rounds of Zhejiang–Guangyuan cooperation (domain brief §9.2)."""
+
+    PAIRED_AID = "1996", _("Paired aid 1996–2008")
+    RECONSTRUCTION = "2008", _("Earthquake reconstruction 2008–2011")
+    LONG_TERM = "2011", _("Long-term aid 2011–2017")
+    POVERTY_COOPERATION = "2018", _("Poverty-alleviation cooperation 2018–2020")
+    EAST_WEST = "2021", _("East–West cooperation 2021–")
+
+
+class Pairing(models.Model):
+    class Level(models.TextChoices):
+        CITY = "city", _("City–city")
+        COUNTY = "county", _("County–county")
+        TOWN = "town", _("Town–town")
+        VILLAGE = "village", _("Village–village")
+        ENTERPRISE_VILLAGE = "enterprise_village", _("Enterprise–village")
+        SCHOOL = "school", _("School–school")
+        HOSPITAL = "hospital", _("Hospital–hospital")
+        SOCIAL = "social", _("Social organisation")
+        DONOR = "donor", _("Donation")
+
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices, db_index=True)
+    east_division = models.ForeignKey("geo.Division", verbose_name=_("eastern division"), on_delete=models.PROTECT,
+                                      related_name="+")
+    east_organisation = models.ForeignKey(Organisation, verbose_name=_("eastern organisation"), null=True,
+                                          blank=True, on_delete=models.PROTECT, related_name="east_pairings")
+    west_division = models.ForeignKey("geo.Division", verbose_name=_("western division"), on_delete=models.PROTECT,
+                                      related_name="+")
+    west_organisation = models.ForeignKey(Organisation, verbose_name=_("western organisation"), null=True,
+                                          blank=True, on_delete=models.PROTECT, related_name="west_pairings")
+    round = models.CharField(_("round"), max_length=4, choices=Round.choices)
+    basis = models.CharField(_("basis"), max_length=300, blank=True,
+                             help_text=_("The decision or agreement the pairing rests on."))
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    synthetic = models.BooleanField(_("synthetic"), default=False)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_field = "west_division__code"
+
+    class Meta:
+        verbose_name = _("pairing")
+        verbose_name_plural = _("pairings")
+        ordering = ["-valid_from", "level", "west_division_id"]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
+            name="cooperation_pairing_dates")]
+
+    def __str__(self) -> str:
+        east = self.east_organisation or self.east_division
+        west = self.west_organisation or self.west_division
+        return f"{east} – {west}"
+
+    def audit_division_code(self) -> str:
+        return self.west_division_id
+
+    def valid_on(self, day) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class Agreement(models.Model):
+    """A framework agreement (e.g. 广元–湖州 2018–2020) and, through its targets, each year's goals."""
+
+    title = models.CharField(_("title"), max_length=300)
+    east_division = models.ForeignKey("geo.Division", verbose_name=_("eastern party"), on_delete=models.PROTECT,
+                                      related_name="+")
+    west_division = models.ForeignKey("geo.Division", verbose_name=_("western party"), on_delete=models.PROTECT,
+                                      related_name="+")
+    round = models.CharField(_("round"), max_length=4, choices=Round.choices)
+    signed_on = models.DateField(_("signed on"))
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    synthetic = models.BooleanField(_("synthetic"), default=False)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_field = "west_division__code"
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["-valid_from", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def audit_division_code(self) -> str:
+        return self.west_division_id
+
+
+class Indicator(models.TextChoices):
+    """Indicators of domain brief §6.4, with their usual units."""
+
+    VISITS = "visits", _("High-level visits and exchanges")
+    CADRES = "cadres", _("Party and government cadres exchanged")
+    TECHNICIANS = "technicians", _("Professional and technical staff")
+    TRAINING_SESSIONS = "training_sessions", _("Training sessions")
+    TRAINEES = "trainees", _("Trainees (person-times)")
+    FISCAL_AID = "fiscal_aid", _("Fiscal aid funds")
+    PROJECTS = "projects", _("Projects funded")
+    POOR_BENEFITING = "poor_benefiting", _("Poor people benefiting")
+    ENTERPRISES = "enterprises", _("Enterprises guided to invest")
+    INVESTMENT = "investment", _("Investment arrived")
+    PARKS = "parks", _("Co-built industrial parks")
+    LABOUR_PLACED = "labour_placed", _("Poor workers placed in jobs")
+    WORKSTATIONS = "workstations", _("Labour workstations")
+    WORKSHOPS = "workshops", _("Poverty-alleviation workshops")
+    STUDENTS = "students", _("Students in eastern vocational schools")
+    CONSUMPTION = "consumption", _("Products bought or sold")
+    PAIRS_TOWN = "pairs_town", _("Township pairs")
+    PAIRS_VILLAGE = "pairs_village", _("Village–village pairs")
+    PAIRS_ENTERPRISE = "pairs_enterprise", _("Enterprise–village pairs")
+    PAIRS_SCHOOL = "pairs_school", _("School pairs")
+    PAIRS_HOSPITAL = "pairs_hospital", _("Hospital pairs")
+    DONATIONS = "donations", _("Social donations")
+
+
+INDICATOR_UNITS = {
+    "visits": "times", "cadres": "persons", "technicians": "persons", "training_sessions": "sessions",
+    "trainees": "person-times", "fiscal_aid": "yuan", "projects": "projects", "poor_benefiting": "persons",
+    "enterprises": "enterprises", "investment": "yuan", "parks": "parks", "labour_placed": "persons",
+    "workstations": "stations", "workshops": "workshops", "students": "persons", "consumption": "yuan",
+    "pairs_town": "pairs", "pairs_village": "pairs", "pairs_enterprise": "pairs", "pairs_school": "pairs",
+    "pairs_hospital": "pairs", "donations": "yuan",
+}
+
+
+class AgreementTarget(models.Model):
+    agreement = models.ForeignKey(Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE,
+                                  related_name="targets")
+    year = models.PositiveSmallIntegerField(_("year"))
+    indicator = models.CharField(_("indicator"), max_length=20, choices=Indicator.choices)
+    target = models.DecimalField(_("target"), max_digits=16, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=20)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_field = "agreement__west_division__code"
+
+    class Meta:
+        verbose_name = _("agreement target")
+        verbose_name_plural = _("agreement targets")
+        ordering = ["year", "indicator"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "year", "indicator"],
+                                               name="cooperation_target_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_indicator_display()}: {self.target} {self.unit}"
+
+    def audit_division_code(self) -> str:
+        return self.agreement.west_division_id

@@ -1,0 +1,95 @@
+"""Reads of cooperation records, always through the scope layer."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from xiezuo.accounts.access import get_scoped_or_404
+from xiezuo.geo.models import code_prefix
+
+from .models import Agreement, AgreementTarget, Organisation, Pairing
+
+
+def west_prefixes_for_east_user(*, user, on: dt.date | None = None) -> list[str]:
+    """Division-code prefixes of the western divisions paired, on `on` (today), with a division
+    the eastern office holds a grant on (its own division or one below it).
+
+    Called by `accounts.access` for the east_office role; reads pairings unscoped on purpose
+    (it decides the scope).
+    """
+    on = on or timezone.localdate()
+    grants = list(user.grants.select_related("division"))
+    if not grants:
+        return []
+    east = Q()
+    for grant in grants:
+        prefix = code_prefix(grant.division.code, grant.division.level)
+        east |= Q(east_division__code__startswith=prefix)
+    rows = (Pairing.objects.filter(east, valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+            .values_list("west_division__code", "west_division__level").distinct())
+    return sorted({code_prefix(code, level) for code, level in rows})
+
+
+def organisation_list(*, user, side: str = "", kind: str = "", county: str = "", search: str = "") -> QuerySet:
+    qs = Organisation.objects.restrict(user, "view").select_related("division")
+    if side:
+        qs = qs.filter(side=side)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if county:
+        qs = qs.filter(division__code__startswith=county)
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(uscc__icontains=search))
+    return qs
+
+
+def pairing_list(*, user, year: int | None = None, county: str = "", level: str = "", round: str = "") -> QuerySet:
+    qs = Pairing.objects.restrict(user, "view").select_related(
+        "east_division", "west_division", "east_organisation", "west_organisation")
+    if year:
+        qs = qs.filter(valid_from__year__lte=year).filter(Q(valid_to__isnull=True) | Q(valid_to__year__gte=year))
+    if county:
+        qs = qs.filter(west_division__code__startswith=county)
+    if level:
+        qs = qs.filter(level=level)
+    if round:
+        qs = qs.filter(round=round)
+    return qs
+
+
+def agreement_list(*, user, year: int | None = None, county: str = "") -> QuerySet:
+    qs = Agreement.objects.restrict(user, "view").select_related("east_division", "west_division")
+    if year:
+        qs = qs.filter(valid_from__year__lte=year).filter(Q(valid_to__isnull=True) | Q(valid_to__year__gte=year))
+    if county:
+        qs = qs.filter(west_division__code__startswith=county[:4])
+    return qs
+
+
+def agreement_targets(*, user, agreement: Agreement) -> QuerySet:
+    return AgreementTarget.objects.restrict(user, "view").filter(agreement=agreement)
+
+
+def organisation_detail(*, user, pk: int) -> Organisation:
+    return get_scoped_or_404(Organisation.objects.select_related("division"), user, pk=pk)
+
+
+def pairing_detail(*, user, pk: int) -> Pairing:
+    return get_scoped_or_404(Pairing.objects.all(), user, pk=pk)
+
+
+def agreement_detail(*, user, pk: int) -> Agreement:
+    return get_scoped_or_404(Agreement.objects.all(), user, pk=pk)
+
+
+def pairing_counts(*, year: int) -> dict[str, int]:
+    """Pairings valid at the end of `year`, by level (unscoped; for the book figures)."""
+    end = dt.date(year, 12, 31)
+    qs = Pairing.objects.filter(valid_from__lte=end).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=end))
+    counts: dict[str, int] = {}
+    for level in qs.values_list("level", flat=True):
+        counts[level] = counts.get(level, 0) + 1
+    return counts

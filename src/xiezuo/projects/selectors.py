@@ -1,0 +1,135 @@
+"""Reads of the project library, always through the scope layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from xiezuo.accounts.access import get_scoped_or_404
+
+from .models import Budget, FundPool, LedgerEntry, PoolEntry, Project, ProjectBeneficiary
+
+ZERO = Decimal("0.00")
+_MONEY = DecimalField(max_digits=18, decimal_places=2)
+
+
+def project_list(*, user, year: int | None = None, county: str = "", pairing: int | None = None, status: str = "",
+                 category: str = "", search: str = "") -> QuerySet[Project]:
+    qs = Project.objects.restrict(user, "view").select_related("county", "township", "village", "responsible")
+    if year:
+        qs = qs.filter(Q(year=year) | Q(year__lte=year, end_year__gte=year))
+    if county:
+        qs = qs.filter(county__code__startswith=county)
+    if pairing:
+        qs = qs.filter(pairing_id=pairing)
+    if status:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category=category)
+    if search:
+        qs = qs.filter(Q(code__icontains=search) | Q(name__icontains=search) | Q(name_en__icontains=search))
+    return qs
+
+
+def project_detail(*, user, pk: int, action: str = "view") -> Project:
+    return get_scoped_or_404(Project.objects.select_related("county", "township", "village", "responsible",
+                                                            "pairing"), user, action, pk=pk)
+
+
+def project_budgets(*, user, project: Project) -> QuerySet[Budget]:
+    return Budget.objects.restrict(user, "view").filter(project=project)
+
+
+def project_ledger(*, user, project: Project) -> QuerySet[LedgerEntry]:
+    return (LedgerEntry.objects.restrict(user, "view").filter(project=project)
+            .select_related("budget", "reverses", "posted_by").order_by("date", "id"))
+
+
+def project_beneficiaries(*, user, project: Project) -> QuerySet[ProjectBeneficiary]:
+    """Households linked to the project; empty for users who may not see personal data."""
+    return ProjectBeneficiary.objects.restrict(user, "view").filter(project=project).select_related(
+        "household", "household__village")
+
+
+def project_beneficiary_totals(*, project: Project) -> dict:
+    """Counts only (no personal data): households, people and income added."""
+    agg = ProjectBeneficiary.objects.filter(project=project).aggregate(
+        households=Count("id"), people=Coalesce(Sum("people"), 0),
+        income=Coalesce(Sum("income_added"), Value(ZERO), output_field=_MONEY))
+    return agg
+
+
+def pool_list(*, user) -> QuerySet[FundPool]:
+    return FundPool.objects.restrict(user, "view").select_related("county").order_by("county_id")
+
+
+def pool_entries(*, user, pool: FundPool) -> QuerySet[PoolEntry]:
+    return PoolEntry.objects.restrict(user, "view").filter(pool=pool).select_related("ledger_entry__project")
+
+
+def pool_detail(*, user, pk: int) -> FundPool:
+    return get_scoped_or_404(FundPool.objects.select_related("county"), user, pk=pk)
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    what: str
+    key: str
+    recorded: Decimal
+    from_entries: Decimal
+
+
+def reconcile(*, county_code: str = "") -> list[Mismatch]:
+    """Compare every budget line's and pool's running totals with the sums of their entries.
+
+    An empty list means the ledger reconciles to the fen. Unscoped: an audit tool.
+    """
+    problems: list[Mismatch] = []
+    budgets = Budget.objects.all()
+    pools = FundPool.objects.all()
+    if county_code:
+        budgets = budgets.filter(project__county__code__startswith=county_code)
+        pools = pools.filter(county__code__startswith=county_code)
+    sums: dict[tuple[int, str], Decimal] = {}
+    rows = (LedgerEntry.objects.filter(budget__in=budgets)
+            .annotate(orig=Coalesce("reverses__kind", "kind"))
+            .values("budget_id", "orig", "kind").annotate(total=Sum("amount")))
+    for row in rows:
+        sign = -1 if row["kind"] == LedgerEntry.Kind.REVERSAL else 1
+        key = (row["budget_id"], row["orig"])
+        sums[key] = sums.get(key, ZERO) + sign * row["total"]
+    pooled: dict[int, Decimal] = {}
+    for row in (PoolEntry.objects.filter(ledger_entry__budget__in=budgets)
+                .values("ledger_entry__budget_id", "kind").annotate(total=Sum("amount"))):
+        sign = -1 if row["kind"] == PoolEntry.Kind.REVERSAL else 1
+        pooled[row["ledger_entry__budget_id"]] = pooled.get(row["ledger_entry__budget_id"], ZERO) + sign * row["total"]
+    for b in budgets.values("id", "allocated", "disbursed", "pooled"):
+        for field, kind in (("allocated", "allocation"), ("disbursed", "disbursement")):
+            got = sums.get((b["id"], kind), ZERO)
+            if got != b[field]:
+                problems.append(Mismatch(f"budget.{field}", str(b["id"]), b[field], got))
+        if pooled.get(b["id"], ZERO) != b["pooled"]:
+            problems.append(Mismatch("budget.pooled", str(b["id"]), b["pooled"], pooled.get(b["id"], ZERO)))
+    for p in pools.values("id", "county_id", "balance"):
+        got = ZERO
+        for row in PoolEntry.objects.filter(pool_id=p["id"]).values("kind").annotate(total=Sum("amount")):
+            got += row["total"] if row["kind"] == PoolEntry.Kind.INFLOW else -row["total"]
+        if got != p["balance"]:
+            problems.append(Mismatch("pool.balance", p["county_id"], p["balance"], got))
+    return problems
+
+
+def pool_total(*, until=None, county_code: str = "") -> Decimal:
+    """Money set aside into fund pools (inflows less their reversals), up to a date; unscoped."""
+    qs = PoolEntry.objects.filter(kind__in=(PoolEntry.Kind.INFLOW, PoolEntry.Kind.REVERSAL))
+    if until:
+        qs = qs.filter(date__lte=until)
+    if county_code:
+        qs = qs.filter(pool__county__code__startswith=county_code)
+    total = ZERO
+    for row in qs.values("kind").annotate(total=Sum("amount")):
+        total += row["total"] if row["kind"] == PoolEntry.Kind.INFLOW else -row["total"]
+    return total
