@@ -1,0 +1,3 @@
+"""Shared with the labour tests."""
+
+from tests.labor.conftest import make_member, staff, wuxing  # noqa: F401
