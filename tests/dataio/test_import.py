@@ -41,6 +41,10 @@ def test_a_workbook_commits_and_reimporting_it_changes_nothing(household_file, a
     m = Member.objects.get(name="人0")
     assert m.id_number_masked == ids(1)[0][:4] + "*" * 10 + ids(1)[0][-4:]
     assert ids(1)[0] not in m.id_number_enc
+    from xiezuo.registry.services import member_id_number, member_identity_fields
+
+    assert member_id_number(m) == ids(1)[0]
+    assert m.id_number_hash == member_identity_fields(ids(1)[0])["id_number_hash"]
     assert HouseholdYear.objects.get(household__number="A002").wage == Decimal("8000.50")
     # and every change is in the audit log under the job id
     from xiezuo.accounts.models import AuditEntry
