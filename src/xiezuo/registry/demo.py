@@ -125,11 +125,14 @@ def next_id(model: type[models.Model]) -> int:
 
 
 def reset_sequences() -> None:
+    """Explicit ids leave PostgreSQL's sequences behind; also refresh the planner's statistics."""
     sql = connection.ops.sequence_reset_sql(no_style(), list(OWN_MODELS))
-    if sql:
-        with connection.cursor() as cur:
-            for statement in sql:
-                cur.execute(statement)
+    with connection.cursor() as cur:
+        for statement in sql:
+            cur.execute(statement)
+        if connection.vendor == "postgresql":
+            for model in OWN_MODELS:
+                cur.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def money(fen: int) -> Decimal:
