@@ -124,3 +124,16 @@ def test_household_fragment_lists_cases(client, staff_a, case_a):
     html = render_to_string("monitoring/_household_cases.html",
                             {"cases": cases_for_household(user=staff_a, household=case_a.household)})
     assert str(case_a) in html
+
+
+def test_api_lists_cases_in_scope(client, staff_a, staff_b, case_a):
+    client.force_login(staff_a)
+    r = client.get("/api/monitoring/cases/", {"county": "510802"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["count"] == 1 and body["results"][0]["risk_types"] == ["01"]
+    assert body["results"][0]["steps"][0]["to_stage"] == "risk_warning"
+    assert client.get("/api/monitoring/cases/counts/").json()["total"] == 1
+    client.force_login(staff_b)
+    assert client.get("/api/monitoring/cases/").json()["count"] == 0
+    assert client.get(f"/api/monitoring/cases/{case_a.pk}/").status_code == 404
