@@ -30,7 +30,16 @@ def west_prefixes_for_east_user(*, user, on: dt.date | None = None) -> list[str]
         east |= Q(east_division__code__startswith=prefix)
     rows = (Pairing.objects.filter(east, valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
             .values_list("west_division__code", "west_division__level").distinct())
-    return sorted({code_prefix(code, level) for code, level in rows})
+    return minimal_prefixes({code_prefix(code, level) for code, level in rows})
+
+
+def minimal_prefixes(prefixes) -> list[str]:
+    """Drop prefixes already covered by a shorter one (`5108` covers `510822`)."""
+    kept: list[str] = []
+    for prefix in sorted(prefixes, key=lambda p: (len(p), p)):
+        if not any(prefix.startswith(k) for k in kept):
+            kept.append(prefix)
+    return sorted(kept)
 
 
 def organisation_list(*, user, side: str = "", kind: str = "", county: str = "", search: str = "") -> QuerySet:

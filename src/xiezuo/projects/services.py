@@ -63,7 +63,8 @@ def _amount(value, field: str = "amount") -> Decimal:
 def _set_place(project: Project) -> None:
     errors = {}
     county = project.county
-    if county is not None and (county.level != "county" or county.side != "west"):
+    levels = ("county", "city") if project.summary_count else ("county",)
+    if county is not None and (county.level not in levels or county.side != "west"):
         errors["county"] = _("A project's county must be a western county.")
     if project.township_id and (project.township.level != "township"
                                 or not project.township.code.startswith(county.prefix)):

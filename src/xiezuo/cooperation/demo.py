@@ -1,0 +1,198 @@
+"""Cooperation part of `xiezuo demo`: organisations, pairings and agreements of the book
+(domain brief §7.3, §6.5), deterministic from the seed.
+
+Recorded (book / verified): 苍溪–三门, 朝天–路桥, 青川–吴兴 2018–2020; 安吉 (黄杜村) donated the
+white-tea seedlings to 青川; the 广元–台州, 广元–湖州, 广元–丽水 framework agreements 2018–2020;
+the 2021+ Hangzhou round with 余杭–苍溪, 萧山–旺苍, 西湖–青川. Earlier rounds: Zhejiang–Guangyuan
+paired aid from 1996, earthquake reconstruction of 青川 2008–2011, long-term aid 2011–2017.
+Demo assumptions (the book does not say): the partners of 旺苍, 剑阁 and 昭化 in 2018–2020 (the
+same as the labour demo's), the 2021+ partners of the other four, and per county the
+township, village, enterprise, school and hospital pairs, sized like the 路桥–朝天 2019
+report (7 township, 33 village, 96 enterprise–village, 11 hospital, 24 school pairs).
+Pairings and organisations are not people, so they do not scale with `--scale`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.db import transaction
+
+from xiezuo.geo.models import Division
+
+from .models import INDICATOR_UNITS, Agreement, AgreementTarget, Organisation, Pairing
+from .uscc import make_uscc
+
+CITY = "510800000000"
+ZHEJIANG = "330000000000"
+ROUND_2018 = (dt.date(2018, 1, 1), dt.date(2020, 12, 31))
+# Western county -> eastern partner, 2018–2020 (旺苍, 剑阁, 昭化: demo assumptions, as in labor.demo).
+PARTNERS_2018 = {
+    "510824": "331022",  # 苍溪 – 三门 (台州)
+    "510812": "331004",  # 朝天 – 路桥 (台州)
+    "510822": "330502",  # 青川 – 吴兴 (湖州)
+    "510821": "331003",  # 旺苍 – 黄岩 (台州) [assumption]
+    "510823": "330503",  # 剑阁 – 南浔 (湖州) [assumption]
+    "510811": "331102",  # 昭化 – 莲都 (丽水) [assumption]
+}
+PARTNERS_2021 = {
+    "510824": "330110",  # 苍溪 – 余杭
+    "510821": "330109",  # 旺苍 – 萧山
+    "510822": "330106",  # 青川 – 西湖
+}
+ANJI = "330523"
+PAIRS_PER_COUNTY = {"town": 7, "village": 33, "enterprise_village": 96, "hospital": 11, "school": 24}
+PAIRS_PER_COUNTY_2021 = {"town": 5, "village": 20, "enterprise_village": 40, "hospital": 6, "school": 12}
+AGREEMENTS = [
+    ("331000", "广元市–台州市东西部扶贫协作框架协议", "Guangyuan–Taizhou framework agreement", "2018"),
+    ("330500", "广元市–湖州市东西部扶贫协作框架协议", "Guangyuan–Huzhou framework agreement", "2018"),
+    ("331100", "广元市–丽水市东西部扶贫协作框架协议", "Guangyuan–Lishui framework agreement", "2018"),
+    ("330100", "杭州市–广元市东西部协作框架协议", "Hangzhou–Guangyuan cooperation agreement", "2021"),
+]
+# Yearly targets per paired western county (domain brief §6.5), summed per city agreement.
+COUNTY_TARGETS = {
+    "visits": (8, 14), "cadres": (2, 4), "technicians": (10, 30), "training_sessions": (8, 14),
+    "fiscal_aid": (33_000_000, 50_000_000), "projects": (10, 16), "labour_placed": (280, 340),
+    "consumption": (40_000_000, 120_000_000), "pairs_village": (30, 36), "pairs_school": (20, 26),
+    "pairs_hospital": (9, 12), "donations": (8_000_000, 15_000_000),
+}
+TOWN_NAMES = ["城关镇", "新城街道", "临江镇", "东山乡", "西岭镇", "南湖乡", "北溪镇", "石门乡", "桃源镇", "清水乡"]
+ENTERPRISE_WORDS = ["华兴", "建福", "安康", "泰和", "丰顺", "达利", "明新", "盛隆", "永昌", "瑞丰", "恒通", "嘉禾"]
+ENTERPRISE_KINDS = ["机电", "纺织", "食品", "茶业", "农业", "电子", "建材", "物流"]
+
+
+def _code(rng: random.Random, prefix8: str) -> str:
+    return make_uscc(prefix8, f"{rng.randrange(10**8):08d}")
+
+
+def delete_previous() -> None:
+    from xiezuo.projects.models import Project
+
+    Project._base_manager.filter(pairing__synthetic=True).update(pairing=None)
+    AgreementTarget._base_manager.filter(agreement__synthetic=True).delete()
+    Agreement._base_manager.filter(synthetic=True).delete()
+    Pairing._base_manager.filter(synthetic=True).delete()
+    Organisation._base_manager.filter(synthetic=True).delete()
+
+
+def _divisions(codes) -> dict[str, Division]:
+    full = [c.ljust(12, "0") for c in codes]
+    found = {d.code[:6]: d for d in Division.objects.filter(code__in=full)}
+    return found
+
+
+@transaction.atomic
+def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = print) -> dict:  # noqa: ARG001
+    rng = random.Random(f"cooperation-{seed}")
+    delete_previous()
+    east_codes = set(PARTNERS_2018.values()) | set(PARTNERS_2021.values()) | {ANJI, "331000", "330500", "331100",
+                                                                               "330100"}
+    div = _divisions(east_codes | set(PARTNERS_2018) | {"510802"})
+    city = Division.objects.filter(code=CITY).first()
+    zhejiang = Division.objects.filter(code=ZHEJIANG).first()
+    if city is None or zhejiang is None or len(div) < len(east_codes) + 7:
+        log("cooperation: the geo tree is missing; run the geo demo first")
+        return {}
+
+    orgs: list[Organisation] = []
+
+    def org(name, kind, division, side, prefix="11", name_en=""):
+        o = Organisation(name=name, name_en=name_en, kind=kind, division=division, side=side, synthetic=True,
+                         uscc=_code(rng, f"{prefix}{division.code[:6]}"))
+        orgs.append(o)
+        return o
+
+    gov = {code: org(f"{d.name}人民政府", "government", d, d.side, name_en=f"{d.name_en} government")
+           for code, d in sorted(div.items())}
+    gov["510800"] = org("广元市人民政府", "government", city, "west", name_en="Guangyuan government")
+    huangdu = org("安吉县溪龙乡黄杜村村民委员会", "government", div[ANJI], "east", prefix="54",
+                  name_en="Huangdu village committee, Anji")
+
+    pairings: list[Pairing] = []
+
+    def pair(level, east, west, rnd, start, end=None, east_org=None, west_org=None, basis=""):
+        pairings.append(Pairing(level=level, east_division=east, west_division=west, east_organisation=east_org,
+                                west_organisation=west_org, round=rnd, valid_from=start, valid_to=end, basis=basis,
+                                synthetic=True))
+
+    # Earlier rounds (brief §9.2).
+    pair("city", zhejiang, city, "1996", dt.date(1996, 1, 1), dt.date(2008, 5, 11),
+         basis="1996年中央扶贫开发工作会议：浙江对口帮扶广元")
+    pair("county", zhejiang, div["510822"], "2008", dt.date(2008, 5, 12), dt.date(2011, 12, 31),
+         basis="一省帮一重灾县：浙江援建青川")
+    pair("county", zhejiang, div["510822"], "2011", dt.date(2012, 1, 1), dt.date(2017, 12, 31),
+         basis="浙江对青川长效帮扶")
+    # 2018–2020: city framework pairings and the county pairs.
+    for east6, _title, _en, rnd in AGREEMENTS:
+        if rnd == "2018":
+            pair("city", div[east6], city, "2018", *ROUND_2018, basis="东西部扶贫协作三年行动 2018–2020")
+    pair("city", div["330100"], city, "2021", dt.date(2021, 1, 1), basis="杭州–广元 东西部协作 (2021-05-21 高层联席会议)")
+    for west6, east6 in PARTNERS_2018.items():
+        pair("county", div[east6], div[west6], "2018", *ROUND_2018, east_org=gov[east6], west_org=gov[west6],
+             basis="携手奔小康 结对县")
+    for west6, east6 in PARTNERS_2021.items():
+        pair("county", div[east6], div[west6], "2021", dt.date(2021, 1, 1), east_org=gov[east6],
+             west_org=gov[west6], basis="东西部协作 2021–")
+    pair("donor", div[ANJI], div["510822"], "2018", dt.date(2018, 4, 9), east_org=huangdu,
+         basis="安吉黄杜村捐赠“白叶一号”茶苗 (2018-10 落地青川)")
+
+    # Township, village, enterprise, school and hospital pairs per paired county.
+    towns = {}
+    villages = {}
+    for d in Division.objects.filter(code__startswith="5108", level__in=("township", "village")).order_by("code"):
+        (towns if d.level == "township" else villages).setdefault(d.code[:6], []).append(d)
+    for rounds, sizes, start, end in ((PARTNERS_2018, PAIRS_PER_COUNTY, *ROUND_2018),
+                                      (PARTNERS_2021, PAIRS_PER_COUNTY_2021, dt.date(2021, 1, 1), None)):
+        rnd = "2018" if end else "2021"
+        for west6, east6 in sorted(rounds.items()):
+            east, west = div[east6], div[west6]
+            w_towns = towns.get(west6) or [west]
+            w_villages = villages.get(west6) or [west]
+            for i in range(sizes["town"]):
+                t = w_towns[i % len(w_towns)]
+                e = org(f"{east.name}{TOWN_NAMES[i % len(TOWN_NAMES)]}人民政府", "government", east, "east")
+                pair("town", east, t, rnd, start, end, east_org=e)
+            for v in rng.sample(w_villages, min(sizes["village"], len(w_villages))):
+                e = org(f"{east.name}{rng.choice(TOWN_NAMES)[:2]}村村民委员会", "government", east, "east", "54")
+                pair("village", east, v, rnd, start, end, east_org=e)
+            for _i in range(sizes["enterprise_village"]):
+                v = rng.choice(w_villages)
+                name = f"{east.name[:2]}{rng.choice(ENTERPRISE_WORDS)}{rng.choice(ENTERPRISE_KINDS)}有限公司"
+                e = org(name, "enterprise", east, "east", "91")
+                pair("enterprise_village", east, v, rnd, start, end, east_org=e)
+            for kind, level, word in (("school", "school", "学校"), ("hospital", "hospital", "医院")):
+                for i in range(sizes[level]):
+                    e = org(f"{east.name}第{i + 1}{'中学' if kind == 'school' else '人民医院'}", kind, east, "east", "12")
+                    w_place = rng.choice(w_towns)
+                    w = org(f"{w_place.name}{'中心' + word if kind == 'school' else '卫生院'}{i + 1}", kind,
+                            w_place, "west", "12")
+                    pair(level, east, w_place, rnd, start, end, east_org=e, west_org=w)
+    Organisation.objects.bulk_create(orgs, batch_size=1000)
+    Pairing.objects.bulk_create(pairings, batch_size=1000)
+
+    agreements, targets = [], []
+    for east6, title, _en, rnd in AGREEMENTS:
+        start, end = (ROUND_2018 if rnd == "2018" else (dt.date(2021, 1, 1), dt.date(2025, 12, 31)))
+        a = Agreement(title=title, east_division=div[east6], west_division=city, round=rnd, synthetic=True,
+                      signed_on=dt.date(start.year, 3, 28 if rnd == "2018" else 21), valid_from=start,
+                      valid_to=end)
+        agreements.append(a)
+    Agreement.objects.bulk_create(agreements)
+    for a, (east6, _title, _en, rnd) in zip(agreements, AGREEMENTS, strict=True):
+        partners = PARTNERS_2018 if rnd == "2018" else PARTNERS_2021
+        counties = [w for w, e in partners.items() if e.startswith(east6[:4])] if rnd == "2018" else list(partners)
+        for year in range(a.valid_from.year, a.valid_to.year + 1):
+            for indicator, (low, high) in COUNTY_TARGETS.items():
+                value = sum(rng.randint(low, high) for _ in counties) or rng.randint(low, high)
+                if INDICATOR_UNITS[indicator] == "yuan":
+                    value = value // 10_000 * 10_000
+                targets.append(AgreementTarget(agreement=a, year=year, indicator=indicator,
+                                               target=Decimal(value).quantize(Decimal("0.01")),
+                                               unit=INDICATOR_UNITS[indicator]))
+    AgreementTarget.objects.bulk_create(targets, batch_size=1000)
+    log(f"cooperation: {len(orgs)} organisations, {len(pairings)} pairings, {len(agreements)} agreements, "
+        f"{len(targets)} yearly targets")
+    return {"organisations": len(orgs), "pairings": len(pairings)}
