@@ -277,7 +277,7 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
                                        amount=e.budget.pooled, ledger_entry=e,
                                        memo=f"6% of {e.amount} allocated to {e.project.code}"))
     PoolEntry.objects.bulk_create(pool_rows, batch_size=1000)
-    for county_id, pool in pools.items():
+    for pool in pools.values():
         total = sum((r.amount for r in pool_rows if r.pool is pool), Decimal("0.00"))
         FundPool.objects.filter(pk=pool.pk).update(balance=pool.balance + total)
 
