@@ -1,0 +1,227 @@
+"""The rules as SQL, generated from a spec: one source for every backend.
+
+Written in DuckDB's dialect; the Spark backend transpiles the very same text with SQLGlot.
+Inputs are four tables (see `run.INPUT_SCHEMAS`): `households`, `years` (the run year's
+facts, money in integer fen), `members` and `populations`. Money comparisons are exact:
+"per-capita income < line" is evaluated as `net_fen < line_fen * size`, never on floats.
+Three statements:
+
+1. `household_sql` — one row per household: facts, each criterion (1 pass / 0 fail),
+   the status, the monitoring category, reason codes, MPI deprivations and score;
+2. `village_sql` — additive sums per village (people, status counts, FGT terms, AF terms);
+3. `rollup_sql` — the same sums for the township, county, city and province of each village.
+
+Ratios (FGT, H, A, M0, contributions, incidence) are taken from the sums in `run.finalize`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .spec import EXIT_CRITERIA, Spec
+
+STATUSES = ("poor", "may_exit", "exited", "monitored", "not_poor")
+PER_CAPITA_MONEY = {"pcni": "net_fen", "pcni_after_rigid": "(net_fen - medical_fen - education_fen)"}
+HOUSEHOLD_MONEY = {"net_income": "net_fen", "medical_expense": "medical_fen", "education_expense": "education_fen"}
+SQL_OP = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "=", "!=": "<>"}
+# A criterion -> (fact that must hold, reason code when it fails)
+CRITERIA = {
+    "food": ("food_secure = 1", "food_insecure"),
+    "clothing": ("clothing_secure = 1", "clothing_insecure"),
+    "education": ("compulsory_dropouts = 0", "compulsory_dropout"),
+    "medical": ("uninsured_members = 0", "medical_uninsured"),
+    "housing": ("housing_safe = 1", "housing_unsafe"),
+    "water": ("water_safe = 1", "water_unsafe"),
+}
+EDUCATION_YEARS = {"primary": 6, "junior": 9, "senior": 12, "college": 15}
+TOLERANCE = "1e-9"
+
+
+def fen(amount: Decimal) -> int:
+    return int((Decimal(amount) * 100).to_integral_value())
+
+
+def double(x: float) -> str:
+    return f"CAST({float(x)!r} AS DOUBLE)"
+
+
+def compile_rule(rule: dict, spec: Spec) -> str:
+    """A spec rule as a SQL boolean expression over the household facts."""
+    for key, joiner in (("any", " OR "), ("all", " AND ")):
+        if key in rule:
+            return "(" + joiner.join(compile_rule(r, spec) for r in rule[key]) + ")"
+    field, op, value = rule["field"], SQL_OP[rule["op"]], rule["value"]
+    if isinstance(value, str):
+        value = spec.param(value[1:])
+    value = Decimal(str(value))
+    if field in PER_CAPITA_MONEY:
+        return f"({PER_CAPITA_MONEY[field]} {op} {fen(value)} * size)"
+    if field in HOUSEHOLD_MONEY:
+        return f"({HOUSEHOLD_MONEY[field]} {op} {fen(value)})"
+    literal = str(int(value)) if value == value.to_integral_value() else double(float(value))
+    return f"({field} {op} {literal})"
+
+
+def _features(year: int) -> str:
+    edu = " ".join(f"WHEN '{k}' THEN {v}" for k, v in EDUCATION_YEARS.items())
+    return f"""
+members_agg AS (
+    SELECT household_id,
+           COUNT(*) AS members,
+           SUM(CASE WHEN health = 'serious' THEN 1 ELSE 0 END) AS serious_ill,
+           SUM(CASE WHEN health = 'chronic' THEN 1 ELSE 0 END) AS chronic_ill,
+           SUM(CASE WHEN health = 'disabled' OR disability <> '' THEN 1 ELSE 0 END) AS disabled,
+           SUM(CASE WHEN labour IN ('lost', 'none') THEN 1 ELSE 0 END) AS without_labour,
+           MAX(CASE WHEN {year} - birth_year >= 16 THEN CASE education {edu} ELSE 0 END ELSE 0 END)
+               AS max_schooling_years,
+           SUM(CASE WHEN {year} - birth_year BETWEEN 6 AND 15 AND schooling IN ('none', 'dropout')
+                    THEN 1 ELSE 0 END) AS school_age_out_of_school
+    FROM members
+    WHERE deceased = 0
+    GROUP BY household_id
+),
+facts AS (
+    SELECT h.id AS household_id, h.village AS village, y.size AS size,
+           y.net_fen AS net_fen, y.medical_fen AS medical_fen, y.education_fen AS education_fen,
+           CAST(y.net_fen AS DOUBLE) / y.size / 100 AS pcni,
+           CAST(y.net_fen AS DOUBLE) / 100 AS net_income,
+           CAST(y.medical_fen AS DOUBLE) / 100 AS medical_expense,
+           CAST(y.education_fen AS DOUBLE) / 100 AS education_expense,
+           CAST(y.net_fen - y.medical_fen - y.education_fen AS DOUBLE) / y.size / 100 AS pcni_after_rigid,
+           y.food_secure AS food_secure, y.clothing_secure AS clothing_secure,
+           y.compulsory_dropouts AS compulsory_dropouts, y.uninsured_members AS uninsured_members,
+           CASE WHEN y.housing_grade IN ('A', 'B') THEN 1 ELSE 0 END AS housing_safe,
+           y.water_safe AS water_safe, y.electricity AS electricity,
+           y.sanitary_toilet AS sanitary_toilet, y.clean_fuel AS clean_fuel,
+           CASE WHEN h.identified_year IS NOT NULL THEN 1 ELSE 0 END AS ever_registered,
+           CASE WHEN h.identified_year IS NOT NULL AND h.identified_year <= {year}
+                     AND (h.exit_year IS NULL OR h.exit_year >= {year}) THEN 1 ELSE 0 END AS registered_active,
+           CASE WHEN h.exit_year IS NOT NULL AND h.exit_year < {year} THEN 1 ELSE 0 END AS exited_before,
+           CASE WHEN h.attribute = 'dibao' THEN 1 ELSE 0 END AS dibao_household,
+           CASE WHEN h.attribute = 'tekun' THEN 1 ELSE 0 END AS tekun_household,
+           COALESCE(m.members, 0) AS members,
+           COALESCE(m.serious_ill, 0) AS serious_ill,
+           COALESCE(m.chronic_ill, 0) AS chronic_ill,
+           COALESCE(m.disabled, 0) AS disabled,
+           COALESCE(m.without_labour, 0) AS without_labour,
+           CASE WHEN COALESCE(m.members, 0) > 0 AND m.without_labour = m.members THEN 1 ELSE 0 END
+               AS all_without_labour,
+           COALESCE(m.max_schooling_years, 0) AS max_schooling_years,
+           COALESCE(m.school_age_out_of_school, 0) AS school_age_out_of_school
+    FROM households h
+    JOIN years y ON y.household_id = h.id
+    LEFT JOIN members_agg m ON m.household_id = h.id
+    WHERE y.size > 0
+)"""
+
+
+def household_sql(spec: Spec, year: int) -> str:
+    """One row per household with its criteria, status, category, reasons and MPI."""
+    line, exit_line = fen(spec.poverty_line), fen(spec.exit_line)
+    threshold = spec.monitoring_threshold
+    crit = {name: f"CASE WHEN {cond} THEN 1 ELSE 0 END" for name, (cond, _r) in CRITERIA.items()}
+    crit["income"] = f"CASE WHEN net_fen > {exit_line} * size THEN 1 ELSE 0 END"
+    enabled = [c for c in EXIT_CRITERIA if spec.exit_criteria.get(c)]
+    exit_ok = " AND ".join(f"c_{c} = 1" for c in enabled) or "1 = 1"
+    cats = " ".join(f"WHEN {compile_rule(c['rule'], spec)} THEN '{c['code']}'" for c in spec.monitoring_categories)
+    category = f"CASE {cats} ELSE NULL END" if cats else "CAST(NULL AS VARCHAR)"
+    deprived = [f"CASE WHEN {compile_rule(i.rule, spec)} THEN 1 ELSE 0 END AS d_{i.name}" for i in spec.indicators]
+    score = " + ".join(f"d_{i.name} * {double(i.weight)}" for i in spec.indicators) or "CAST(0 AS DOUBLE)"
+    below_monitoring = f"CASE WHEN net_fen < {fen(threshold)} * size THEN 1 ELSE 0 END" if threshold else "0"
+    identification_mode = "1 = 1" if threshold is None else "1 = 0"
+    failing = ", ".join(
+        f"CASE WHEN registered_active = 1 AND c_{c} = 0 THEN '{CRITERIA[c][1] if c in CRITERIA else 'income_not_above_exit_line'}' END"
+        for c in enabled)
+    cat_reasons = ", ".join(f"CASE WHEN category = '{c['code']}' THEN '{c.get('reason') or c['code']}' END"
+                            for c in spec.monitoring_categories)
+    reasons = ", ".join(r for r in (
+        "CASE WHEN below_line = 1 THEN 'income_below_line' END",
+        failing,
+        "CASE WHEN below_monitoring = 1 THEN 'below_monitoring_line' END",
+        cat_reasons,
+        "CASE WHEN category IS NOT NULL AND medical_fen > 0 AND medical_fen >= education_fen THEN 'medical_expense' END",
+        "CASE WHEN category IS NOT NULL AND education_fen > medical_fen THEN 'education_expense' END",
+        "CASE WHEN category IS NOT NULL AND all_without_labour = 1 THEN 'no_labour' END",
+        "CASE WHEN mpi_poor = 1 THEN 'mpi_poor' END",
+    ) if r)
+    deprived_list = ", ".join(f"CASE WHEN d_{i.name} = 1 THEN '{i.name}' END" for i in spec.indicators) or "''"
+    return f"""
+WITH {_features(year)},
+judged AS (
+    SELECT f.*,
+           CASE WHEN net_fen < {line} * size THEN 1 ELSE 0 END AS below_line,
+           {below_monitoring} AS below_monitoring,
+           {", ".join(f"{expr} AS c_{name}" for name, expr in crit.items())},
+           {category} AS category,
+           {", ".join(deprived) + "," if deprived else ""}
+           1 AS one
+    FROM facts f
+),
+scored AS (
+    SELECT j.*,
+           CASE WHEN {exit_ok} THEN 1 ELSE 0 END AS exit_ok,
+           {score} AS mpi_score
+    FROM judged j
+),
+classified AS (
+    SELECT s.*,
+           CASE WHEN mpi_score >= {double(spec.k)} - {TOLERANCE} THEN 1 ELSE 0 END AS mpi_poor,
+           CASE WHEN registered_active = 1 AND exit_ok = 1 THEN 'may_exit'
+                WHEN registered_active = 1 THEN 'poor'
+                WHEN below_line = 1 AND {identification_mode} THEN 'poor'
+                WHEN category IS NOT NULL THEN 'monitored'
+                WHEN exited_before = 1 THEN 'exited'
+                ELSE 'not_poor' END AS status
+    FROM scored s
+)
+SELECT household_id, village, size, net_fen, pcni, pcni_after_rigid, medical_fen, education_fen,
+       registered_active, exited_before, ever_registered, below_line, below_monitoring,
+       {", ".join(f"c_{c}" for c in EXIT_CRITERIA)}, exit_ok, status,
+       CASE WHEN status = 'monitored' THEN category ELSE NULL END AS category,
+       concat_ws(',', {reasons}) AS reasons,
+       {"".join(f"d_{i.name}, " for i in spec.indicators)}mpi_score, mpi_poor,
+       concat_ws(',', {deprived_list}) AS deprived
+FROM classified
+ORDER BY household_id
+"""
+
+
+def village_sql(spec: Spec) -> str:
+    """Additive sums per village from the household results (table `results`)."""
+    line = fen(spec.poverty_line)
+    status_sums = ", ".join(
+        f"SUM(CASE WHEN status = '{s}' THEN 1 ELSE 0 END) AS hh_{s}, "
+        f"SUM(CASE WHEN status = '{s}' THEN size ELSE 0 END) AS people_{s}" for s in STATUSES)
+    cat_sums = "".join(f"SUM(CASE WHEN category = '{c['code']}' THEN 1 ELSE 0 END) AS cat_{c['code']}, "
+                       for c in spec.monitoring_categories)
+    ind_sums = "".join(
+        f"SUM(CAST(size * mpi_poor * d_{i.name} AS DOUBLE)) AS ch_{i.name}, "
+        f"SUM(CAST(size * d_{i.name} AS DOUBLE)) AS un_{i.name}, " for i in spec.indicators)
+    gap = f"CAST({line} * size - net_fen AS DOUBLE) / CAST({line} * size AS DOUBLE)"
+    return f"""
+SELECT village AS code,
+       COUNT(*) AS households, SUM(size) AS people,
+       {status_sums},
+       {cat_sums}
+       SUM(CASE WHEN below_line = 1 THEN size ELSE 0 END) AS people_below_line,
+       SUM(CASE WHEN below_line = 1 THEN size * {gap} ELSE CAST(0 AS DOUBLE) END) AS gap1,
+       SUM(CASE WHEN below_line = 1 THEN size * {gap} * {gap} ELSE CAST(0 AS DOUBLE) END) AS gap2,
+       {ind_sums}
+       SUM(CAST(size * mpi_poor AS DOUBLE)) AS mpi_poor_people,
+       SUM(size * mpi_poor * mpi_score) AS mpi_score_sum
+FROM results
+GROUP BY village
+"""
+
+
+LEVELS = (("township", 9), ("county", 6), ("city", 4), ("province", 2))
+
+
+def rollup_sql(columns: list[str]) -> str:
+    """Village sums summed up to every ancestor level (codes padded to 12 digits)."""
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in columns)
+    parts = [f"SELECT 'village' AS level, code, {', '.join(columns)} FROM village_sums"]
+    for level, n in LEVELS:
+        parts.append(f"SELECT '{level}' AS level, RPAD(SUBSTR(code, 1, {n}), 12, '0') AS code, {sums} "
+                     f"FROM village_sums GROUP BY RPAD(SUBSTR(code, 1, {n}), 12, '0')")
+    return "\nUNION ALL\n".join(parts) + "\nORDER BY code, level"

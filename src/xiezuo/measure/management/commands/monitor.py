@@ -1,0 +1,52 @@
+"""`xiezuo monitor run --year Y [--policy NAME] [--publish] [--engine duckdb|spark]`, and
+`xiezuo monitor reproduce RUN_ID` (recompute a published run from its frozen inputs)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Measurement runs: poverty status with reasons, FGT and Alkire-Foster at every level."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        run = sub.add_parser("run", help="run the engine for a year")
+        run.add_argument("--year", type=int, required=True)
+        run.add_argument("--policy", help="policy version name (default: the published national-<year>)")
+        run.add_argument("--publish", action="store_true", help="publish the run and freeze its inputs")
+        run.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb")
+        rep = sub.add_parser("reproduce", help="recompute a published run from its frozen inputs")
+        rep.add_argument("run_id", type=int)
+
+    def handle(self, *args, **opts):
+        from xiezuo.measure import services
+        from xiezuo.measure.models import Run
+        from xiezuo.policy.selectors import policy_for
+
+        if opts["action"] == "reproduce":
+            run = Run.objects.filter(pk=opts["run_id"]).first()
+            if run is None:
+                raise CommandError(f"no run {opts['run_id']}")
+            try:
+                result = services.run_reproduce(run=run)
+            except ValidationError as exc:
+                raise CommandError("; ".join(exc.messages)) from exc
+            same = result.input_hash == run.input_hash
+            self.stdout.write(f"run #{run.pk}: inputs {'identical' if same else 'DIFFERENT'} "
+                              f"({result.input_hash[:12]}), {result.households.num_rows:,} households recomputed")
+            return
+        policy = policy_for(year=opts["year"], name=opts.get("policy"))
+        if policy is None:
+            raise CommandError(f"no policy for {opts['year']}" + (f" named {opts['policy']}" if opts.get("policy")
+                                                                   else "; load them with `xiezuo demo` or the admin"))
+        try:
+            run = services.run_execute(year=opts["year"], policy=policy, engine=opts["engine"],
+                                       publish=opts["publish"], log=self.stdout.write)
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
+        s = run.summary
+        self.stdout.write(self.style.SUCCESS(
+            f"run #{run.pk} {run.year}: {s.get('households', {})}; FGT0 {s.get('fgt0', 0):.4f} "
+            f"H {s.get('H', 0):.4f} M0 {s.get('M0', 0):.4f}; {run.timings.get('elapsed')} s"))

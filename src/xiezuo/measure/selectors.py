@@ -1,0 +1,176 @@
+"""Reads of runs and results, always through the scope layer for household and division rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from xiezuo.accounts.access import get_scoped_or_404
+
+from .models import DivisionResult, HouseholdResult, Run
+
+
+def latest_published_run(year: int | None = None) -> Run | None:
+    qs = Run.objects.filter(published=True, status=Run.Status.SUCCEEDED)
+    if year is not None:
+        qs = qs.filter(year=year)
+    return qs.order_by("-year", "-id").select_related("policy").first()
+
+
+def run_list(*, what_if: bool | None = None) -> QuerySet[Run]:
+    qs = Run.objects.select_related("policy").order_by("-id")
+    return qs if what_if is None else qs.filter(what_if=what_if)
+
+
+def _yuan(value) -> str:
+    return f"{Decimal(str(value)):,.0f}" if Decimal(str(value)) == Decimal(str(value)).to_integral_value() \
+        else f"{Decimal(str(value)):,.2f}"
+
+
+CRITERION_TEXT = {
+    "c_food": _l("no worry about food"), "c_clothing": _l("no worry about clothing"),
+    "c_education": _l("compulsory education guaranteed"), "c_medical": _l("basic medical insurance for all members"),
+    "c_housing": _l("safe housing (grade A or B)"), "c_water": _l("safe drinking water"),
+}
+STATUS_TEXT = {
+    "poor": _l("poor"), "may_exit": _l("may exit"), "exited": _l("exited"), "monitored": _l("monitored"),
+    "not_poor": _l("not poor"),
+}
+CATEGORY_TEXT = {
+    "unstable_exited": _l("unstable exited household"), "marginal": _l("marginal household prone to poverty"),
+    "sudden_difficulty": _l("household in sudden severe difficulty"),
+}
+
+
+@dataclass
+class Explanation:
+    result: HouseholdResult
+    status: str
+    sentences: list[str] = field(default_factory=list)
+    criteria: list[dict] = field(default_factory=list)
+
+
+def explain(result: HouseholdResult) -> Explanation:
+    """Plain words for why a household has its status, with the numbers behind them."""
+    params = result.run.policy.parameters
+    line = Decimal(str(params["poverty_line"]))
+    exit_line = Decimal(str(params.get("exit_income_line") or params["poverty_line"]))
+    threshold = params.get("monitoring_threshold")
+    pcni = result.pcni
+    out = Explanation(result=result, status=str(STATUS_TEXT.get(result.status, result.status)))
+    v = {"pcni": _yuan(pcni), "line": _yuan(line), "exit": _yuan(exit_line)}
+    if result.below_line:
+        out.sentences.append(_("per-capita income %(pcni)s yuan is below the poverty line %(line)s yuan") % v)
+    if threshold:
+        v["threshold"] = _yuan(threshold)
+        if result.below_monitoring:
+            out.sentences.append(
+                _("per-capita income %(pcni)s yuan is below the monitoring threshold %(threshold)s yuan") % v)
+        elif result.category == "sudden_difficulty":
+            v["after"] = _yuan(result.pcni_after_rigid)
+            out.sentences.append(_("after medical and education spending, per-capita income is %(after)s yuan, "
+                                   "below the monitoring threshold %(threshold)s yuan") % v)
+        else:
+            out.sentences.append(
+                _("per-capita income %(pcni)s yuan is at or above the monitoring threshold %(threshold)s yuan") % v)
+    if result.registered_active:
+        if result.c_income:
+            out.sentences.append(_("per-capita income %(pcni)s yuan is above the exit line %(exit)s yuan") % v)
+        else:
+            out.sentences.append(_("per-capita income %(pcni)s yuan is not above the exit line %(exit)s yuan") % v)
+        failing = [str(text) for name, text in CRITERION_TEXT.items() if not getattr(result, name)]
+        if failing:
+            out.sentences.append(_("not yet met: %(items)s") % {"items": ", ".join(failing)})
+    if result.category:
+        out.sentences.append(_("monitoring category: %(cat)s") % {"cat": CATEGORY_TEXT.get(result.category,
+                                                                                            result.category)})
+    if result.mpi_poor:
+        out.sentences.append(_("multidimensionally poor: deprivation score %(score).2f (deprived in %(items)s)")
+                             % {"score": result.mpi_score, "items": result.deprived.replace(",", ", ")})
+    out.criteria = [{"name": "income", "label": _l("income above the exit line"), "value": pcni,
+                     "threshold": exit_line, "passed": result.c_income}] + [
+        {"name": name[2:], "label": text, "value": None, "threshold": None, "passed": getattr(result, name)}
+        for name, text in CRITERION_TEXT.items()]
+    return out
+
+
+def household_result(user, household, run: Run | None = None) -> HouseholdResult | None:
+    """The household's result in `run` (default: the latest published run of any year), scoped."""
+    run = run or latest_published_run()
+    if run is None:
+        return None
+    hid = getattr(household, "pk", household)
+    qs = HouseholdResult.objects.restrict(user, "view").filter(run=run, household_id=hid)
+    return qs.select_related("run__policy", "household", "village").first()
+
+
+def household_result_or_404(user, *, run: Run, household_id: int) -> HouseholdResult:
+    return get_scoped_or_404(HouseholdResult.objects.select_related("run__policy", "household", "village"), user,
+                             run=run, household_id=household_id)
+
+
+def division_results(user, run: Run, parent_code: str | None = None) -> QuerySet[DivisionResult]:
+    """The run's results for the children of `parent_code` (the top level when empty), scoped."""
+    qs = DivisionResult.objects.restrict(user, "view").filter(run=run).select_related("division")
+    if parent_code:
+        return qs.filter(parent_code=parent_code).order_by("division_id")
+    return qs.filter(level="province").order_by("division_id")
+
+
+@dataclass
+class Flag:
+    household_id: int
+    household: object
+    category: str
+    reasons: list[str]
+    pcni: Decimal
+    village_code: str
+
+
+def flagged_households(run: Run) -> list[Flag]:
+    """Households the run flags for monitoring (status monitored), with category and reason codes.
+
+    System use (the monitoring app's intake), not scoped to a user."""
+    rows = (HouseholdResult.objects.filter(run=run, status="monitored").select_related("household")
+            .order_by("household_id"))
+    return [Flag(household_id=r.household_id, household=r.household, category=r.category,
+                 reasons=[c for c in r.reasons.split(",") if c], pcni=r.pcni, village_code=r.village_id)
+            for r in rows]
+
+
+def status_changes(user, *, run: Run, base: Run, level: str = "county") -> list[dict]:
+    """Households entering and leaving each status between `base` and `run`, by county or township."""
+    n = {"county": 6, "township": 9}[level]
+    new = dict(HouseholdResult.objects.restrict(user, "view").filter(run=run).values_list("household_id", "status"))
+    old = HouseholdResult.objects.restrict(user, "view").filter(run=base).values_list("household_id", "status",
+                                                                                       "village_id")
+    table: dict[tuple[str, str], dict] = {}
+    villages = dict(HouseholdResult.objects.filter(run=run).values_list("household_id", "village_id"))
+    seen = set()
+    for hid, before, village in old:
+        seen.add(hid)
+        after = new.get(hid)
+        if after == before:
+            continue
+        code = village[:n].ljust(12, "0")
+        table.setdefault((code, before), {"entering": 0, "leaving": 0})["leaving"] += 1
+        if after is not None:
+            table.setdefault((code, after), {"entering": 0, "leaving": 0})["entering"] += 1
+    for hid, after in new.items():
+        if hid not in seen:
+            code = villages[hid][:n].ljust(12, "0")
+            table.setdefault((code, after), {"entering": 0, "leaving": 0})["entering"] += 1
+    from xiezuo.geo.models import Division
+
+    names = dict(Division.objects.filter(code__in={c for c, _s in table}).values_list("code", "name"))
+    return [{"code": code, "name": names.get(code, code), "status": status,
+             "status_label": STATUS_TEXT.get(status, status), **counts} for (code, status), counts in sorted(table.items())]
+
+
+def status_totals(run: Run) -> dict[str, int]:
+    return dict(HouseholdResult.objects.filter(run=run).values_list("status").annotate(n=Count("id"))
+                .values_list("status", "n"))

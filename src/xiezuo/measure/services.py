@@ -1,0 +1,231 @@
+"""Measurement runs: read the registry in bulk, run the engine, write the results in one transaction.
+
+A run row is created first (status "running"); the results, the run's final status and its
+publication are then written together in one transaction, so a failed run leaves every
+earlier result (and the latest published run) untouched. A published run also freezes its
+inputs as Parquet under XIEZUO_DATA_DIR/runs/<id>/ so it can be reproduced exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xiezuo.accounts import audit
+from xiezuo.geo.models import Division
+from xiezuo.policy.models import PolicyVersion
+
+from .engine import Spec, evaluate
+from .engine.run import INPUT_SCHEMAS, EngineResult, input_hash
+from .engine.spec import EXIT_CRITERIA
+from .inputs import read_inputs
+from .models import DivisionResult, HouseholdResult, Run
+
+PARENT = {"village": 9, "township": 6, "county": 4, "city": 2, "province": 0}
+HH_COLUMNS = ["run_id", "household_id", "village_id", "size", "pcni", "pcni_after_rigid", "status", "category",
+              "reasons", "registered_active", "exited_before", "below_line", "below_monitoring",
+              *[f"c_{c}" for c in EXIT_CRITERIA], "exit_ok", "mpi_score", "mpi_poor", "deprived"]
+
+
+def runs_dir() -> Path:
+    return Path(settings.DATA_DIR) / "runs"
+
+
+def _money(fen: np.ndarray, size: np.ndarray) -> list[str]:
+    """Per-capita yuan with 2 places from integer fen, rounded half up, exactly."""
+    pf = (2 * fen + size) // (2 * size)
+    return [f"{'-' if v < 0 else ''}{abs(v) // 100}.{abs(v) % 100:02d}" for v in pf.tolist()]
+
+
+def _household_rows(run_id: int, hh: pa.Table) -> list[tuple]:
+    col = {name: hh.column(name) for name in hh.column_names}
+    size = col["size"].to_numpy()
+    net = col["net_fen"].to_numpy()
+    rigid = net - col["medical_fen"].to_numpy() - col["education_fen"].to_numpy()
+    values = {
+        "run_id": [run_id] * hh.num_rows,
+        "household_id": col["household_id"].to_pylist(),
+        "village_id": col["village"].to_pylist(),
+        "size": size.tolist(),
+        "pcni": _money(net, size),
+        "pcni_after_rigid": _money(rigid, size),
+        "status": col["status"].to_pylist(),
+        "category": [c or "" for c in col["category"].to_pylist()],
+        "reasons": [r[:400] for r in col["reasons"].to_pylist()],
+        "mpi_score": col["mpi_score"].to_pylist(),
+        "deprived": [d[:400] for d in col["deprived"].to_pylist()],
+    }
+    for name in HH_COLUMNS:
+        if name not in values:
+            values[name] = [bool(v) for v in col[name].to_pylist()]
+    return list(zip(*(values[c] for c in HH_COLUMNS), strict=True))
+
+
+def _bulk_insert(table: str, columns: list[str], rows: list[tuple]) -> None:
+    if not rows:
+        return
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            with cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+            for start in range(0, len(rows), 50_000):
+                cur.executemany(sql, rows[start:start + 50_000])
+
+
+def _division_objects(run: Run, divisions: pa.Table, spec: Spec) -> list[DivisionResult]:
+    rows = divisions.to_pylist()
+    known = set(Division.objects.filter(code__in=[r["code"] for r in rows]).values_list("code", flat=True))
+    count_keys = [c for c in divisions.column_names if c.startswith(("hh_", "people_", "cat_"))]
+    out = []
+    for r in rows:
+        if r["code"] not in known:
+            continue
+        n = PARENT[r["level"]]
+        out.append(DivisionResult(
+            run=run, division_id=r["code"], level=r["level"], parent_code=r["code"][:n].ljust(12, "0") if n else "",
+            households=r["households"], people=r["people"], rural_population=r["rural_population"],
+            counts={k: int(r[k]) for k in count_keys}, incidence=r["incidence"],
+            fgt0=r["fgt0"], fgt1=r["fgt1"], fgt2=r["fgt2"], H=r["H"], A=r["A"], M0=r["M0"],
+            censored={i.name: r[f"censored_{i.name}"] for i in spec.indicators},
+            contribution={i.name: r[f"contribution_{i.name}"] for i in spec.indicators},
+        ))
+    return out
+
+
+def _summary(result: EngineResult) -> dict:
+    statuses = result.households.column("status").value_counts().to_pylist()
+    summary = {"households": {s["values"]: s["counts"] for s in statuses}}
+    top = [r for r in result.divisions.to_pylist() if r["level"] == "province"]
+    if top:
+        summary.update({k: top[0][k] for k in ("fgt0", "fgt1", "fgt2", "H", "A", "M0")})
+    return summary
+
+
+def snapshot_write(run: Run, inputs: dict[str, pa.Table], policy: PolicyVersion) -> Path:
+    path = runs_dir() / str(run.pk)
+    path.mkdir(parents=True, exist_ok=True)
+    for name, table in inputs.items():
+        pq.write_table(table, path / f"{name}.parquet")
+    (path / "policy.json").write_text(json.dumps({"name": policy.name, "year": run.year,
+                                                  "parameters": policy.parameters}, ensure_ascii=False, indent=1))
+    return path
+
+
+def snapshot_read(run: Run) -> tuple[dict[str, pa.Table], dict]:
+    path = Path(run.snapshot_dir)
+    tables = {name: pq.read_table(path / f"{name}.parquet") for name in INPUT_SCHEMAS}
+    return tables, json.loads((path / "policy.json").read_text())
+
+
+def run_reproduce(*, run: Run) -> EngineResult:
+    """Recompute a published run from its frozen inputs (however the registry changed since)."""
+    if not run.snapshot_dir:
+        raise ValidationError(_("Run %(id)s has no frozen inputs (only published runs keep them)."),
+                              params={"id": run.pk})
+    tables, policy = snapshot_read(run)
+    result = evaluate(**tables, spec=Spec.from_dict(policy["parameters"]), year=run.year, backend=run.engine)
+    result.input_hash = input_hash(tables)
+    return result
+
+
+def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "duckdb", publish: bool = False,
+                what_if: bool = False, base_run: Run | None = None, spark=None,
+                log: Callable[[str], None] = lambda _m: None, inputs: dict[str, pa.Table] | None = None) -> Run:
+    """Run the engine for `year` under `policy` and store the results; publish if asked."""
+    if publish and what_if:
+        raise ValidationError(_("A what-if run cannot be published."))
+    if publish and policy.status != PolicyVersion.Status.PUBLISHED:
+        raise ValidationError(_("Only a published policy can back a published run; %(name)s is a draft."),
+                              params={"name": policy.name})
+    spec = Spec.from_dict(policy.parameters)
+    run = Run.objects.create(policy=policy, year=year, engine=engine, what_if=what_if, base_run=base_run,
+                             created_by=user if getattr(user, "pk", None) else None)
+    t0 = time.perf_counter()
+    try:
+        log(f"run #{run.pk}: {year}, policy {policy.name}, engine {engine}")
+        if inputs is None:
+            inputs, how = read_inputs(year, log=log)
+        else:
+            how = "given"
+        t_read = time.perf_counter() - t0
+        log("  evaluating ...")
+        result = evaluate(**inputs, spec=spec, year=year, backend=engine, spark=spark)
+        digest = input_hash(inputs)
+        log(f"  {result.households.num_rows:,} households judged, {result.divisions.num_rows:,} divisions "
+            f"in {result.timings['total']:.2f} s")
+        t_write = time.perf_counter()
+        with transaction.atomic():
+            _bulk_insert(HouseholdResult._meta.db_table, HH_COLUMNS, _household_rows(run.pk, result.households))
+            DivisionResult.objects.bulk_create(_division_objects(run, result.divisions, spec), batch_size=2000)
+            run.status = Run.Status.SUCCEEDED
+            run.input_households = inputs["households"].num_rows
+            run.input_members = inputs["members"].num_rows
+            run.input_hash = digest
+            run.summary = _summary(result)
+            run.timings = {"read": round(t_read, 3), "read_with": how,
+                           **{k: round(v, 3) for k, v in result.timings.items()},
+                           "write": round(time.perf_counter() - t_write, 3)}
+            if publish:
+                run.published = True
+                run.snapshot_dir = str(snapshot_write(run, inputs, policy))
+            run.finished_at = timezone.now()
+            run.timings["elapsed"] = round(time.perf_counter() - t0, 3)
+            run.save()
+            audit.record(action="measure.run.published" if publish else "measure.run.completed", user=user,
+                         target=run, data={"year": year, "policy": policy.name, "hash": digest,
+                                           "households": run.input_households})
+        log(f"  written in {run.timings['write']:.2f} s; run #{run.pk} {'published' if publish else 'done'}")
+        return run
+    except Exception as exc:
+        Run.objects.filter(pk=run.pk).update(status=Run.Status.FAILED, message=f"{type(exc).__name__}: {exc}"[:2000],
+                                             finished_at=timezone.now())
+        raise
+
+
+@transaction.atomic
+def run_publish(*, run: Run, user) -> Run:
+    """Publish a finished run (its inputs are re-read and frozen: they must hash to the same value)."""
+    run = Run.objects.select_for_update().get(pk=run.pk)
+    if run.what_if or run.status != Run.Status.SUCCEEDED or run.published:
+        raise ValidationError(_("Only a finished, unpublished, non-what-if run can be published."))
+    inputs, _how = read_inputs(run.year)
+    if input_hash(inputs) != run.input_hash:
+        raise ValidationError(_("The registry changed since this run; run it again to publish."))
+    run.published = True
+    run.snapshot_dir = str(snapshot_write(run, inputs, run.policy))
+    run.save(update_fields=["published", "snapshot_dir"])
+    audit.record(action="measure.run.published", user=user, target=run, data={"hash": run.input_hash})
+    return run
+
+
+def what_if(*, base_run: Run, changes: dict, user, name: str | None = None,
+            log: Callable[[str], None] = lambda _m: None) -> Run:
+    """A draft copy of the base run's policy with `changes` (e.g. {"monitoring_threshold": "7800"}
+    or {"mpi.k": 0.25}), run without publishing, to compare with the base run."""
+    from xiezuo.policy.services import policy_copy
+
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    draft = policy_copy(policy=base_run.policy, name=name or f"{base_run.policy.name}-whatif-{stamp}"[:60],
+                        user=user, changes=changes, check_scope=False)
+    return run_execute(year=base_run.year, policy=draft, user=user, engine=base_run.engine, what_if=True,
+                       base_run=base_run, log=log)
+
+
+def to_decimal(value) -> Decimal:
+    return Decimal(str(value))
