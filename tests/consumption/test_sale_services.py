@@ -110,7 +110,7 @@ def test_sale_pages(client, staff, setup):
     page = client.get("/consumption/sales/?year=2020&channel=direct_store")
     assert list(page.context["page"]) == [sale]
     for url in ("/consumption/suppliers/", f"/consumption/suppliers/{setup['supplier'].pk}/", "/consumption/products/",
-                "/consumption/buyers/", f"/consumption/sales/{sale.pk}/edit/", "/api/consumption/sales/?year=2020"):
+                "/consumption/buyers/", f"/consumption/buyers/{setup['buyer'].pk}/", f"/consumption/sales/{sale.pk}/edit/", "/api/consumption/sales/?year=2020"):
         assert client.get(url).status_code == 200, url
     client.force_login(staff["lizhou"])
     assert client.get(f"/consumption/sales/{sale.pk}/").status_code == 404

@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
@@ -122,8 +122,13 @@ class Entity:
             "can_create": bool(self.form and self.create),
         })
 
+    def _get(self, user, action, pk: int):
+        if getattr(self.model, "scope_field", None) is None:  # reference data (eastern buyers)
+            return get_object_or_404(self.model, pk=pk)
+        return access.get_scoped_or_404(self.model.objects, user, action, pk=pk)
+
     def detail_view(self, request, pk: int):
-        obj = access.get_scoped_or_404(self.model.objects, request.user, "view", pk=pk)
+        obj = self._get(request.user, "view", pk)
         fields = []
         for f in self.model._meta.concrete_fields:
             if f.name in ("id", "synthetic") or f.name.endswith("_hash") or f.name.endswith("_encrypted"):
@@ -160,7 +165,7 @@ class Entity:
         return render(request, "labor/crud_form.html", {"entity": self, "form": form, "obj": None})
 
     def edit_view(self, request, pk: int):
-        obj = access.get_scoped_or_404(self.model.objects, request.user, "change", pk=pk)
+        obj = self._get(request.user, "change", pk)
         scratch = self.model._base_manager.get(pk=pk)  # the form's own copy; the service gets `obj` untouched
         form = self.form(request.POST or None, instance=scratch, user=request.user)
         if request.method == "POST":
