@@ -133,3 +133,24 @@ def pool_total(*, until=None, county_code: str = "") -> Decimal:
     for row in qs.values("kind").annotate(total=Sum("amount")):
         total += row["total"] if row["kind"] == PoolEntry.Kind.INFLOW else -row["total"]
     return total
+
+
+def pool_entries_for_project(*, user, project: Project) -> QuerySet[PoolEntry]:
+    return PoolEntry.objects.restrict(user, "view").filter(ledger_entry__project=project).select_related(
+        "ledger_entry")
+
+
+def project_budget_totals(*, projects: QuerySet[Project]) -> dict[str, Decimal]:
+    """Budget, allocated, disbursed and pooled over already-scoped `projects`."""
+    agg = Budget.objects.filter(project__in=projects.values("pk")).aggregate(
+        amount=Sum("amount"), allocated=Sum("allocated"), disbursed=Sum("disbursed"), pooled=Sum("pooled"))
+    return {k: (v or ZERO).quantize(Decimal("0.01")) for k, v in agg.items()}
+
+
+def pool_total_scoped(*, user) -> Decimal:
+    total = ZERO
+    for row in (PoolEntry.objects.restrict(user, "view").filter(kind__in=(PoolEntry.Kind.INFLOW,
+                                                                            PoolEntry.Kind.REVERSAL))
+                .values("kind").annotate(total=Sum("amount"))):
+        total += row["total"] if row["kind"] == PoolEntry.Kind.INFLOW else -row["total"]
+    return total.quantize(Decimal("0.01"))

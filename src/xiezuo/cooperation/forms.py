@@ -1,0 +1,119 @@
+"""Forms parse input only; the services validate, check scope and audit."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from xiezuo.geo.models import Division
+
+from .models import Agreement, Indicator, Organisation, Pairing
+
+
+class DivisionCodeField(forms.CharField):
+    """A division entered by its statistical code (6, 9 or 12 digits), on one side."""
+
+    def __init__(self, *args, side: str = "", **kwargs):
+        self.side = side
+        kwargs.setdefault("max_length", 12)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "size": 14}))
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Division):
+            return value.code
+        return value
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        code = value.strip()
+        if not code.isdigit() or len(code) not in (6, 9, 12):
+            raise forms.ValidationError(_("A division code has 6, 9 or 12 digits."))
+        division = Division.objects.filter(code=code.ljust(12, "0")).first()
+        if division is None:
+            raise forms.ValidationError(_("No division has the code %(code)s.") % {"code": code})
+        if self.side and division.side != self.side:
+            raise forms.ValidationError(_("%(name)s is not on this side.") % {"name": division.name})
+        return division
+
+
+class OrganisationForm(forms.ModelForm):
+    division = DivisionCodeField(label=_("division code"))
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "name_en", "kind", "side", "division", "uscc"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance and self.instance.pk:
+            self.initial["division"] = self.instance.division_id
+
+    def _post_clean(self):  # the service validates the model
+        pass
+
+
+def _org_choices(side: str):
+    return Organisation.objects.filter(side=side).order_by("name")
+
+
+class PairingForm(forms.ModelForm):
+    east_division = DivisionCodeField(label=_("eastern division code"), side="east", required=False)
+    west_division = DivisionCodeField(label=_("western division code"), side="west", required=False)
+
+    class Meta:
+        model = Pairing
+        fields = ["level", "round", "east_division", "east_organisation", "west_division", "west_organisation",
+                  "basis", "valid_from", "valid_to"]
+        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"}),
+                   "valid_to": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["east_organisation"].queryset = _org_choices("east")
+        self.fields["west_organisation"].queryset = _org_choices("west").filter(
+            pk__in=Organisation.objects.restrict(user, "view").values("pk")) if user else _org_choices("west")
+        if self.instance and self.instance.pk:
+            self.initial["east_division"] = self.instance.east_division_id
+            self.initial["west_division"] = self.instance.west_division_id
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("east_division") and not data.get("east_organisation"):
+            self.add_error("east_division", _("Give the eastern division or organisation."))
+        if not data.get("west_division") and not data.get("west_organisation"):
+            self.add_error("west_division", _("Give the western division or organisation."))
+        return data
+
+    def _post_clean(self):
+        pass
+
+
+class AgreementForm(forms.ModelForm):
+    east_division = DivisionCodeField(label=_("eastern party (division code)"), side="east")
+    west_division = DivisionCodeField(label=_("western party (division code)"), side="west")
+
+    class Meta:
+        model = Agreement
+        fields = ["title", "round", "east_division", "west_division", "signed_on", "valid_from", "valid_to"]
+        widgets = {"signed_on": forms.DateInput(attrs={"type": "date"}),
+                   "valid_from": forms.DateInput(attrs={"type": "date"}),
+                   "valid_to": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance and self.instance.pk:
+            self.initial["east_division"] = self.instance.east_division_id
+            self.initial["west_division"] = self.instance.west_division_id
+
+    def _post_clean(self):
+        pass
+
+
+class TargetForm(forms.Form):
+    year = forms.IntegerField(label=_("year"), min_value=1996, max_value=2100)
+    indicator = forms.ChoiceField(label=_("indicator"), choices=Indicator.choices)
+    target = forms.DecimalField(label=_("target"), min_value=0, max_digits=16, decimal_places=2)
+    unit = forms.CharField(label=_("unit"), max_length=20, required=False)

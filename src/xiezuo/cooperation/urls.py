@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cooperation"
+urlpatterns = [
+    path("", views.pairing_list, name="pairing_list"),
+    path("pairings/new/", views.pairing_edit, name="pairing_create"),
+    path("pairings/<int:pk>/", views.pairing_detail, name="pairing_detail"),
+    path("pairings/<int:pk>/edit/", views.pairing_edit, name="pairing_edit"),
+    path("organisations/", views.organisation_list, name="organisation_list"),
+    path("organisations/new/", views.organisation_edit, name="organisation_create"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
+    path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
+    path("agreements/", views.agreement_list, name="agreement_list"),
+    path("agreements/new/", views.agreement_edit, name="agreement_create"),
+    path("agreements/<int:pk>/", views.agreement_detail, name="agreement_detail"),
+    path("agreements/<int:pk>/edit/", views.agreement_edit, name="agreement_edit"),
+]

@@ -1,0 +1,87 @@
+"""Forms parse input only; the services validate, check scope and audit."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from xiezuo.cooperation.forms import DivisionCodeField
+from xiezuo.cooperation.models import Pairing
+from xiezuo.geo.models import Division
+from xiezuo.registry.models import Cadre
+
+from .models import FundSource, Project, Status
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class ProjectForm(forms.ModelForm):
+    county = forms.ModelChoiceField(label=_("county"), queryset=Division.objects.none())
+    township = DivisionCodeField(label=_("township code"), side="west", required=False)
+    village = DivisionCodeField(label=_("village code"), side="west", required=False)
+
+    class Meta:
+        model = Project
+        fields = ["code", "name", "name_en", "county", "township", "village", "category", "year", "end_year",
+                  "pairing", "responsible", "task_force", "area_mu", "tag", "description"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = Division.objects.filter(level="county", side="west").order_by("code")
+        self.fields["pairing"].queryset = Pairing.objects.restrict(user, "view").filter(
+            level__in=("city", "county")).select_related("east_division", "west_division")
+        cadres = Cadre.objects.restrict(user, "view").order_by("name")
+        self.fields["responsible"].queryset = cadres
+        self.fields["task_force"].queryset = cadres
+        self.fields["task_force"].required = False
+        if self.instance and self.instance.pk:
+            self.initial["township"] = self.instance.township_id
+            self.initial["village"] = self.instance.village_id
+
+    def _post_clean(self):
+        pass
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("new status"), choices=Status.choices)
+    on = forms.DateField(label=_("date"), widget=DATE)
+    reason = forms.CharField(label=_("reason (needed to go back)"), max_length=300, required=False)
+
+
+class BudgetForm(forms.Form):
+    source = forms.ChoiceField(label=_("fund source"), choices=FundSource.choices)
+    amount = forms.DecimalField(label=_("budget (yuan)"), min_value=0, max_digits=16, decimal_places=2)
+
+
+class PostingForm(forms.Form):
+    KIND = (("allocation", _("Allocation")), ("disbursement", _("Disbursement")))
+    kind = forms.ChoiceField(label=_("kind"), choices=KIND)
+    source = forms.ChoiceField(label=_("fund source"), choices=FundSource.choices)
+    amount = forms.DecimalField(label=_("amount (yuan)"), max_digits=16, decimal_places=2)
+    date = forms.DateField(label=_("date"), widget=DATE)
+    payee = forms.CharField(label=_("payee"), max_length=200, required=False)
+    voucher = forms.CharField(label=_("voucher"), max_length=60, required=False)
+    memo = forms.CharField(label=_("memo"), max_length=300, required=False)
+
+
+class ReversalForm(forms.Form):
+    entry = forms.IntegerField(widget=forms.HiddenInput)
+    amount = forms.DecimalField(label=_("amount (empty: all)"), max_digits=16, decimal_places=2, required=False)
+    date = forms.DateField(label=_("date"), widget=DATE)
+    reason = forms.CharField(label=_("reason"), max_length=300)
+
+
+class BeneficiaryForm(forms.Form):
+    household_number = forms.CharField(label=_("household number"), max_length=30)
+    people = forms.IntegerField(label=_("people benefiting"), min_value=1, max_value=50)
+    year = forms.IntegerField(label=_("from year"), min_value=1996, max_value=2100)
+    income_added = forms.DecimalField(label=_("income added (yuan per year)"), min_value=0, max_digits=16,
+                                      decimal_places=2, required=False)
+
+
+class PayoutForm(forms.Form):
+    amount = forms.DecimalField(label=_("amount (yuan)"), max_digits=16, decimal_places=2)
+    date = forms.DateField(label=_("date"), widget=DATE)
+    payee = forms.CharField(label=_("payee"), max_length=200)
+    voucher = forms.CharField(label=_("voucher"), max_length=60)
+    memo = forms.CharField(label=_("memo"), max_length=300, required=False)
