@@ -38,3 +38,12 @@ def walk():
         return case
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English (the msgids); the UI default is zh-hans."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -186,3 +186,11 @@ def test_engine_intake_with_a_fake_flag_list(staff_a, household_a, divisions, ma
     # a second intake of the same run skips the households already open
     again = signals.open_from_flags(flags, user=staff_a, run_id=7, year=2025, on=START)
     assert again.opened == [] and len(again.skipped) == 2
+
+
+def test_refusals_are_translated_to_chinese(staff_a, household_a):
+    from django.utils import translation
+
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        open_case(household_a, staff_a, risks=("42",))
+    assert "未知风险类型" in " ".join(exc.value.messages)
