@@ -103,14 +103,16 @@ def child(backend: str, path: str, baseline: int) -> dict:
 
     user = SystemUser()
     out: dict = {"backend": backend}
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     dry = run_import(path, user=user, dry_run=True)
     out["validate_s"] = time.perf_counter() - t
+    out["validate_cpu_s"] = time.process_time() - c
     out["rows"] = dry.rows
     out["errors"] = len(dry.errors)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     done = run_import(path, user=user, dry_run=False, job_id="bench")
     out["commit_s"] = time.perf_counter() - t
+    out["commit_cpu_s"] = time.process_time() - c
     out["committed"] = done.committed
     out["counts"] = [Household.objects.count(), Member.objects.count(), HouseholdYear.objects.count()]
     t = time.perf_counter()
@@ -211,6 +213,8 @@ def main() -> None:
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     print(f"machine: {platform.machine()} {os.cpu_count()} cores (nproc {os.cpu_count()}), {mem:.1f} GiB RAM, "
           f"Python {platform.python_version()}")
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+          "(the machine is shared; wall times include waiting for a core)")
     print(f"workbook: {meta['households']:,} households, {meta['members']:,} members, {meta['facts']:,} facts "
           f"= {meta['rows']:,} rows, {meta['bytes'] / 2**20:.1f} MiB")
     print()
@@ -223,7 +227,9 @@ def main() -> None:
 
     line("validate (dry run), s", lambda r: f"{r['validate_s']:.1f}")
     line("validated rows/s", lambda r: f"{r['rows'] / r['validate_s']:,.0f}")
+    line("  (this process's CPU, s)", lambda r: f"{r['validate_cpu_s']:.1f}")
     line("validate + commit, s", lambda r: f"{r['commit_s']:.1f}")
+    line("  (this process's CPU, s)", lambda r: f"{r['commit_cpu_s']:.1f}")
     line("committed rows/s", lambda r: f"{r['rows'] / r['commit_s']:,.0f}")
     line("re-import check (all unchanged), s", lambda r: f"{r['reimport_check_s']:.1f}")
     line("unchanged on re-import", lambda r: f"{r['reimport_unchanged']:,}")

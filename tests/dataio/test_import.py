@@ -61,6 +61,21 @@ def test_a_changed_cell_is_previewed_as_a_field_diff(household_file, admin, tmp_
     result = run_import(changed, user=admin, dry_run=True)
     assert (result.changed, result.unchanged) == (1, 0)
     assert result.changes[0]["diff"] == {"户主姓名": ["户主A001", "新户主"]}
+    # when committed, only that field changes, and the audit row holds before and after
+    run_import(changed, user=admin, dry_run=False, job_id="job-2")
+    from xiezuo.accounts.models import AuditEntry
+    from xiezuo.registry.models import Household
+
+    h = Household.objects.get(number="A001")
+    assert (h.head_name, h.main_cause, h.village_id) == ("新户主", "illness", VILLAGE)
+    entry = AuditEntry.objects.get(request_id="job-2")
+    assert (entry.action, entry.before, entry.after) == ("registry.household.import_changed",
+                                                        {"head_name": "户主A001"}, {"head_name": "新户主"})
+    facts = write_xlsx(tmp_path / "f.xlsx", {"年度": [F_HEAD, ["A002", 2019, 2, 9000, 0]]})
+    run_import(facts, user=admin, dry_run=False)
+    from xiezuo.registry.models import HouseholdYear
+
+    assert HouseholdYear.objects.get(household__number="A002").wage == Decimal("9000.00")
 
 
 def test_gbk_csv_is_decoded(tmp_path, admin, divisions):
@@ -247,3 +262,19 @@ def test_scope_is_checked_on_import(tmp_path, county_user):
     result = run_import(path, user=county_user, dry_run=False)
     assert [(p.row, p.column) for p in result.errors] == [(3, "村代码")]
     assert counts() == (0, 0, 0)
+
+
+def test_identity_numbers_that_libreoffice_read_as_numbers(tmp_path, admin, household_file):
+    # given a CSV opened with default (number-guessing) settings and saved as xlsx by LibreOffice
+    run_import(household_file, user=admin, dry_run=False)
+    before = counts()
+    number = next(n for n in ids(60)[40:] if n[-1].isdigit())
+    csv = tmp_path / "lo-members.csv"
+    csv.write_text(f"户编号,姓名,身份证号,与户主关系\nA001,新人,{number},之子\n", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    converted = libreoffice_convert(csv, tmp_path / "out")
+    # then the number cell is refused with the fix, and nothing is saved
+    result = run_import(converted, user=admin, dry_run=False)
+    assert [(p.row, p.column) for p in result.errors] == [(2, "身份证号")]
+    assert "文本" in result.errors[0].message
+    assert counts() == before

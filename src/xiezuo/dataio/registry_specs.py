@@ -119,7 +119,7 @@ class RegistrySpec(TabularSpec):
             if col.name not in self.field_columns:
                 continue
             new = row.values.get(col.name)
-            old = getattr(obj, col.name)
+            old = obj[col.name]
             if new is None:
                 new = _default(self.model, col.name)
             if col.mask and _masked(new):
@@ -146,6 +146,38 @@ class RegistrySpec(TabularSpec):
                 return None
             fields[col.name] = v
         return fields
+
+    def existing_values(self, qs, *extra: str, **annotations):
+        """Stored records as dicts (model instances cost more than the whole comparison)."""
+        names = ["id", *extra, *(self.attname(n) for n in self.field_columns)]
+        return qs.values(*dict.fromkeys(names), **annotations)
+
+    @staticmethod
+    def attname(name: str) -> str:
+        return "village_id" if name == "village" else name
+
+    def write_changes(self, ctx, changed: list[ImportRow], action: str, division_of, repr_of) -> None:
+        """bulk_update the changed rows (every listed field is written, so unchanged ones keep their
+        stored value), then one audit row each with the before/after of the changed fields."""
+        if not changed:
+            return
+        from django.utils import timezone
+
+        fields = sorted({self.attname(n) for r in changed for n in r.diff})
+        has_updated = any(f.name == "updated_at" for f in self.model._meta.concrete_fields)
+        now = timezone.now()
+        objs = []
+        for r in changed:
+            data = {f: r.obj[f] for f in fields}
+            for n in r.diff:
+                data[self.attname(n)] = r.values[n]
+            obj = self.model(id=r.obj["id"], **data)
+            if has_updated:
+                obj.updated_at = now
+            objs.append(obj)
+        self.model.objects.bulk_update(objs, fields + (["updated_at"] if has_updated else []), batch_size=500)
+        self.audit_rows(ctx, action, ((r.obj["id"], repr_of(r.obj), division_of(r), *self.diff_dicts(r.diff))
+                                      for r in changed))
 
     def present(self, ctx, rows: list[ImportRow]) -> list[Column]:
         if not rows:
@@ -285,8 +317,10 @@ class HouseholdSpec(RegistrySpec):
             villages.update(Division.objects.filter(code__in=part, level="village").values_list("code", flat=True))
         existing: dict[str, Household] = {}
         numbers = [r.values["number"] for r in rows]
-        existing.update((h.number, h) for h in matching(Household.objects.all(), "number", numbers,
-                                                         key=lambda h: h.number))
+        for h in matching(self.existing_values(Household.objects.all(), "number", "head_name"), "number", numbers,
+                          key=lambda h: h["number"]):
+            h["village"] = h["village_id"]
+            existing[h["number"]] = h
         number_col, village_col = self.columns[0], self.columns[1]
         for row in rows:
             v = row.values
@@ -304,7 +338,7 @@ class HouseholdSpec(RegistrySpec):
                                                             "households into it."))
                 continue
             obj = existing.get(v["number"])
-            if obj is not None and not ctx.in_scope(obj.village_id):
+            if obj is not None and not ctx.in_scope(obj["village_id"]):
                 ctx.error(row, number_col, v["number"], _("This household number belongs to a household outside "
                                                           "your area."))
                 continue
@@ -317,7 +351,7 @@ class HouseholdSpec(RegistrySpec):
                 row.obj = {"village_id": v["village"], **fields}
                 row.action = "new"
                 continue
-            diff = self._compare(ctx, row, _VillageView(obj), present)
+            diff = self._compare(ctx, row, obj, present)
             if row.action == "error":
                 continue
             row.obj = obj
@@ -329,19 +363,11 @@ class HouseholdSpec(RegistrySpec):
         floor = self.max_pk()
         insert_rows(Household, new)
         pks = self.new_pks(("number",), floor, {h["number"] for h in new})
-        changed = [r for r in rows if r.action == "changed"]
-        fields: set[str] = set()
-        for r in changed:
-            for name in r.diff:
-                setattr(r.obj, "village_id" if name == "village" else name, r.values[name])
-                fields.add("village" if name == "village" else name)
-        if changed:
-            Household.objects.bulk_update([r.obj for r in changed], sorted(fields) + ["updated_at"], batch_size=500)
         self.audit_rows(ctx, "registry.household.imported",
                         ((pks[h["number"]], f"{h['number']} {h['head_name']}", h["village_id"], None, None)
                          for h in new))
-        self.audit_rows(ctx, "registry.household.import_changed",
-                        ((r.obj.pk, str(r.obj), r.obj.village_id, *self.diff_dicts(r.diff)) for r in changed))
+        self.write_changes(ctx, [r for r in rows if r.action == "changed"], "registry.household.import_changed",
+                           lambda r: r.values["village"], lambda h: f"{h['number']} {h['head_name']}")
 
     def export_queryset(self, *, user, params):
         from xiezuo.registry import selectors
@@ -357,18 +383,6 @@ class HouseholdSpec(RegistrySpec):
                 if c.mask and row[c.name]:
                     row[c.name] = MASKERS[c.mask](row[c.name])
         return row
-
-
-class _VillageView:
-    """A stored household seen with `village` as its code, for comparison with a row."""
-
-    def __init__(self, obj):
-        self._obj = obj
-
-    def __getattr__(self, name):
-        if name == "village":
-            return self._obj.village_id
-        return getattr(self._obj, name)
 
 
 # -- members -----------------------------------------------------------------------------
@@ -450,26 +464,26 @@ class MemberSpec(RegistrySpec):
         # stored members: by hash for clear numbers, by (household, mask, name) for masked ones
         by_hash: dict[str, Member] = {}
         hashes = sorted({r.values["_hash"] for r in clear_rows if r.action != "error"})
-        for m in matching(Member.objects.annotate(hn=F("household__number")), "id_number_hash", hashes,
-                          key=lambda m: m.id_number_hash):
-            if not m.deceased or m.id_number_hash not in by_hash:
-                by_hash[m.id_number_hash] = m
+        members = self.existing_values(Member.objects.all(), "id_number_hash", "id_number_masked",
+                                       hn=F("household__number"))
+        for m in matching(members, "id_number_hash", hashes, key=lambda m: m["id_number_hash"]):
+            if not m["deceased"] or m["id_number_hash"] not in by_hash:
+                by_hash[m["id_number_hash"]] = m
         by_mask: dict[tuple[str, str, str], Member] = {}
         if masked_rows:
             numbers = sorted({r.values["household_number"] for r in masked_rows})
-            for m in matching(Member.objects.annotate(hn=F("household__number")), "household__number", numbers,
-                              key=lambda m: m.hn):
-                by_mask[(m.hn, m.id_number_masked, m.name)] = m
+            for m in matching(members, "household__number", numbers, key=lambda m: m["hn"]):
+                by_mask[(m["hn"], m["id_number_masked"], m["name"])] = m
         for row in clear_rows:
             if row.action == "error":
                 continue
             m = by_hash.get(row.values["_hash"])
-            if m is not None and m.hn != row.values["household_number"] and not m.deceased:
+            if m is not None and m["hn"] != row.values["household_number"] and not m["deceased"]:
                 ctx.error(row, id_col, row.values["id_number"],
                           _("This identity number is already registered to a living member of household %(number)s.")
-                          % {"number": m.hn})
+                          % {"number": m["hn"]})
                 continue
-            if m is None or m.hn != row.values["household_number"]:
+            if m is None or m["hn"] != row.values["household_number"]:
                 self._new(ctx, row, present)
             else:
                 self._existing(ctx, row, m, present)
@@ -513,7 +527,7 @@ class MemberSpec(RegistrySpec):
         if "_id" not in row.values:  # masked: the person's own facts come from the stored record
             for name in ("sex", "birth_date"):
                 if row.values.get(name) is None:
-                    row.values[name] = getattr(m, name)
+                    row.values[name] = m[name]
         diff = self._compare(ctx, row, m, present)
         if row.action == "error":
             return
@@ -538,14 +552,6 @@ class MemberSpec(RegistrySpec):
         floor = self.max_pk()
         insert_rows(Member, (r.obj for r in new))
         pks = self.new_pks(("id_number_hash",), floor, {r.obj["id_number_hash"] for r in new})
-        changed = [r for r in rows if r.action == "changed"]
-        fields: set[str] = set()
-        for r in changed:
-            for name in r.diff:
-                setattr(r.obj, name, r.values[name])
-                fields.add(name)
-        if changed:
-            Member.objects.bulk_update([r.obj for r in changed], sorted(fields), batch_size=500)
         villages = self.households_by_number(ctx, [])  # only rows from this file; stored ones below
         division = {n: v for n, (_pk, v) in villages.items()}
         missing = sorted({r.values["household_number"] for r in rows} - set(division))
@@ -553,10 +559,8 @@ class MemberSpec(RegistrySpec):
         self.audit_rows(ctx, "registry.member.imported",
                         ((pks[r.obj["id_number_hash"]], r.obj["name"], division.get(r.values["household_number"], ""),
                           None, None) for r in new))
-        self.audit_rows(ctx, "registry.member.import_changed",
-                        ((r.obj.pk, str(r.obj), division.get(r.values["household_number"], ""),
-                          *self.diff_dicts(r.diff))
-                         for r in changed))
+        self.write_changes(ctx, [r for r in rows if r.action == "changed"], "registry.member.import_changed",
+                           lambda r: division.get(r.values["household_number"], ""), lambda m: m["name"])
 
     def export_queryset(self, *, user, params):
         from xiezuo.registry import selectors
@@ -655,9 +659,9 @@ class FactsSpec(RegistrySpec):
             keep.append(row)
         existing: dict[tuple[str, int], HouseholdYear] = {}
         numbers = sorted({r.values["household_number"] for r in keep})
-        for hy in matching(HouseholdYear.objects.annotate(hn=F("household__number")), "household__number", numbers,
-                           key=lambda hy: hy.hn):
-            existing[(hy.hn, hy.year)] = hy
+        years = self.existing_values(HouseholdYear.objects.all(), "household_id", "year", hn=F("household__number"))
+        for hy in matching(years, "household__number", numbers, key=lambda hy: hy["hn"]):
+            existing[(hy["hn"], hy["year"])] = hy
         for row in keep:
             hy = existing.get((row.values["household_number"], row.values["year"]))
             if hy is None:
@@ -681,24 +685,15 @@ class FactsSpec(RegistrySpec):
         floor = self.max_pk()
         insert_rows(HouseholdYear, (r.obj for r in new))
         pks = self.new_pks(("household_id", "year"), floor, {(r.obj["household_id"], r.obj["year"]) for r in new})
-        changed = [r for r in rows if r.action == "changed"]
-        fields: set[str] = set()
-        for r in changed:
-            for name in r.diff:
-                setattr(r.obj, name, r.values[name])
-                fields.add(name)
-        if changed:
-            HouseholdYear.objects.bulk_update([r.obj for r in changed], sorted(fields), batch_size=500)
         division = {}
         division.update(matching(Household.objects.values_list("number", "village_id"), "number",
                                  {r.values["household_number"] for r in rows}))
         self.audit_rows(ctx, "registry.householdyear.imported",
                         ((pks[(r.obj["household_id"], r.obj["year"])], f"{r.obj['household_id']} {r.obj['year']}",
                           division.get(r.values["household_number"], ""), None, None) for r in new))
-        self.audit_rows(ctx, "registry.householdyear.import_changed",
-                        ((r.obj.pk, str(r.obj), division.get(r.values["household_number"], ""),
-                          *self.diff_dicts(r.diff))
-                         for r in changed))
+        self.write_changes(ctx, [r for r in rows if r.action == "changed"], "registry.householdyear.import_changed",
+                           lambda r: division.get(r.values["household_number"], ""),
+                           lambda hy: f"{hy['household_id']} {hy['year']}")
 
     def export_queryset(self, *, user, params):
         from xiezuo.registry import selectors
