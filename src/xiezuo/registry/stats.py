@@ -8,7 +8,8 @@ of a year = a `HouseholdYear` of that year whose `year_status` is in `POOR_STATU
 Scoping: with `user`, counts include only households that user may view (the same rule
 as `Household.objects.restrict(user)`, personal data), and child divisions outside that
 scope are left out; a division that only contains the user's scope (the city above a county
-user) is kept, with the counts the user may see.
+user) is kept, with the counts the user may see. The rural population is the division's
+own `DivisionPopulation` row, else the sum of its children's; None when there is none.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.db.models.functions import Substr
 
 from xiezuo.accounts.access import EVERYTHING, prefixes_q, scope_prefixes
 from xiezuo.geo.models import PREFIX_LENGTH, Division, DivisionPopulation, code_prefix
+from xiezuo.geo.selectors import rural_population
 
 from .models import HouseholdYear
 
@@ -59,11 +61,16 @@ def _counts_by_prefix(*, parent_prefix: str, key_length: int, year: int, user) -
     return {r["key"]: (r["households"], r["people"] or 0) for r in rows}
 
 
-def _populations(codes: list[str], year: int) -> dict[str, int]:
-    return dict(
-        DivisionPopulation.objects.filter(year=year, division_id__in=codes).values_list("division_id",
-                                                                                       "rural_population")
+def _populations(divisions: list[Division], year: int) -> dict[str, int | None]:
+    """Each division's own figure (one query), else the sum of its children's (geo.selectors)."""
+    own = dict(
+        DivisionPopulation.objects.filter(year=year, division_id__in=[d.code for d in divisions])
+        .values_list("division_id", "rural_population")
     )
+    for division in divisions:
+        if division.code not in own:
+            own[division.code] = rural_population(division=division, year=year)
+    return own
 
 
 def _row(division: Division, population: int | None, households: int, people: int) -> dict:
@@ -96,7 +103,7 @@ def division_rows(*, parent_code: str | None, year: int, user=None) -> list[dict
     for level in levels:  # one level in a well-formed tree, so one query
         counts.update(_counts_by_prefix(parent_prefix=parent_prefix, key_length=PREFIX_LENGTH[level],
                                         year=year, user=user))
-    populations = _populations([c.code for c in children], year)
+    populations = _populations(children, year)
     return [_row(c, populations.get(c.code), *counts.get(c.prefix, (0, 0))) for c in children]
 
 
@@ -105,7 +112,7 @@ def division_total(*, code: str, year: int, user=None) -> dict:
     division = Division.objects.get(code=code)
     prefix = code_prefix(division.code, division.level)
     agg = poor_years(year=year, prefix=prefix, user=user).aggregate(households=Count("id"), people=Sum("size"))
-    population = _populations([division.code], year).get(division.code)
+    population = _populations([division], year)[division.code]
     return _row(division, population, agg["households"] or 0, agg["people"] or 0)
 
 
