@@ -137,3 +137,9 @@ def test_api_lists_cases_in_scope(client, staff_a, staff_b, case_a):
     client.force_login(staff_b)
     assert client.get("/api/monitoring/cases/").json()["count"] == 0
     assert client.get(f"/api/monitoring/cases/{case_a.pk}/").status_code == 404
+
+
+def test_household_page_shows_its_cases(client, staff_a, case_a):
+    client.force_login(staff_a)
+    r = client.get(reverse("registry:household_detail", args=[case_a.household.pk]))
+    assert r.status_code == 200 and reverse("monitoring:case_detail", args=[case_a.pk]) in r.content.decode()
