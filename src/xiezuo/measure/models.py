@@ -91,6 +91,17 @@ class HouseholdResult(models.Model):
     def __str__(self) -> str:
         return f"{self.run_id} {self.household_id} {self.status}"
 
+    @property
+    def explanation(self) -> str:
+        """The status in plain words, e.g. "per-capita income 3,412 yuan is below the monitoring threshold 6,000 yuan"."""
+        from django.utils.translation import gettext
+
+        from .selectors import explain
+
+        e = explain(self)
+        return gettext("%(year)s: %(status)s — %(why)s") % {"year": self.run.year, "status": e.status,
+                                                               "why": gettext("; ").join(e.sentences)}
+
     def audit_division_code(self) -> str:
         return self.village_id
 

@@ -108,8 +108,14 @@ def _spark_runner(spark) -> tuple[Callable, Callable]:
 def _spark_schema(schema: pa.Schema):
     from pyspark.sql import types as T
 
-    kinds = {pa.int64(): T.LongType(), pa.string(): T.StringType(), pa.float64(): T.DoubleType()}
-    return T.StructType([T.StructField(f.name, kinds[f.type], True) for f in schema])
+    def kind(t: pa.DataType):
+        if pa.types.is_integer(t) or pa.types.is_boolean(t):
+            return T.LongType()
+        if pa.types.is_floating(t) or pa.types.is_decimal(t):
+            return T.DoubleType()
+        return T.StringType()
+
+    return T.StructType([T.StructField(f.name, kind(f.type), True) for f in schema])
 
 
 def evaluate(*, households, members, years, spec: Spec, year: int, populations=None, backend: str = "duckdb",
@@ -178,8 +184,17 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 def finalize(sums: pa.Table, populations: pa.Table, spec: Spec) -> pa.Table:
     """The measures from the additive sums: FGT 0/1/2, H, A, M0, censored headcounts, contributions."""
+    out = {}
+    for name in sums.column_names:
+        column = sums.column(name)
+        if name in ("level", "code"):
+            out[name] = column.cast(pa.string())
+        elif name in ("households", "people") or name.startswith(("hh_", "people_", "cat_")):
+            out[name] = column.cast(pa.int64())
+        else:
+            out[name] = column.cast(pa.float64())
+    sums = pa.table(out)
     people = _col(sums, "people")
-    out = {name: sums.column(name) for name in sums.column_names}
     out["fgt0"] = pa.array(_ratio(_col(sums, "people_below_line"), people))
     out["fgt1"] = pa.array(_ratio(_col(sums, "gap1"), people))
     out["fgt2"] = pa.array(_ratio(_col(sums, "gap2"), people))

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "measure"
+urlpatterns = [
+    path("", views.run_list, name="run_list"),
+    path("runs/<int:pk>/", views.run_detail, name="run_detail"),
+    path("runs/<int:pk>/households/<int:household_id>/", views.household_result, name="household_result"),
+    path("what-if/", views.what_if, name="what_if"),
+    path("runs/<int:pk>/compare/", views.compare, name="compare"),
+    path("runs/<int:pk>/compare.xlsx", views.compare_xlsx, name="compare_xlsx"),
+]

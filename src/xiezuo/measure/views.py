@@ -1,0 +1,121 @@
+"""Pages of measurement runs: list, division drill-down, household explanation, what-if and its comparison."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from xiezuo.geo.models import Division
+
+from . import selectors, services
+from .forms import WhatIfForm
+from .models import Run
+
+
+@login_required
+def run_list(request):
+    return render(request, "measure/run_list.html", {
+        "runs": selectors.run_list()[:200],
+        "latest": selectors.latest_published_run(),
+    })
+
+
+@login_required
+def run_detail(request, pk: int):
+    run = get_object_or_404(Run.objects.select_related("policy"), pk=pk)
+    parent = request.GET.get("parent", "")
+    rows = list(selectors.division_results(request.user, run, parent or None))
+    parent_division = Division.objects.filter(code=parent).first() if parent else None
+    indicators = [i["name"] for d in run.policy.parameters.get("mpi", {}).get("dimensions", [])
+                  for i in d["indicators"]]
+    statuses = ("poor", "may_exit", "exited", "monitored", "not_poor")
+    for r in rows:
+        r.status_counts = [r.counts.get(f"hh_{s}", 0) for s in statuses]
+        r.contrib = [r.contribution.get(i, 0.0) for i in indicators]
+        r.drill = r.level != "village"
+    return render(request, "measure/run_detail.html", {
+        "run": run, "rows": rows, "parent": parent_division,
+        "trail": parent_division.ancestors() if parent_division else [],
+        "indicators": indicators, "status_labels": [selectors.STATUS_TEXT[s] for s in statuses],
+    })
+
+
+@login_required
+def household_result(request, pk: int, household_id: int):
+    run = get_object_or_404(Run.objects.select_related("policy"), pk=pk)
+    result = selectors.household_result_or_404(request.user, run=run, household_id=household_id)
+    template = "measure/_household_result.html" if request.headers.get("HX-Request") else \
+        "measure/household_result.html"
+    return render(request, template, {"run": run, "result": result, "explanation": selectors.explain(result)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def what_if(request):
+    form = WhatIfForm(request.POST or None, initial={"base_run": selectors.latest_published_run()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = services.what_if(base_run=form.cleaned_data["base_run"], changes=form.changes(),
+                                   user=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("What-if run #%(id)s finished.") % {"id": run.pk})
+            return redirect("measure:compare", pk=run.pk)
+    return render(request, "measure/what_if.html", {"form": form,
+                                                    "what_ifs": selectors.run_list(what_if=True)[:20]})
+
+
+def _comparison(request, run: Run) -> dict:
+    base = run.base_run
+    level = request.GET.get("level", "county")
+    level = level if level in ("county", "township") else "county"
+    return {"run": run, "base": base, "level": level,
+            "rows": selectors.status_changes(request.user, run=run, base=base, level=level) if base else [],
+            "totals_base": selectors.status_totals(base) if base else {},
+            "totals_run": selectors.status_totals(run), "status_text": selectors.STATUS_TEXT}
+
+
+@login_required
+def compare(request, pk: int):
+    run = get_object_or_404(Run.objects.select_related("policy", "base_run__policy"), pk=pk)
+    return render(request, "measure/compare.html", _comparison(request, run))
+
+
+@login_required
+def compare_xlsx(request, pk: int):
+    from openpyxl import Workbook
+
+    run = get_object_or_404(Run.objects.select_related("policy", "base_run__policy"), pk=pk)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for level in ("county", "township"):
+        request.GET = request.GET.copy()
+        request.GET["level"] = level
+        ctx = _comparison(request, run)
+        ws = wb.create_sheet(str(_("County") if level == "county" else _("Township")))
+        ws.append([_("Code"), _("Division"), _("Status"), _("Entering"), _("Leaving"), _("Net change")])
+        for r in ctx["rows"]:
+            ws.append([r["code"], r["name"], str(r["status_label"]), r["entering"], r["leaving"],
+                       r["entering"] - r["leaving"]])
+    ws = wb.create_sheet(str(_("Parameters")))
+    ws.append([_("Run"), run.pk, run.policy.name])
+    if run.base_run:
+        ws.append([_("Compared with"), run.base_run.pk, run.base_run.policy.name])
+    for key in ("poverty_line", "monitoring_threshold"):
+        ws.append([key, run.base_run.policy.parameters.get(key) if run.base_run else "", run.policy.parameters.get(key)])
+    ws.append(["mpi.k", run.base_run.policy.parameters.get("mpi", {}).get("k") if run.base_run else "",
+               run.policy.parameters.get("mpi", {}).get("k")])
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = HttpResponse(buf.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="whatif-{run.pk}.xlsx"'
+    return response
