@@ -1,0 +1,164 @@
+"""Runs through the database: bulk results, the explanation, publication and reproduction, a failed
+run, what-if and its comparison, flagged households, the pages, and the demo's book figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from importlib.util import find_spec
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from xiezuo.measure import selectors, services
+from xiezuo.measure.models import DivisionResult, HouseholdResult, Run
+from xiezuo.policy import services as policy_services
+from xiezuo.policy.models import PolicyVersion
+from xiezuo.registry.models import HouseholdYear
+
+
+@pytest.fixture
+def registry_2021(divisions, make_household, settings, tmp_path):
+    """Four households in two counties: an exited one below the 6,000 threshold, an exited one above,
+    one with a large medical bill, and a never-registered one below the threshold."""
+    settings.DATA_DIR = tmp_path
+    policy_services.load_shipped(years=[2021])
+    lz, wc = divisions["lizhou_village"], divisions["wangcang_village"]
+    two = (("510802199001011236", "01"), ("510802199202021234", "10"))
+    a = make_household(lz, members=two, year=2021, income=Decimal("6824"), exit_year=2018,
+                       identified_on=dt.date(2014, 5, 1))  # 3,412 a head
+    b = make_household(lz, members=(("510802198001011234", "01"),), year=2021, income=Decimal("9000"),
+                       exit_year=2017, identified_on=dt.date(2014, 5, 1))
+    c = make_household(wc, members=(("510821197001011232", "01"),), year=2021, income=Decimal("12000"),
+                       exit_year=2019, identified_on=dt.date(2014, 5, 1))
+    HouseholdYear.objects.filter(household=c).update(medical_expense=Decimal("9000"))
+    d = make_household(wc, members=(("510821196001011231", "01"),), year=2021, income=Decimal("5000"))
+    return {"a": a, "b": b, "c": c, "d": d}
+
+
+def _run(**kw):
+    return services.run_execute(year=2021, policy=PolicyVersion.objects.get(name="national-2021"), **kw)
+
+
+def test_a_run_judges_each_household_with_reasons(registry_2021, make_user):
+    run = _run(publish=True)
+    status = dict(HouseholdResult.objects.filter(run=run).values_list("household__number", "status"))
+    h = registry_2021
+    assert status == {h["a"].number: "monitored", h["b"].number: "exited", h["c"].number: "monitored",
+                      h["d"].number: "monitored"}
+    admin = make_user("boss", role="admin")
+    a = selectors.household_result(admin, h["a"], run)
+    assert a.category == "unstable_exited" and a.pcni == Decimal("3412.00")
+    assert "per-capita income 3,412 yuan is below the monitoring threshold 6,000 yuan" in a.explanation
+    c = selectors.household_result(admin, h["c"], run)
+    assert c.category == "sudden_difficulty" and "medical_expense" in c.reasons
+    d = selectors.household_result(admin, h["d"], run)
+    assert d.category == "marginal"
+    flags = {f.household_id: f for f in selectors.flagged_households(run)}
+    assert set(flags) == {h["a"].pk, h["c"].pk, h["d"].pk}
+    assert "below_monitoring_line" in flags[h["a"].pk].reasons
+
+
+def test_division_results_at_every_level_and_scoped(registry_2021, make_user, divisions):
+    run = _run()
+    levels = set(DivisionResult.objects.filter(run=run).values_list("level", flat=True))
+    assert levels == {"province", "city", "county", "township", "village"}
+    city = DivisionResult.objects.get(run=run, division=divisions["guangyuan"])
+    assert city.households == 4 and city.people == 5 and city.counts["hh_monitored"] == 3
+    lizhou_user = make_user("lz", division=divisions["lizhou"])
+    rows = selectors.division_results(lizhou_user, run, "510800000000")
+    assert [r.division_id for r in rows] == ["510802000000"]
+    assert selectors.household_result(lizhou_user, registry_2021["d"], run) is None  # other county
+
+
+def test_published_run_freezes_inputs_and_reproduces(registry_2021):
+    run = _run(publish=True)
+    assert selectors.latest_published_run(2021) == run
+    HouseholdYear.objects.filter(household=registry_2021["b"]).update(wage=Decimal("1"))  # the registry changes
+    again = services.run_reproduce(run=run)
+    assert again.input_hash == run.input_hash
+    assert sorted(again.households.column("status").to_pylist()) == sorted(
+        HouseholdResult.objects.filter(run=run).values_list("status", flat=True))
+
+
+def test_a_failed_run_leaves_the_published_results_untouched(registry_2021, monkeypatch):
+    published = _run(publish=True)
+    n = HouseholdResult.objects.filter(run=published).count()
+
+    def boom(*a, **k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "_bulk_insert", boom)
+    with pytest.raises(RuntimeError):
+        _run(publish=True)
+    failed = Run.objects.latest("id")
+    assert failed.status == "failed" and "disk full" in failed.message and not failed.published
+    assert selectors.latest_published_run(2021) == published
+    assert HouseholdResult.objects.filter(run=published).count() == n
+    assert not HouseholdResult.objects.filter(run=failed).exists()
+
+
+def test_what_if_threshold_and_comparison(registry_2021, make_user, client):
+    base = _run(publish=True)
+    admin = make_user("boss", role="admin")
+    run = services.what_if(base_run=base, changes={"monitoring_threshold": "10000"}, user=admin)
+    assert run.what_if and not run.published and run.policy.status == "draft"
+    rows = selectors.status_changes(admin, run=run, base=base, level="county")
+    assert {"code": "510802000000", "name": "利州区", "status": "monitored", "status_label": "monitored",
+            "entering": 1, "leaving": 0} in [dict(r, status_label=str(r["status_label"])) for r in rows]
+    client.force_login(admin)
+    page = client.get(reverse("measure:compare", args=[run.pk]))
+    assert page.status_code == 200 and "利州区" in page.content.decode()
+    xlsx = client.get(reverse("measure:compare_xlsx", args=[run.pk]))
+    wb = openpyxl.load_workbook(__import__("io").BytesIO(xlsx.content))
+    assert wb.sheetnames[:2] and wb.worksheets[0].max_row >= 2
+
+
+def test_pages(registry_2021, make_user, client):
+    run = _run(publish=True)
+    admin = make_user("boss", role="admin")
+    client.force_login(admin)
+    assert client.get(reverse("measure:run_list")).status_code == 200
+    detail = client.get(reverse("measure:run_detail", args=[run.pk]) + "?parent=510800000000")
+    assert detail.status_code == 200 and "旺苍县" in detail.content.decode()
+    hh = registry_2021["a"]
+    page = client.get(reverse("measure:household_result", args=[run.pk, hh.pk]))
+    assert page.status_code == 200
+    post = client.post(reverse("measure:what_if"), {"base_run": run.pk, "k": "0.25"})
+    assert post.status_code == 302
+    outsider = make_user("wc", division=registry_2021["d"].village)
+    client.force_login(outsider)
+    assert client.get(reverse("measure:household_result", args=[run.pk, hh.pk])).status_code == 404
+
+
+def test_monitor_command(registry_2021, capsys):
+    from django.core.management import call_command
+
+    call_command("monitor", "run", "--year", "2021", "--publish")
+    out = capsys.readouterr().out
+    assert "households judged" in out and "published" in out
+
+
+@pytest.mark.skipif(find_spec("xiezuo.registry.demo") is None, reason="registry demo not available")
+def test_demo_2013_reproduces_the_book_and_2020_has_nobody_below_the_line(db, settings, tmp_path):
+    from xiezuo.geo import demo as geo_demo
+    from xiezuo.policy import demo as policy_demo
+    from xiezuo.policy.selectors import policy_for
+    from xiezuo.registry import demo as registry_demo
+
+    settings.DATA_DIR = tmp_path
+    quiet = lambda _m: None  # noqa: E731
+    geo_demo.build(scale=0.01, seed=2013, log=quiet)
+    registry_demo.build(scale=0.01, seed=2013, log=quiet)
+    policy_demo.build(log=quiet)
+    r2013 = services.run_execute(year=2013, policy=policy_for(year=2013))
+    city = DivisionResult.objects.get(run=r2013, division_id="510800000000")
+    # the book (协调发展道路, ch. 1): 14.6 % in Guangyuan; 青川 16.2, 剑阁 16.3, 旺苍 15.6
+    assert round(100 * city.incidence, 1) == 14.6
+    counties = {d.division_id[:6]: round(100 * d.incidence, 1)
+                for d in DivisionResult.objects.filter(run=r2013, level="county")}
+    assert (counties["510822"], counties["510823"], counties["510821"]) == (16.2, 16.3, 15.6)
+    r2020 = services.run_execute(year=2020, policy=policy_for(year=2020))
+    assert not HouseholdResult.objects.filter(run=r2020, below_line=True).exists()
+    assert DivisionResult.objects.get(run=r2020, division_id="510800000000").fgt0 == 0
