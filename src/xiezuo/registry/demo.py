@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 from xiezuo.geo.demo import apportion
@@ -64,7 +64,24 @@ def _clear_dependents(model: type[models.Model], qs: models.QuerySet, tables: se
             linked.delete()
 
 
+def _delete_later_demos(log: Callable[[str], None]) -> None:
+    """The demos built after this one point at its rows: let each remove its own first (latest first)."""
+    from xiezuo.plugins import DEMO_ORDER, app_modules
+
+    later = DEMO_ORDER[DEMO_ORDER.index("registry") + 1:]
+    for app, module in reversed(list(app_modules("demo", later))):
+        remove = getattr(module, "delete_previous", None) or getattr(module, "_delete_previous", None)
+        if remove is None:
+            continue
+        try:
+            with transaction.atomic():
+                remove()
+        except DatabaseError as exc:  # e.g. a model whose table is not migrated yet
+            log(f"registry: could not clear the {app} demo first ({exc.__class__.__name__}: {exc})")
+
+
 def delete_previous(log: Callable[[str], None]) -> None:
+    _delete_later_demos(log)
     households = Household.objects.filter(synthetic=True)
     cadres = Cadre.objects.filter(synthetic=True)
     tables = set(connection.introspection.table_names())
