@@ -10,6 +10,7 @@ from importlib.util import find_spec
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from xiezuo.measure import selectors, services
 from xiezuo.measure.models import DivisionResult, HouseholdResult, Run
@@ -50,7 +51,10 @@ def test_a_run_judges_each_household_with_reasons(registry_2021, make_user):
     admin = make_user("boss", role="admin")
     a = selectors.household_result(admin, h["a"], run)
     assert a.category == "unstable_exited" and a.pcni == Decimal("3412.00")
-    assert "per-capita income 3,412 yuan is below the monitoring threshold 6,000 yuan" in a.explanation
+    with translation.override("en"):
+        assert "per-capita income 3,412 yuan is below the monitoring threshold 6,000 yuan" in a.explanation
+    with translation.override("zh-hans"):
+        assert "人均纯收入 3,412 元，低于监测线 6,000 元" in a.explanation
     c = selectors.household_result(admin, h["c"], run)
     assert c.category == "sudden_difficulty" and "medical_expense" in c.reasons
     d = selectors.household_result(admin, h["d"], run)
@@ -104,7 +108,8 @@ def test_what_if_threshold_and_comparison(registry_2021, make_user, client):
     admin = make_user("boss", role="admin")
     run = services.what_if(base_run=base, changes={"monitoring_threshold": "10000"}, user=admin)
     assert run.what_if and not run.published and run.policy.status == "draft"
-    rows = selectors.status_changes(admin, run=run, base=base, level="county")
+    with translation.override("en"):
+        rows = selectors.status_changes(admin, run=run, base=base, level="county")
     assert {"code": "510802000000", "name": "利州区", "status": "monitored", "status_label": "monitored",
             "entering": 1, "leaving": 0} in [dict(r, status_label=str(r["status_label"])) for r in rows]
     client.force_login(admin)
