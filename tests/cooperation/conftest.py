@@ -31,3 +31,14 @@ def coop_world(divisions):
 @pytest.fixture
 def admin_user(make_user):
     return make_user("coop-admin", role="admin")
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    """Messages are asserted in English (the msgids); the UI default is zh-hans."""
+    from django.conf import settings
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.cooperation.conftest import admin_user, coop_world  # noqa: F401  (fixtures)
+from tests.cooperation.conftest import _english, admin_user, coop_world  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

@@ -96,3 +96,14 @@ def test_pool_pages(client, make_project, admin_user):
     r = client.post(reverse("projects:pool_detail", args=[pool.pk]), {"amount": "61.00", "date": "2019-05-01",
                                                                       "payee": "p", "voucher": "v"})
     assert r.status_code == 200 and "overdraw" in r.content.decode()
+
+
+def test_refusal_in_chinese_by_default(client, make_project, qc_staff):
+    from django.conf import settings
+
+    project = make_project(user=qc_staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    client.force_login(qc_staff)
+    r = client.post(reverse("projects:project_transition", args=[project.pk]),
+                    {"to_status": "completed", "on": "2019-04-01"})
+    assert "项目不能跳过环节" in r.content.decode()
