@@ -6,7 +6,7 @@ facts, money in integer fen), `members` and `populations`. Money comparisons are
 "per-capita income < line" is evaluated as `net_fen < line_fen * size`, never on floats.
 Three statements:
 
-1. `household_sql` — one row per household: facts, each criterion (1 pass / 0 fail),
+1. `household_sql` — one row per household (sorted by id afterwards, in Arrow): facts, each criterion (1 pass / 0 fail),
    the status, the monitoring category, reason codes, MPI deprivations and score;
 2. `village_sql` — additive sums per village (people, status counts, FGT terms, AF terms);
 3. `rollup_sql` — the same sums for the township, county, city and province of each village.
@@ -182,7 +182,6 @@ SELECT household_id, village, size, net_fen, pcni, pcni_after_rigid, medical_fen
        {"".join(f"d_{i.name}, " for i in spec.indicators)}mpi_score, mpi_poor,
        concat_ws(',', {deprived_list}) AS deprived
 FROM classified
-ORDER BY household_id
 """
 
 
