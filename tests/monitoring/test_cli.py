@@ -60,3 +60,26 @@ def test_import_warnings_all_or_none(tmp_path, household_a, divisions, make_hous
     assert case.source == "department_warning" and case.source_department == "医保局"
     assert str(case.rigid_expenditure) == "32000.00"
     assert Case.objects.get(household=other).risk_types == ["0201", "04"]
+
+
+def test_open_from_run_uses_the_engine_selectors(monkeypatch, household_a):
+    from types import SimpleNamespace
+
+    from xiezuo.monitoring import signals
+
+    run_ = SimpleNamespace(pk=42, year=2025)
+    monkeypatch.setattr(signals, "latest_published_run", lambda year=None: run_)
+    monkeypatch.setattr(signals, "flagged_households", lambda r: [
+        SimpleNamespace(household=household_a, category="marginal", reasons=["education_expense"])])
+    assert "1 cases opened, 0 households skipped" in run("open-from-run", "--year", "2025")
+    case = Case.objects.get()
+    assert case.source_run_id == 42 and case.year == 2025 and case.risk_types == ["09"]
+    monkeypatch.setattr(signals, "latest_published_run", lambda year=None: None)
+    with pytest.raises(CommandError, match="no published measurement run"):
+        run("open-from-run")
+
+
+def test_real_engine_selectors_are_wired():
+    from xiezuo.measure import selectors as measure_selectors
+
+    assert callable(measure_selectors.latest_published_run) and callable(measure_selectors.flagged_households)

@@ -113,7 +113,8 @@ def engine_candidates(year: int) -> list[dict] | None:
         hh = signals._get(flag, "household") or signals._get(flag, "household_id")
         hh_id = getattr(hh, "pk", hh)
         out.append({"household_id": hh_id, "risks": signals.risks_from_reasons(signals._get(flag, "reasons", ())),
-                    "category": signals._get(flag, "category", "") or "unstable_exited", "income": None,
+                    "category": signals.category_from_flag(signals._get(flag, "category", "")) or "unstable_exited",
+                    "income": signals._get(flag, "pcni", None),
                     "rigid": Decimal("0.00"), "source": "engine_flag", "run_id": getattr(run, "pk", None)})
     villages = dict(Household.objects.filter(pk__in=[c["household_id"] for c in out])
                     .values_list("pk", "village_id"))

@@ -20,12 +20,17 @@ from .models import RiskType, Source
 
 # engine reason codes -> §2.5 risk types (codes that already are risk types pass through)
 REASON_TO_RISK = {
-    "income_below_line": "99", "below_monitoring_line": "99", "low_income": "99",
     "illness": "01", "medical": "01", "medical_expense": "01", "high_medical_expense": "01",
     "disaster": "0299", "disability": "03", "lack_labour": "04", "no_labour": "04",
     "accident": "05", "business_failure": "06", "unemployment": "07", "unstable_employment": "07",
     "schooling": "09", "education_expense": "09", "dropout": "09",
 }
+# reasons that say only "income too low" (income_below_line, below_monitoring_line, rigid_expenditure,
+# ...) map to nothing: without a specific risk the case opens with 99 (其他) and the home visit
+# names the real risk types
+# the engine's category codes -> ours
+CATEGORY_MAP = {"sudden_difficulty": "sudden_hardship", "sudden_hardship": "sudden_hardship",
+                "unstable_exited": "unstable_exited", "marginal": "marginal"}
 
 
 @dataclass
@@ -42,6 +47,10 @@ def risks_from_reasons(reasons) -> list[str]:
         if risk and risk not in out:
             out.append(risk)
     return out[:5] or ["99"]
+
+
+def category_from_flag(code: str) -> str:
+    return CATEGORY_MAP.get(code or "", "")
 
 
 def _get(flag, name, default=None):
