@@ -165,12 +165,13 @@ HOUSEHOLD_TYPES = {"household_id": pa.int64(), "village": pa.string(), "size": p
 
 
 def _normalise_households(table: pa.Table, spec: Spec) -> pa.Table:
+    table = table.sort_by("household_id")
     cols = []
     for name in table.column_names:
         typ = HOUSEHOLD_TYPES.get(name, pa.int64())
-        cols.append(table.column(name).cast(typ))
-    out = pa.table(cols, names=table.column_names)
-    return out.sort_by("household_id")
+        column = table.column(name)
+        cols.append(column if column.type == typ else column.cast(typ))
+    return pa.table(cols, names=table.column_names)
 
 
 def _col(table: pa.Table, name: str) -> np.ndarray:
