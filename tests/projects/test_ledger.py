@@ -212,3 +212,16 @@ def test_every_county_reconciles_to_the_fen(make_project, admin_user, coop_world
     for county in ("510822", "510821"):
         assert selectors.reconcile(county_code=county) == []
     assert selectors.pool_total() == D("20.00") * 2  # 6 % of 333.33 = 19.9998 → 20.00 each
+
+
+def test_totals_stay_exact_over_many_fractional_entries(make_project, admin_user):
+    # given ten allocations of 1.00 (pool share 0.06 each) and ten of 0.10: binary floats would drift
+    project = make_project()
+    for _ in range(10):
+        services.allocation_post(user=admin_user, budget=fiscal(project), amount=D("1.00"), date=DAY)
+        services.allocation_post(user=admin_user, budget=project.budgets.get(source="local"), amount=D("0.10"),
+                                 date=DAY)
+    # then the sums are exact to the fen on every database
+    assert selectors.pool_total() == D("0.60")
+    assert selectors.project_budget_totals(projects=type(project).objects.all())["allocated"] == D("11.00")
+    assert selectors.reconcile() == []

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from .models import Budget, Project, ProjectBeneficiary
-from .selectors import pool_total
+from .selectors import fen_sum, pool_total, yuan
 
 CITY_PREFIX = "5108"
 FEN = Decimal("0.01")
@@ -38,6 +38,6 @@ def book_figures(*, year: int) -> dict:
     for tag, label in PERIODS.items():
         summary = Project.objects.filter(tag=tag, end_year__lte=year)
         figures[f"projects_{label}"] = summary.aggregate(n=Sum("summary_count"))["n"] or 0
-        figures[f"investment_{label}_yuan"] = (Budget.objects.filter(project__in=summary)
-                                               .aggregate(t=Sum("allocated"))["t"] or Decimal(0)).quantize(FEN)
+        figures[f"investment_{label}_yuan"] = yuan(Budget.objects.filter(project__in=summary)
+                                                   .aggregate(t=fen_sum("allocated"))["t"])
     return figures

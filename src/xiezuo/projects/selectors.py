@@ -5,15 +5,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Round
 
 from xiezuo.accounts.access import get_scoped_or_404
 
 from .models import Budget, FundPool, LedgerEntry, PoolEntry, Project, ProjectBeneficiary
 
 ZERO = Decimal("0.00")
-_MONEY = DecimalField(max_digits=18, decimal_places=2)
+FEN = Decimal("0.01")
+
+
+def fen_sum(field: str = "amount") -> Sum:
+    """An exact sum of a money column, in whole fen.
+
+    SQLite sums decimals as binary floats, which drifts by 1e-12 over many rows; summing
+    `round(x × 100)` (whole numbers, exact in a double up to 2^53) keeps every total exact on
+    SQLite and PostgreSQL alike. Convert the result with `yuan()`.
+    """
+    return Sum(Round(F(field) * 100), output_field=DecimalField(max_digits=20, decimal_places=0))
+
+
+def yuan(fen) -> Decimal:
+    return (Decimal(int(round(fen))) / 100).quantize(FEN) if fen is not None else ZERO
 
 
 def project_list(*, user, year: int | None = None, county: str = "", pairing: int | None = None, status: str = "",
@@ -57,9 +71,8 @@ def project_beneficiaries(*, user, project: Project) -> QuerySet[ProjectBenefici
 def project_beneficiary_totals(*, project: Project) -> dict:
     """Counts only (no personal data): households, people and income added."""
     agg = ProjectBeneficiary.objects.filter(project=project).aggregate(
-        households=Count("id"), people=Coalesce(Sum("people"), 0),
-        income=Coalesce(Sum("income_added"), Value(ZERO), output_field=_MONEY))
-    return agg
+        households=Count("id"), people=Sum("people"), income=fen_sum("income_added"))
+    return {"households": agg["households"], "people": agg["people"] or 0, "income": yuan(agg["income"])}
 
 
 def pool_list(*, user) -> QuerySet[FundPool]:
@@ -96,16 +109,17 @@ def reconcile(*, county_code: str = "") -> list[Mismatch]:
     sums: dict[tuple[int, str], Decimal] = {}
     rows = (LedgerEntry.objects.filter(budget__in=budgets)
             .annotate(orig=Coalesce("reverses__kind", "kind"))
-            .values("budget_id", "orig", "kind").annotate(total=Sum("amount")))
+            .values("budget_id", "orig", "kind").annotate(total=fen_sum()))
     for row in rows:
         sign = -1 if row["kind"] == LedgerEntry.Kind.REVERSAL else 1
         key = (row["budget_id"], row["orig"])
-        sums[key] = sums.get(key, ZERO) + sign * row["total"]
+        sums[key] = sums.get(key, ZERO) + sign * yuan(row["total"])
     pooled: dict[int, Decimal] = {}
     for row in (PoolEntry.objects.filter(ledger_entry__budget__in=budgets)
-                .values("ledger_entry__budget_id", "kind").annotate(total=Sum("amount"))):
+                .values("ledger_entry__budget_id", "kind").annotate(total=fen_sum())):
         sign = -1 if row["kind"] == PoolEntry.Kind.REVERSAL else 1
-        pooled[row["ledger_entry__budget_id"]] = pooled.get(row["ledger_entry__budget_id"], ZERO) + sign * row["total"]
+        key = row["ledger_entry__budget_id"]
+        pooled[key] = pooled.get(key, ZERO) + sign * yuan(row["total"])
     for b in budgets.values("id", "allocated", "disbursed", "pooled"):
         for field, kind in (("allocated", "allocation"), ("disbursed", "disbursement")):
             got = sums.get((b["id"], kind), ZERO)
@@ -115,8 +129,8 @@ def reconcile(*, county_code: str = "") -> list[Mismatch]:
             problems.append(Mismatch("budget.pooled", str(b["id"]), b["pooled"], pooled.get(b["id"], ZERO)))
     for p in pools.values("id", "county_id", "balance"):
         got = ZERO
-        for row in PoolEntry.objects.filter(pool_id=p["id"]).values("kind").annotate(total=Sum("amount")):
-            got += row["total"] if row["kind"] == PoolEntry.Kind.INFLOW else -row["total"]
+        for row in PoolEntry.objects.filter(pool_id=p["id"]).values("kind").annotate(total=fen_sum()):
+            got += yuan(row["total"]) if row["kind"] == PoolEntry.Kind.INFLOW else -yuan(row["total"])
         if got != p["balance"]:
             problems.append(Mismatch("pool.balance", p["county_id"], p["balance"], got))
     return problems
@@ -130,8 +144,8 @@ def pool_total(*, until=None, county_code: str = "") -> Decimal:
     if county_code:
         qs = qs.filter(pool__county__code__startswith=county_code)
     total = ZERO
-    for row in qs.values("kind").annotate(total=Sum("amount")):
-        total += row["total"] if row["kind"] == PoolEntry.Kind.INFLOW else -row["total"]
+    for row in qs.values("kind").annotate(total=fen_sum()):
+        total += yuan(row["total"]) if row["kind"] == PoolEntry.Kind.INFLOW else -yuan(row["total"])
     return total
 
 
@@ -143,14 +157,15 @@ def pool_entries_for_project(*, user, project: Project) -> QuerySet[PoolEntry]:
 def project_budget_totals(*, projects: QuerySet[Project]) -> dict[str, Decimal]:
     """Budget, allocated, disbursed and pooled over already-scoped `projects`."""
     agg = Budget.objects.filter(project__in=projects.values("pk")).aggregate(
-        amount=Sum("amount"), allocated=Sum("allocated"), disbursed=Sum("disbursed"), pooled=Sum("pooled"))
-    return {k: (v or ZERO).quantize(Decimal("0.01")) for k, v in agg.items()}
+        amount=fen_sum("amount"), allocated=fen_sum("allocated"), disbursed=fen_sum("disbursed"),
+        pooled=fen_sum("pooled"))
+    return {k: yuan(v) for k, v in agg.items()}
 
 
 def pool_total_scoped(*, user) -> Decimal:
     total = ZERO
     for row in (PoolEntry.objects.restrict(user, "view").filter(kind__in=(PoolEntry.Kind.INFLOW,
                                                                             PoolEntry.Kind.REVERSAL))
-                .values("kind").annotate(total=Sum("amount"))):
-        total += row["total"] if row["kind"] == PoolEntry.Kind.INFLOW else -row["total"]
-    return total.quantize(Decimal("0.01"))
+                .values("kind").annotate(total=fen_sum())):
+        total += yuan(row["total"]) if row["kind"] == PoolEntry.Kind.INFLOW else -yuan(row["total"])
+    return total

@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -201,7 +200,7 @@ def project_edit(request, pk: int | None = None):
 def pool_list(request):
     pools = selectors.pool_list(user=request.user)
     rows = [(reverse("projects:pool_detail", args=[p.pk]), [p.county, p.balance]) for p in pools]
-    total = pools.aggregate(t=Sum("balance"))["t"] or 0
+    total = selectors.yuan(pools.aggregate(t=selectors.fen_sum("balance"))["t"])
     return render(request, "cooperation/list.html", {
         "title": _("Fund pools"), "page": page_of(request, pools), "rows": rows, "query": "",
         "columns": [_("County"), _("Balance (yuan)")], "filters": [],
