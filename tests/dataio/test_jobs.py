@@ -61,6 +61,8 @@ def test_stale_running_jobs_are_marked_failed(admin):
 def test_upload_preview_then_commit_through_the_pages(client, admin, divisions, tmp_path, settings):
     settings.DATAIO_RUN_JOBS = "inline"
     client.force_login(admin)
+    listing = client.get(reverse("dataio:job_list"))
+    assert listing.status_code == 200 and reverse("dataio:template", args=["households"]) in listing.content.decode()
     path = write_xlsx(tmp_path / "w.xlsx", {"户": [HH_HEAD, ["W1", VILLAGE, "甲", "因病"]]})
     with path.open("rb") as fh:
         response = client.post(reverse("dataio:upload"), {"file": fh})
