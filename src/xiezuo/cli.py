@@ -17,6 +17,7 @@ Xiezuo commands (xiezuo COMMAND --help for each):
   import     import a registry workbook or CSV
   export     export a list (xlsx, csv, parquet) or IATI
   template   write an import template
+  worker     run queued background jobs (imports, engine runs, reports)
   monitor    measurement runs (poverty status, FGT, MPI)
   cases      return-to-poverty monitoring cases
   token      API tokens
