@@ -23,9 +23,12 @@ from .authentication import BearerTokenAuthentication, Pagination, exception_han
 _DIGITS = re.compile(r"[0-9]{1,18}")
 
 
+YEAR_MIN, YEAR_MAX = 1949, 2100
+
+
 @dataclass(frozen=True)
 class Param:
-    """One query filter: `lookup` on the queryset; `kind` "str", "code" (digits), "int" or "bool"."""
+    """One query filter: `lookup` on the queryset; `kind` "str", "code" (digits), "int", "year" or "bool"."""
 
     lookup: str
     kind: str = "str"
@@ -36,7 +39,7 @@ class Param:
     def clean(self, name: str, raw: str):
         if len(raw) > self.max_length:
             raise exceptions.ValidationError({name: [_("At most %(n)d characters.") % {"n": self.max_length}]})
-        if self.kind in ("code", "int") and not _DIGITS.fullmatch(raw):
+        if self.kind in ("code", "int", "year") and not _DIGITS.fullmatch(raw):
             raise exceptions.ValidationError({name: [_("Digits only.")]})
         if self.kind == "code" and len(raw) > 12:
             raise exceptions.ValidationError({name: [_("A division code has at most 12 digits.")]})
@@ -47,11 +50,19 @@ class Param:
             if raw not in ("true", "false"):
                 raise exceptions.ValidationError({name: [_("Must be true or false.")]})
             return raw == "true"
+        if self.kind == "year":
+            # Date lookups (`date__year`) fail on year 0 or 10000; answer 400, not 500.
+            if not YEAR_MIN <= int(raw) <= YEAR_MAX:
+                raise exceptions.ValidationError(
+                    {name: [_("A year from %(lo)d to %(hi)d.") % {"lo": YEAR_MIN, "hi": YEAR_MAX}]})
+            return int(raw)
         return int(raw) if self.kind == "int" else raw
 
     def schema(self) -> dict:
         if self.kind == "int":
             return {"type": "integer", "minimum": 0}
+        if self.kind == "year":
+            return {"type": "integer", "minimum": YEAR_MIN, "maximum": YEAR_MAX}
         if self.kind == "code":
             return {"type": "string", "pattern": r"^[0-9]{1,12}$"}
         if self.kind == "bool":

@@ -58,7 +58,7 @@ class BuyerViewSet(ScopedReadOnlyViewSet):
 class SaleViewSet(ScopedReadOnlyViewSet):
     queryset = Sale.objects.order_by("id")
     serializer_class = SaleSerializer
-    filter_params = {"year": Param("date__year", "int", "Year (4 digits)"),
+    filter_params = {"year": Param("date__year", "year", "Year (4 digits)"),
                      "county": Param("county__code__startswith", "code", COUNTY),
                      "channel": Param("channel", choices=tuple(Channel.values))}
 

@@ -42,21 +42,21 @@ COUNTY = "Division code prefix (e.g. 510822)"
 class WorkstationViewSet(ScopedReadOnlyViewSet):
     queryset = Workstation.objects.order_by("id")
     serializer_class = WorkstationSerializer
-    filter_params = {"year": Param("opened_on__year", "int", YEAR),
+    filter_params = {"year": Param("opened_on__year", "year", YEAR),
                      "county": Param("serves__code__startswith", "code", COUNTY)}
 
 
 class WorkshopViewSet(ScopedReadOnlyViewSet):
     queryset = Workshop.objects.order_by("id")
     serializer_class = WorkshopSerializer
-    filter_params = {"year": Param("opened_on__year", "int", YEAR),
+    filter_params = {"year": Param("opened_on__year", "year", YEAR),
                      "county": Param("village__code__startswith", "code", COUNTY)}
 
 
 class PlacementViewSet(ScopedReadOnlyViewSet):
     queryset = Placement.objects.order_by("id")
     serializer_class = PlacementSerializer
-    filter_params = {"year": Param("start_date__year", "int", YEAR),
+    filter_params = {"year": Param("start_date__year", "year", YEAR),
                      "county": Param("village__code__startswith", "code", COUNTY),
                      "place": Param("place", choices=tuple(Place.values))}
 
@@ -64,7 +64,7 @@ class PlacementViewSet(ScopedReadOnlyViewSet):
 class StudentViewSet(ScopedReadOnlyViewSet):
     queryset = VocationalStudent.objects.order_by("id")
     serializer_class = StudentSerializer
-    filter_params = {"year": Param("enrolled_year", "int", YEAR),
+    filter_params = {"year": Param("enrolled_year", "year", YEAR),
                      "county": Param("village__code__startswith", "code", COUNTY)}
 
 

@@ -52,7 +52,7 @@ class CaseViewSet(ScopedReadOnlyViewSet):
         "county": Param("county_code__startswith", kind="code", description="county code or prefix"),
         "stage": Param("stage", choices=tuple(Stage.values)),
         "category": Param("category", choices=tuple(Category.values)),
-        "year": Param("year", kind="int"),
+        "year": Param("year", kind="year"),
         "household": Param("household_id", kind="int"),
     }
 

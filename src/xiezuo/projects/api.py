@@ -53,7 +53,7 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
     queryset = Project.objects.prefetch_related("budgets").order_by("id")
     serializer_class = ProjectSerializer
     filter_params = {
-        "year": Param("year", "int", "first year"),
+        "year": Param("year", "year", "first year"),
         "county": Param("county__code__startswith", "code", "county code prefix"),
         "status": Param("status", choices=tuple(Status.values)),
         "category": Param("category", choices=tuple(Category.values)),

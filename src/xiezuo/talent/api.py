@@ -30,7 +30,7 @@ COUNTY = "Division code prefix (e.g. 510822)"
 class ExchangeViewSet(ScopedReadOnlyViewSet):
     queryset = Exchange.objects.order_by("id")
     serializer_class = ExchangeSerializer
-    filter_params = {"year": Param("start_date__year", "int", "Year (4 digits)"),
+    filter_params = {"year": Param("start_date__year", "year", "Year (4 digits)"),
                      "county": Param("west_division__code__startswith", "code", COUNTY),
                      "partner": Param("east_division__code__startswith", "code", "Eastern partner code prefix"),
                      "direction": Param("direction", choices=tuple(Exchange.Direction.values)),
@@ -40,7 +40,7 @@ class ExchangeViewSet(ScopedReadOnlyViewSet):
 class SessionViewSet(ScopedReadOnlyViewSet):
     queryset = TrainingSession.objects.order_by("id")
     serializer_class = SessionSerializer
-    filter_params = {"year": Param("date__year", "int", "Year (4 digits)"),
+    filter_params = {"year": Param("date__year", "year", "Year (4 digits)"),
                      "county": Param("west_division__code__startswith", "code", COUNTY),
                      "audience": Param("audience", choices=tuple(TrainingSession.Audience.values))}
 
