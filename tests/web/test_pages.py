@@ -91,3 +91,12 @@ def test_pages_speak_chinese_by_default(client, divisions, populated, make_user)
     html = client.get(reverse("registry:household_list")).content.decode()
     assert "建档立卡户" in html
     assert "户编号" in html
+
+
+def test_our_catalog_wins_over_django_for_shared_words(client, divisions, make_user, make_household):
+    from django.utils import translation
+
+    from xiezuo.registry.choices import Health
+
+    with translation.override("zh-hans"):
+        assert str(Health.DISABLED.label) == "残疾"
