@@ -1,0 +1,164 @@
+"""The dashboard's data: figure cards, trends, counties side by side, and the map's layers.
+
+Everything the page shows comes from `dashboard_data(...)`, served as JSON to the page's
+script; the numbers are the catalogue's values (`values.py`), so a card, a chart, a report
+cell and a trace page agree by construction. The result is cached per scope, year and
+language for `CACHE_SECONDS` (the registry aggregates behind it scan every household-year).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from django.core.cache import cache
+from django.db.models import Max, Sum
+
+from xiezuo.accounts.access import scope_prefixes
+
+from .catalogue import AREAS, CATALOGUE
+from .values import Query, _json_number, values, values_by_child
+
+CITY = "510800000000"
+CITY_PREFIX = "5108"
+POVERTY_YEARS = range(2013, 2021)  # 2013–2020: the registry's poverty years
+COOP_FIRST_YEAR = 2018
+CACHE_SECONDS = 300
+CARDS = ("poor_people", "incidence_pct", "monitoring_cases", "aid_committed", "projects", "placements_cumulative",
+         "sales_cumulative", "fund_pool", "workshops", "cadres_sent")
+COUNTY_CODES = ("poor_people", "incidence_pct", "monitoring_cases", "aid_committed", "placements", "sales",
+                "projects", "cadres_sent")
+GEO_DIR = Path(__file__).resolve().parent.parent / "geo" / "data"
+
+# Pairings of the book and domain brief §7.3, used for the map when the cooperation app has none.
+BOOK_PAIRINGS = {
+    2018: [("331000", "510824", "台州市三门县 → 苍溪县"), ("331000", "510812", "台州市路桥区 → 朝天区"),
+           ("330500", "510822", "湖州市吴兴区 → 青川县")],
+    2021: [("330100", "510824", "杭州市余杭区 → 苍溪县"), ("330100", "510821", "杭州市萧山区 → 旺苍县"),
+           ("330100", "510822", "杭州市西湖区 → 青川县")],
+}
+
+
+def default_year() -> int:
+    from xiezuo.registry.models import HouseholdYear
+
+    return HouseholdYear.objects.aggregate(y=Max("year"))["y"] or 2020
+
+
+@lru_cache(maxsize=1)
+def combined_geojson() -> dict:
+    """Guangyuan's counties and Zhejiang's cities as one FeatureCollection (both WGS84)."""
+    features = []
+    for name, side in (("guangyuan_counties.geojson", "west"), ("zhejiang_cities.geojson", "east")):
+        data = json.loads((GEO_DIR / name).read_text(encoding="utf-8"))
+        for f in data["features"]:
+            f["properties"]["side"] = side
+            f["properties"]["adcode"] = str(f["properties"]["adcode"])
+            features.append(f)
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _centres() -> dict[str, tuple[list[float], str]]:
+    return {f["properties"]["adcode"]: (f["properties"].get("center") or f["properties"]["centroid"],
+                                        f["properties"]["name"]) for f in combined_geojson()["features"]}
+
+
+def pairing_lines(year: int) -> list[dict]:
+    """East city → west county lines for the year, from cooperation pairings or the book's list."""
+    centres = _centres()
+    pairs: list[tuple[str, str, str]] = []
+    try:
+        from django.apps import apps
+
+        Pairing = apps.get_model("cooperation", "Pairing")
+        names = {f.name for f in Pairing._meta.get_fields()}
+        if {"east_division", "west_division"} <= names:
+            qs = Pairing.objects.filter(west_division_id__startswith=CITY_PREFIX)
+            if "valid_from" in names:
+                qs = qs.filter(valid_from__lte=year)
+            if "valid_to" in names:
+                from django.db.models import Q
+
+                qs = qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=year))
+            for east, west in qs.values_list("east_division_id", "west_division_id").distinct():
+                pairs.append((east[:4] + "00", west[:6], ""))
+    except LookupError:
+        pass
+    if not pairs:
+        pairs = BOOK_PAIRINGS[2021 if year >= 2021 else 2018]
+    lines, seen = [], set()
+    for east, west, label in pairs:
+        if (east, west) in seen or east not in centres or west not in centres:
+            continue
+        seen.add((east, west))
+        lines.append({"from": east, "to": west, "coords": [centres[east][0], centres[west][0]],
+                      "name": label or f"{centres[east][1]} → {centres[west][1]}"})
+    return lines
+
+
+def _poverty_trend(user) -> dict:
+    """Registered poor people, 2013–2020, in one grouped query (scoped like the registry)."""
+    from xiezuo.accounts.access import EVERYTHING, prefixes_q
+    from xiezuo.registry.models import HouseholdYear
+    from xiezuo.registry.stats import POOR_STATUSES
+
+    qs = HouseholdYear.objects.filter(year__in=list(POVERTY_YEARS), year_status__in=POOR_STATUSES,
+                                      household__village__code__startswith=CITY_PREFIX)
+    if user is not None:
+        prefixes = scope_prefixes(user, "view", personal_data=True)
+        if prefixes is not EVERYTHING:
+            qs = qs.filter(prefixes_q("household__village__code", prefixes))
+    people = {y: 0 for y in POVERTY_YEARS}
+    for row in qs.values("year").annotate(n=Sum("size")).order_by():
+        people[row["year"]] = row["n"] or 0
+    return {"years": list(POVERTY_YEARS), "poor_people": [people[y] for y in POVERTY_YEARS]}
+
+
+def _coop_trend(user, year: int) -> dict:
+    years = list(range(COOP_FIRST_YEAR, max(year, COOP_FIRST_YEAR) + 1))
+    out: dict = {"years": years}
+    for code in ("aid_committed", "placements", "sales", "monitoring_cases"):
+        series = []
+        for y in years:
+            v = values(Query(year=y, prefix=CITY_PREFIX, user=user), [code])[0].value
+            series.append(_json_number(v))
+        out[code] = series
+    return out
+
+
+def _counties(user, year: int, language: str) -> list[dict]:
+    from xiezuo.geo.models import Division
+
+    counties = list(Division.objects.filter(parent_id=CITY).order_by("code").values_list("code", "name", "name_en"))
+    q = Query(year=year, prefix=CITY_PREFIX, user=user)
+    by_code = {code: values_by_child(code, q, 6) or {} for code in COUNTY_CODES}
+    rows = []
+    for code, name, name_en in counties:
+        rows.append({"code": code, "prefix": code[:6], "name": name_en if language.startswith("en") and name_en
+                     else name, "name_zh": name,
+                     "values": {c: _json_number(by_code[c].get(code[:6])) for c in COUNTY_CODES}})
+    return rows
+
+
+def dashboard_data(*, user, year: int, language: str = "zh-hans") -> dict:
+    key = f"assessment:dash:{year}:{language}:{getattr(user, 'pk', None)}:{scope_prefixes(user, 'view')}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    q = Query(year=year, prefix=CITY_PREFIX, user=user)
+    all_values = values(q)
+    by_code = {v.indicator.code: v for v in all_values}
+    data = {
+        "year": year,
+        "cards": [by_code[c].as_dict(language) for c in CARDS if c in by_code],
+        "indicators": [v.as_dict(language) for v in all_values],
+        "areas": {k: str(v) for k, v in AREAS.items()},
+        "names": {c: ind.name(language) for c, ind in CATALOGUE.items()},
+        "counties": _counties(user, year, language),
+        "county_codes": list(COUNTY_CODES),
+        "trend": {"poverty": _poverty_trend(user), "cooperation": _coop_trend(user, year)},
+        "pairings": pairing_lines(year),
+    }
+    cache.set(key, data, CACHE_SECONDS)
+    return data

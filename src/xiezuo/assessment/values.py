@@ -1,0 +1,419 @@
+"""Indicator values per year, division and pairing, with their trace, target and completion.
+
+Reads go through each model's scope: with a user, `Model.objects.restrict(user, "view")`;
+`user=None` is the system context of the CLI and the annual report (everything). A value is
+computed for a division *prefix* ("5108" the city, "510822" a county) in one query; values for
+all the children of a division come from one grouped query per indicator (`values_by_child`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count, DateField, DateTimeField, QuerySet, Sum
+from django.db.models.functions import Substr
+from django.urls import NoReverseMatch, reverse
+
+from xiezuo.accounts.access import EVERYTHING, prefixes_q, scope_prefixes
+
+from .catalogue import CATALOGUE, Indicator, Metric
+
+Number = int | Decimal
+
+
+@dataclass(frozen=True)
+class Query:
+    year: int
+    prefix: str = ""  # division-code prefix; "" = everything the user sees
+    pairing: int | None = None
+    user: object | None = None
+
+
+@dataclass
+class Value:
+    indicator: Indicator
+    value: Number | None
+    trace_url: str
+    source_url: str = ""
+    target: Number | None = None
+    target_source: str = ""
+
+    @property
+    def completion_pct(self) -> Decimal | None:
+        if self.value is None or not self.target:
+            return None
+        return (Decimal(self.value) * 100 / Decimal(self.target)).quantize(Decimal("0.1"))
+
+    def as_dict(self, language: str | None = None) -> dict:
+        ind = self.indicator
+        return {
+            "code": ind.code, "name": ind.name(language), "unit": ind.unit, "area": ind.area,
+            "direction": ind.direction, "value": _json_number(self.value), "target": _json_number(self.target),
+            "completion_pct": _json_number(self.completion_pct), "trace_url": self.trace_url,
+            "source_url": self.source_url, "book": ind.book,
+        }
+
+
+def _json_number(v):
+    if v is None:
+        return None
+    if isinstance(v, Decimal):
+        return float(v) if v != v.to_integral_value() else int(v)
+    return v
+
+
+# --- model metrics -------------------------------------------------------------------------
+
+def _model(metric: Metric):
+    try:
+        return apps.get_model(metric.model)
+    except (LookupError, ValueError):
+        return None
+
+
+def _field_is_date(model, path: str) -> bool:
+    parts = path.split("__")
+    try:
+        for part in parts[:-1]:
+            model = model._meta.get_field(part).related_model
+        f = model._meta.get_field(parts[-1].removesuffix("_id"))
+    except FieldDoesNotExist:
+        raise
+    return isinstance(f, DateField | DateTimeField)
+
+
+def metric_queryset(metric: Metric, q: Query) -> QuerySet | None:
+    """The rows behind a metric for a query, scoped; None when the model is not there yet."""
+    model = _model(metric)
+    if model is None or not getattr(model, "scope_field", None):
+        return None
+    qs = model.objects.restrict(q.user, "view") if q.user is not None else model.objects.all()
+    try:
+        if metric.year:
+            lookup = f"{metric.year}__year" if _field_is_date(model, metric.year) else metric.year
+            if metric.cumulative_from is not None:
+                qs = qs.filter(**{f"{lookup}__gte": metric.cumulative_from, f"{lookup}__lte": q.year})
+            else:
+                qs = qs.filter(**{lookup: q.year})
+        if metric.where:
+            qs = qs.filter(**metric.where)
+        if q.prefix:
+            qs = qs.filter(prefixes_q(model.scope_field, [q.prefix]))
+        if q.pairing is not None:
+            if not metric.pairing:
+                return None
+            qs = qs.filter(**{metric.pairing: q.pairing})
+        str(qs.query)  # resolve every lookup now: a missing field means "not recorded"
+    except (FieldDoesNotExist, Exception) as exc:  # noqa: BLE001 - FieldError and friends
+        if type(exc).__name__ in ("FieldError", "FieldDoesNotExist", "ValueError", "TypeError"):
+            return None
+        raise
+    return qs
+
+
+def _aggregate_expr(metric: Metric):
+    if metric.agg == "count":
+        return Count("pk")
+    kind, _, fname = metric.agg.partition(":")
+    if kind == "distinct":
+        return Count(fname, distinct=True)
+    if kind == "sum":
+        return Sum(fname)
+    raise ValueError(f"unknown aggregate {metric.agg}")
+
+
+def _clean(v, metric: Metric) -> Number:
+    if v is None:
+        return Decimal("0.00") if metric.agg.startswith("sum") else 0
+    if isinstance(v, float):  # SQLite sums of decimals come back as float on some paths
+        return Decimal(str(v)).quantize(Decimal("0.01"))
+    if isinstance(v, Decimal):
+        return v.quantize(Decimal("0.01"))
+    return v
+
+
+def metric_value(metric: Metric, q: Query) -> Number | None:
+    qs = metric_queryset(metric, q)
+    if qs is None:
+        return None
+    try:
+        return _clean(qs.aggregate(v=_aggregate_expr(metric))["v"], metric)
+    except Exception as exc:  # a sum over a field that does not exist
+        if type(exc).__name__ == "FieldError":
+            return None
+        raise
+
+
+def metric_by_child(metric: Metric, q: Query, key_length: int) -> dict[str, Number] | None:
+    qs = metric_queryset(metric, q)
+    if qs is None:
+        return None
+    model = qs.model
+    try:
+        rows = (qs.annotate(_key=Substr(model.scope_field, 1, key_length)).values("_key")
+                .annotate(v=_aggregate_expr(metric)).order_by())
+        return {r["_key"]: _clean(r["v"], metric) for r in rows}
+    except Exception as exc:
+        if type(exc).__name__ == "FieldError":
+            return None
+        raise
+
+
+# --- definitions that are not plain metrics -----------------------------------------------
+
+def _registry(kind: str, q: Query, key_length: int | None = None):
+    from xiezuo.registry.stats import poor_years
+
+    if q.pairing is not None:
+        return None
+    qs = poor_years(year=q.year, prefix=q.prefix, user=q.user)
+    agg = {"poor_people": Sum("size"), "poor_households": Count("id")}
+    if kind == "incidence_pct":
+        people = _registry("poor_people", q, key_length)
+        if people is None:
+            return None
+        if key_length is None:
+            pop = _population(q.prefix, q.year)
+            return (Decimal(people) * 100 / pop).quantize(Decimal("0.01")) if pop else None
+        pops = _populations_by_prefix(key_length, q.year)
+        return {k: (Decimal(v) * 100 / pops[k]).quantize(Decimal("0.01"))
+                for k, v in people.items() if pops.get(k)}
+    if key_length is None:
+        return qs.aggregate(v=agg[kind])["v"] or 0
+    rows = (qs.annotate(_key=Substr("household__village__code", 1, key_length)).values("_key")
+            .annotate(v=agg[kind]).order_by())
+    return {r["_key"]: r["v"] or 0 for r in rows}
+
+
+def _population(prefix: str, year: int) -> int | None:
+    from xiezuo.geo.models import DivisionPopulation
+
+    code = (prefix or "5108").ljust(12, "0")
+    return (DivisionPopulation.objects.filter(division_id=code, year=year)
+            .values_list("rural_population", flat=True).first())
+
+
+def _populations_by_prefix(key_length: int, year: int) -> dict[str, int]:
+    from xiezuo.geo.models import DivisionPopulation
+
+    return {code[:key_length]: pop for code, pop in DivisionPopulation.objects.filter(year=year).values_list(
+        "division_id", "rural_population") if code[key_length:].strip("0") == ""}
+
+
+def _monitoring(kind: str, q: Query, key_length: int | None = None):
+    try:
+        from xiezuo.monitoring.models import Case
+        from xiezuo.monitoring.workflow import CLOSED
+    except ImportError:
+        return None
+    if q.pairing is not None:
+        return None
+    qs = Case.objects.restrict(q.user, "view") if q.user is not None else Case.objects.all()
+    qs = qs.filter(year=q.year)
+    if q.prefix:
+        qs = qs.filter(household__village__code__startswith=q.prefix)
+    if kind == "closed":
+        qs = qs.filter(stage=CLOSED)
+    if key_length is None:
+        return qs.count()
+    rows = qs.annotate(_key=Substr("household__village__code", 1, key_length)).values("_key").annotate(
+        v=Count("id")).order_by()
+    return {r["_key"]: r["v"] for r in rows}
+
+
+def _measure(kind: str, q: Query, key_length: int | None = None):
+    """Poor people of the latest published engine run for the year (measure app), if any."""
+    try:
+        from xiezuo.measure import selectors as ms
+    except ImportError:
+        return None
+    run_fn = getattr(ms, "latest_published_run", None)
+    rows_fn = getattr(ms, "division_results", None)
+    if run_fn is None or rows_fn is None or q.pairing is not None:
+        return None
+    try:
+        run = run_fn(year=q.year)
+    except TypeError:
+        return None
+    if run is None:
+        return None
+    try:
+        rows = list(rows_fn(run=run, user=q.user) if q.user is not None else rows_fn(run=run))
+    except TypeError:
+        return None
+    out: dict[str, int] = {}
+    for r in rows:
+        r = r if isinstance(r, dict) else r.__dict__
+        code = str(r.get("code") or r.get("division_id") or r.get("division_code") or "")
+        people = r.get("poor_people") or r.get("headcount") or 0
+        if code and (key_length is None or len(code.rstrip("0")) <= key_length):
+            out[code] = int(people)
+    if key_length is None:
+        target = (q.prefix or "5108").ljust(12, "0")
+        return out.get(target)
+    return {c[:key_length]: v for c, v in out.items() if c[key_length:].strip("0") == ""}
+
+
+SPECIAL = {
+    "registry.poor_people": lambda q, k=None: _registry("poor_people", q, k),
+    "registry.poor_households": lambda q, k=None: _registry("poor_households", q, k),
+    "registry.incidence_pct": lambda q, k=None: _registry("incidence_pct", q, k),
+    "monitoring.cases": lambda q, k=None: _monitoring("cases", q, k),
+    "monitoring.closed": lambda q, k=None: _monitoring("closed", q, k),
+    "measure.poor_people": lambda q, k=None: _measure("poor_people", q, k),
+}
+
+
+def _compute(ind: Indicator, q: Query):
+    d = ind.definition
+    if isinstance(d, Metric):
+        return metric_value(d, q)
+    return SPECIAL[d](q) if isinstance(d, str) else d(q)
+
+
+def _compute_by_child(ind: Indicator, q: Query, key_length: int):
+    d = ind.definition
+    if isinstance(d, Metric):
+        return metric_by_child(d, q, key_length)
+    return SPECIAL[d](q, key_length) if isinstance(d, str) else None
+
+
+# --- traces and targets --------------------------------------------------------------------
+
+def trace_url(code: str, q: Query) -> str:
+    params = {"indicator": code, "year": q.year}
+    if q.prefix:
+        params["division"] = q.prefix
+    if q.pairing is not None:
+        params["pairing"] = q.pairing
+    return f"{reverse('assessment:trace')}?{urlencode(params)}"
+
+
+def source_url(ind: Indicator, q: Query) -> str:
+    """The owning app's list page, filtered the same way (county, year), when it exists."""
+    name = ind.definition.list_url if isinstance(ind.definition, Metric) else {
+        "registry.poor_people": "registry:household_list", "registry.poor_households": "registry:household_list",
+        "monitoring.cases": "monitoring:case_list", "monitoring.closed": "monitoring:case_list",
+        "measure.poor_people": "measure:run_list"}.get(ind.definition, "")
+    if not name:
+        return ""
+    try:
+        base = reverse(name)
+    except NoReverseMatch:
+        return ""
+    params: dict = {"year": q.year}
+    if q.prefix:
+        params["county" if len(q.prefix) <= 6 else "division"] = q.prefix
+        if name == "registry:household_list":
+            params = {"division": q.prefix.ljust(12, "0")}
+    return f"{base}?{urlencode(params)}"
+
+
+def targets(*, year: int, prefix: str = "", pairing: int | None = None, user=None) -> dict[str, tuple[Number, str]]:
+    """Agreement targets by indicator code (cooperation.AgreementTarget), summed over the
+    agreements in force for the year whose western side lies under `prefix`."""
+    try:
+        Target = apps.get_model("cooperation", "AgreementTarget")
+    except LookupError:
+        return {}
+    qs = Target.objects.all()
+    if user is not None and hasattr(qs, "restrict") and getattr(Target, "scope_field", None):
+        qs = Target.objects.restrict(user, "view")
+    names = {f.name for f in Target._meta.get_fields()}
+    code_field = next((n for n in ("indicator_code", "indicator", "code") if n in names), None)
+    value_field = next((n for n in ("target", "value", "amount", "target_value") if n in names), None)
+    if not code_field or not value_field:
+        return {}
+    try:
+        qs = qs.filter(year=year) if "year" in names else qs.filter(agreement__year=year)
+        if prefix and getattr(Target, "scope_field", None):
+            qs = qs.filter(prefixes_q(Target.scope_field, [prefix]))
+        if pairing is not None:
+            qs = qs.filter(agreement__pairing_id=pairing)
+        rows = qs.values(code_field).annotate(t=Sum(value_field)).order_by()
+        return {r[code_field]: (_clean(r["t"], Metric(model="", agg="sum")), "cooperation.AgreementTarget")
+                for r in rows}
+    except Exception as exc:
+        if type(exc).__name__ == "FieldError":
+            return {}
+        raise
+
+
+# --- the public API ------------------------------------------------------------------------
+
+def value(code: str, q: Query, *, with_target: bool = True) -> Value:
+    ind = CATALOGUE[code]
+    v = Value(indicator=ind, value=_compute(ind, q), trace_url=trace_url(code, q), source_url=source_url(ind, q))
+    if with_target:
+        t = targets(year=q.year, prefix=q.prefix, pairing=q.pairing, user=q.user).get(code)
+        if t:
+            v.target, v.target_source = t
+    return v
+
+
+def values(q: Query, codes: list[str] | None = None) -> list[Value]:
+    """Every indicator (or `codes`) for one year, division and pairing, with targets."""
+    tgt = targets(year=q.year, prefix=q.prefix, pairing=q.pairing, user=q.user)
+    out = []
+    for code in codes or list(CATALOGUE):
+        ind = CATALOGUE[code]
+        v = Value(indicator=ind, value=_compute(ind, q), trace_url=trace_url(code, q), source_url=source_url(ind, q))
+        if code in tgt:
+            v.target, v.target_source = tgt[code]
+        out.append(v)
+    return out
+
+
+def values_by_child(code: str, q: Query, key_length: int = 6) -> dict[str, Number] | None:
+    """One indicator for every division under `q.prefix` cut at `key_length` digits, one query."""
+    return _compute_by_child(CATALOGUE[code], q, key_length)
+
+
+def trend(code: str, *, years: range, prefix: str = "", user=None) -> list[Number | None]:
+    return [_compute(CATALOGUE[code], Query(year=y, prefix=prefix, user=user)) for y in years]
+
+
+def trace_rows(code: str, q: Query, limit: int = 500) -> tuple[QuerySet | None, int]:
+    """The rows behind a value, for the trace page: (queryset limited, total count)."""
+    ind = CATALOGUE[code]
+    d = ind.definition
+    if isinstance(d, Metric):
+        qs = metric_queryset(d, q)
+    elif d in ("registry.poor_people", "registry.poor_households", "registry.incidence_pct"):
+        from xiezuo.registry.stats import poor_years
+
+        qs = poor_years(year=q.year, prefix=q.prefix, user=q.user).select_related("household")
+        if q.user is None:
+            qs = qs.none()
+    elif d.startswith("monitoring."):
+        try:
+            from xiezuo.monitoring.models import Case
+        except ImportError:
+            return None, 0
+        qs = Case.objects.restrict(q.user, "view").filter(year=q.year)
+        if q.prefix:
+            qs = qs.filter(household__village__code__startswith=q.prefix)
+        if d == "monitoring.closed":
+            from xiezuo.monitoring.workflow import CLOSED
+
+            qs = qs.filter(stage=CLOSED)
+    else:
+        return None, 0
+    if qs is None:
+        return None, 0
+    return qs.order_by("pk")[:limit], qs.count()
+
+
+def visible_prefix(user, prefix: str) -> bool:
+    """The user's scope reaches this division (or part of it)."""
+    prefixes = scope_prefixes(user, "view")
+    return prefixes is EVERYTHING or any(prefix.startswith(p) or p.startswith(prefix) for p in prefixes)
+
+
+def today_year() -> int:
+    return dt.date.today().year

@@ -1,0 +1,114 @@
+"""Dashboard, indicator table, trace pages and report download: thin views over `values` and `dashboard`."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from .catalogue import AREAS, CATALOGUE
+from .dashboard import CITY_PREFIX, combined_geojson, dashboard_data, default_year
+from .values import Query, trace_rows, value, values
+
+YEARS = range(2013, 2031)
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return default_year()
+    return year if year in YEARS else default_year()
+
+
+def _prefix(request) -> str:
+    division = request.GET.get("division", "").strip()
+    return division.rstrip("0") if division.isdigit() and len(division) <= 12 else ""
+
+
+def _pairing(request) -> int | None:
+    p = request.GET.get("pairing", "")
+    return int(p) if p.isdigit() else None
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    year = _year(request)
+    return render(request, "assessment/dashboard.html", {"year": year, "years": YEARS})
+
+
+@login_required
+@require_GET
+def dashboard_json(request):
+    data = dashboard_data(user=request.user, year=_year(request), language=get_language() or "zh-hans")
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def map_geojson(request):
+    return JsonResponse(combined_geojson())
+
+
+@require_GET
+@cache_control(max_age=86400 * 30, public=True)
+def echarts_js(request):
+    """Apache ECharts 5 from the installed `vizly` package (Apache-2.0), never a CDN."""
+    import vizly
+
+    path = Path(vizly.__file__).resolve().parent / "assets" / "echarts.min.js"
+    if not path.exists():
+        raise Http404("ECharts is not installed (pip install vizly)")
+    return FileResponse(path.open("rb"), content_type="text/javascript")
+
+
+@login_required
+@require_GET
+def indicator_table(request):
+    """Every indicator for a year, division and pairing, against the agreement's targets."""
+    year = _year(request)
+    q = Query(year=year, prefix=_prefix(request) or CITY_PREFIX, pairing=_pairing(request), user=request.user)
+    rows = values(q)
+    lang = get_language() or ""
+    groups = [(str(label), [r for r in rows if r.indicator.area == area]) for area, label in AREAS.items()]
+    return render(request, "assessment/indicators.html", {
+        "year": year, "years": YEARS, "groups": [(g, [(r, r.indicator.name(lang)) for r in rs]) for g, rs in groups],
+        "division": request.GET.get("division", ""), "pairing": q.pairing,
+    })
+
+
+@login_required
+@require_GET
+def trace(request):
+    """The rows that make one value: the same filters as the figure that links here."""
+    code = request.GET.get("indicator", "")
+    if code not in CATALOGUE:
+        raise Http404("unknown indicator")
+    q = Query(year=_year(request), prefix=_prefix(request), pairing=_pairing(request), user=request.user)
+    v = value(code, q)
+    rows, total = trace_rows(code, q)
+    return render(request, "assessment/trace.html", {
+        "v": v, "name": v.indicator.name(get_language()), "q": q, "rows": rows if rows is not None else [],
+        "total": total, "shown": min(total, 500),
+    })
+
+
+@login_required
+@require_GET
+def report_download(request):
+    from .annual import write_annual_report
+
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in ("xlsx", "pdf"):
+        raise Http404("format must be xlsx or pdf")
+    year = _year(request)
+    tmp = Path(tempfile.mkdtemp(prefix="xz-report-")) / f"xiezuo-annual-{year}.{fmt}"
+    write_annual_report(year=year, fmt=fmt, path=str(tmp), user=request.user)
+    return FileResponse(tmp.open("rb"), as_attachment=True, filename=tmp.name)
