@@ -100,3 +100,16 @@ def test_our_catalog_wins_over_django_for_shared_words(client, divisions, make_u
 
     with translation.override("zh-hans"):
         assert str(Health.DISABLED.label) == "残疾"
+
+
+def test_east_office_sees_aggregates_of_paired_divisions_but_no_households(client, divisions, populated, make_user,
+                                                                          monkeypatch):
+    import xiezuo.accounts.access as access
+
+    monkeypatch.setattr(access, "_partner_prefixes", lambda user: ["510802"])  # paired with 利州区
+    east = make_user("hz", role="east_office", division=divisions["huzhou"])
+    client.force_login(east)
+    html = client.get(reverse("web:home"), {"division": "510802000000", "year": 2013}).content.decode()
+    assert card(html, "poor_people") == "2"
+    lz, _ = populated
+    assert lz.number not in client.get(reverse("registry:household_list")).content.decode()

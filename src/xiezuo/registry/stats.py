@@ -29,7 +29,9 @@ ROW_KEYS = ("code", "name", "level", "rural_population", "poor_households", "poo
 
 
 def _prefixes(user) -> list[str] | None:
-    return EVERYTHING if user is None else scope_prefixes(user, "view", personal_data=True)
+    # Counts are aggregates, not personal data: an eastern cooperation office sees the
+    # figures of the western divisions paired with it, though never their households.
+    return EVERYTHING if user is None else scope_prefixes(user, "view", personal_data=False)
 
 
 def _visible(prefix: str, prefixes: list[str] | None) -> bool:
