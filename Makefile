@@ -5,6 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 SCALE ?= 1.0
 
 .PHONY: demo test install lint serve bench clean
@@ -12,10 +13,15 @@ SCALE ?= 1.0
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+# The tests also need the test tools and pyspark (the engine's Spark parity test).
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,spark]"
+	touch $(TEST_STAMP)
+
+install: $(TEST_STAMP)
 
 demo: $(STAMP)
 	$(BIN)/xiezuo demo --scale $(SCALE)
@@ -23,10 +29,10 @@ demo: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/xiezuo serve
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/python tools/run_tests.py
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench tools
 
 clean:

@@ -15,10 +15,19 @@ def run(label: str, env: dict[str, str], args: list[str]) -> int:
     return subprocess.call([sys.executable, "-m", "pytest", *args], env=env)
 
 
+def checks(env: dict[str, str]) -> int:
+    """Cheap checks first: lint, and no model change without its migration."""
+    print("=== ruff and migrations check ===", flush=True)
+    code = subprocess.call([sys.executable, "-m", "ruff", "check", "src", "tests", "bench", "tools"])
+    return subprocess.call([sys.executable, "-m", "xiezuo.cli", "makemigrations", "--check", "--dry-run"],
+                           env=env) or code
+
+
 def main() -> int:
     args = sys.argv[1:]
     base = {k: v for k, v in os.environ.items() if k != "XIEZUO_TEST_DATABASE_URL"}
-    code = run("SQLite", base, args)
+    code = checks(base)
+    code = run("SQLite", base, args) or code
     pg = os.environ.get("XIEZUO_TEST_DATABASE_URL")
     if pg:
         # The whole suite again, against a real PostgreSQL server.
