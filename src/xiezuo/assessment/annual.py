@@ -215,7 +215,7 @@ def _bar_chart(pdf, *, x: float, y: float, w: float, h: float, labels: list[str]
 
 
 def write_pdf(data: ReportData, path: str) -> None:
-    from fpdf import FPDF
+    from fpdf import FPDF, FontFace
 
     pdf = FPDF(format="A4")
     pdf.set_title(f"广元东西部协作年度报告 {data.year}")
@@ -246,7 +246,8 @@ def write_pdf(data: ReportData, path: str) -> None:
         pdf.cell(0, 8, str(label), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("noto", size=9)
         with pdf.table(col_widths=(70, 22, 34, 34, 20), text_align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT"),
-                       line_height=6) as table:
+                       line_height=6,
+                       headings_style=FontFace(emphasis=None, fill_color=(220, 230, 241))) as table:
             table.row(["指标", "单位", "数值", "目标", "完成%"])
             for code in codes:
                 v = data.values[code]

@@ -106,32 +106,32 @@ _i("joint_meetings", "联席会议", "Joint meetings held", "times", "leadership
 
 # --- talent --------------------------------------------------------------------------------
 _i("cadres_sent", "选派党政干部挂职", "Party and government cadres exchanged", "persons", "talent",
-   Metric("talent.Exchange", year="start_date", where={"kind": "cadre"}, pairing="pairing_id",
-          list_url="talent:exchange_list"))
+   Metric("talent.Exchange", year="start_date", where={"kind": "cadre"}, list_url="talent:exchange_list"))
 _i("professionals_sent", "专业技术人才交流", "Professional and technical staff exchanged", "persons", "talent",
-   Metric("talent.Exchange", year="start_date", where={"kind__in": ["teacher", "doctor", "technician",
-                                                                      "professional", "agronomist"]},
-          pairing="pairing_id", list_url="talent:exchange_list"))
+   Metric("talent.Exchange", year="start_date",
+          where={"kind__in": ["teacher", "doctor", "technician", "agronomist"]}, list_url="talent:exchange_list"))
 _i("training_sessions", "培训期数", "Training sessions", "sessions", "talent",
-   Metric("talent.TrainingSession", year="start_date", list_url="talent:training_list"))
+   Metric("talent.TrainingSession", agg="sum:sessions", year="date", list_url="talent:training_list"))
 _i("trainees", "培训人次", "People trained", "person-times", "talent",
-   Metric("talent.TrainingSession", agg="sum:attendees", year="start_date", list_url="talent:training_list"))
+   Metric("talent.TrainingSession", agg="sum:headcount", year="date", list_url="talent:training_list"))
 
 # --- funds ---------------------------------------------------------------------------------
 _i("aid_committed", "财政援助资金（计划）", "Fiscal aid funds committed", "yuan", "funds",
-   Metric("projects.Allocation", agg="sum:amount", year="year", pairing="project__pairing_id",
+   Metric("projects.LedgerEntry", agg="sum:amount", year="date",
+          where={"kind": "allocation", "budget__source": "zhejiang_fiscal"}, pairing="project__pairing_id",
           list_url="projects:project_list"), decimals=2)
 _i("aid_disbursed", "财政援助资金（拨付）", "Fiscal aid funds disbursed", "yuan", "funds",
-   Metric("projects.LedgerEntry", agg="sum:amount", year="posted_on", where={"kind": "disbursement"},
+   Metric("projects.LedgerEntry", agg="sum:amount", year="date",
+          where={"kind": "disbursement", "budget__source": "zhejiang_fiscal"},
           pairing="project__pairing_id", list_url="projects:project_list"), decimals=2)
 _i("projects", "协作项目数", "Cooperation projects", "count", "funds",
    Metric("projects.Project", year="year", pairing="pairing_id", list_url="projects:project_list"))
 _i("project_beneficiaries", "项目带贫人数", "Poor people benefiting from projects", "persons", "funds",
-   Metric("projects.ProjectBeneficiary", agg="distinct:member_id", year="project__year",
+   Metric("projects.ProjectBeneficiary", agg="sum:people", year="project__year",
           pairing="project__pairing_id", list_url="projects:project_list"))
 _i("fund_pool", "扶贫资金池注入（累计）", "Paid into the fund pool (cumulative)", "yuan", "funds",
-   Metric("projects.LedgerEntry", agg="sum:amount", year="posted_on", where={"kind": "pool"},
-          list_url="projects:project_list", cumulative_from=2018), book="#58 71,478,900 yuan", decimals=2)
+   Metric("projects.PoolEntry", agg="sum:amount", year="date", where={"kind": "inflow"},
+          list_url="projects:pool_list", cumulative_from=2018), book="#58 71,478,900 yuan", decimals=2)
 
 # --- industry ------------------------------------------------------------------------------
 _i("enterprises", "引导落地投产企业", "Enterprises guided to invest", "count", "industry",
@@ -164,9 +164,9 @@ _i("sales_cumulative", "消费帮扶销售额（2018年起累计）", "Products 
                          cumulative_from=2018), book="#56 3.36 bn yuan", decimals=2)
 
 # --- pairing -------------------------------------------------------------------------------
-for _level, _zh, _en in (("county", "县县结对", "County–county pairs"), ("township", "乡镇结对", "Township pairs"),
+for _level, _zh, _en in (("county", "县县结对", "County–county pairs"), ("town", "乡镇结对", "Township pairs"),
                          ("village", "村村结对", "Village–village pairs"),
-                         ("enterprise", "村企结对", "Enterprise–village pairs"),
+                         ("enterprise_village", "村企结对", "Enterprise–village pairs"),
                          ("school", "学校结对", "School pairs"), ("hospital", "医院结对", "Hospital pairs")):
     _i(f"pairs_{_level}", _zh, _en, "pairs", "pairing",
        Metric("cooperation.Pairing", year="valid_from", where={"level": _level}, list_url="cooperation:pairing_list",

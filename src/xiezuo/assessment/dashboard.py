@@ -74,13 +74,11 @@ def pairing_lines(year: int) -> list[dict]:
         Pairing = apps.get_model("cooperation", "Pairing")
         names = {f.name for f in Pairing._meta.get_fields()}
         if {"east_division", "west_division"} <= names:
-            qs = Pairing.objects.filter(west_division_id__startswith=CITY_PREFIX)
-            if "valid_from" in names:
-                qs = qs.filter(valid_from__lte=year)
-            if "valid_to" in names:
-                from django.db.models import Q
+            from django.db.models import Q
 
-                qs = qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=year))
+            qs = Pairing.objects.filter(west_division__code__startswith=CITY_PREFIX, level__in=("city", "county"),
+                                        valid_from__year__lte=year)
+            qs = qs.filter(Q(valid_to__isnull=True) | Q(valid_to__year__gte=year))
             for east, west in qs.values_list("east_division_id", "west_division_id").distinct():
                 pairs.append((east[:4] + "00", west[:6], ""))
     except LookupError:

@@ -314,6 +314,15 @@ def source_url(ind: Indicator, q: Query) -> str:
     return f"{base}?{urlencode(params)}"
 
 
+# cooperation.AgreementTarget's indicator codes -> this catalogue's codes
+TARGET_CODES = {
+    "cadres": "cadres_sent", "technicians": "professionals_sent", "fiscal_aid": "aid_committed",
+    "poor_benefiting": "project_beneficiaries", "labour_placed": "placements", "students": "vocational_students",
+    "consumption": "sales", "pairs_town": "pairs_town", "pairs_village": "pairs_village",
+    "pairs_enterprise": "pairs_enterprise_village", "pairs_school": "pairs_school", "pairs_hospital": "pairs_hospital",
+}
+
+
 def targets(*, year: int, prefix: str = "", pairing: int | None = None, user=None) -> dict[str, tuple[Number, str]]:
     """Agreement targets by indicator code (cooperation.AgreementTarget), summed over the
     agreements in force for the year whose western side lies under `prefix`."""
@@ -336,8 +345,8 @@ def targets(*, year: int, prefix: str = "", pairing: int | None = None, user=Non
         if pairing is not None:
             qs = qs.filter(agreement__pairing_id=pairing)
         rows = qs.values(code_field).annotate(t=Sum(value_field)).order_by()
-        return {r[code_field]: (_clean(r["t"], Metric(model="", agg="sum")), "cooperation.AgreementTarget")
-                for r in rows}
+        return {TARGET_CODES.get(r[code_field], r[code_field]):
+                (_clean(r["t"], Metric(model="", agg="sum")), "cooperation.AgreementTarget") for r in rows}
     except Exception as exc:
         if type(exc).__name__ == "FieldError":
             return {}
