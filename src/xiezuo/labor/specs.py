@@ -1,0 +1,162 @@
+"""Job placements through the data-exchange mechanism (`xiezuo.dataio.specs`).
+
+A row names the member by identity number, found through the keyed hash
+(`accounts.crypto.lookup_hash`, the same one `registry.services.member_identity_fields`
+stores); the number is never stored or echoed by this sheet. A placement is matched by
+member + employer + start date: a known one is updated (place, end date, wage), an unknown
+one created.
+
+Every new or changed row is first tried through `xiezuo.labor.services` inside a savepoint
+that is rolled back, so the services' rules (member alive, in the user's edit scope and of
+working age, dates in order, wage exact and above zero) are reported by row and column before
+anything is written; the commit runs the same services for real in the importer's single
+transaction (all or none), each audited.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import Place, Placement
+
+CHANGEABLE = ("place", "end_date", "monthly_wage")
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _columns():
+    from xiezuo.dataio.specs import Column
+
+    return (
+        Column("id_number", "身份证号", "Identity number", "id_number", required=True, mask="id",
+               synonyms=("身份证号码", "公民身份号码"), note_zh="18位，设置为文本格式", note_en="18 digits, as text"),
+        Column("name", "姓名", "Name", max_length=50, note_zh="可选，填写时须与登记一致",
+               note_en="Optional; must match the registry when given"),
+        Column("employer", "就业单位", "Employer", required=True, max_length=200, synonyms=("用工单位", "工作单位")),
+        Column("place", "就业地点", "Where", "choice", required=True, choices=Place, synonyms=("务工地点", "就业地"),
+               aliases=(("县内", "local"), ("省内", "in_province"), ("浙江", "zhejiang"), ("省外", "other_province"))),
+        Column("start_date", "就业开始日期", "Start date", "date", required=True, synonyms=("开始日期", "入职日期")),
+        Column("end_date", "就业结束日期", "End date", "date", synonyms=("结束日期", "离职日期")),
+        Column("monthly_wage", "月工资（元）", "Monthly wage (yuan)", "money", required=True,
+               min_value=Decimal("0.01"), max_value=Decimal("1000000"), synonyms=("月工资", "月收入"),
+               note_zh="元，大于零，最多两位小数", note_en="Yuan, above 0, 2 decimals"),
+    )
+
+
+def register() -> None:
+    from xiezuo.accounts import crypto
+    from xiezuo.dataio import specs
+    from xiezuo.registry.models import Member
+
+    from . import services
+
+    class PlacementSpec(specs.TabularSpec):
+        entity = "placements"
+        title_zh = "转移就业"
+        title_en = "Job placements"
+        order = 60
+        model = Placement
+        columns = _columns()
+
+        def _col(self, name: str):
+            return next((c for c in self.columns if c.name == name), self.columns[0])
+
+        def _report(self, ctx, row, exc: Exception) -> None:
+            if isinstance(exc, PermissionDenied):
+                ctx.error(row, self._col("id_number"), "", _("This member is not in your area."))
+                return
+            by_field = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            for field, messages in by_field.items():
+                name = field if field in {c.name for c in self.columns} else "id_number"
+                value = "" if name == "id_number" else row.values.get(name)
+                ctx.error(row, self._col(name), value, " ".join(messages))
+
+        def plan(self, ctx, rows):
+            id_col = self._col("id_number")
+            for row in rows:
+                if "*" in row.values["id_number"]:
+                    ctx.error(row, id_col, row.values["id_number"],
+                              _("A masked identity number cannot be imported: type the full number."))
+                else:
+                    row.values["_hash"] = crypto.lookup_hash(row.values["id_number"])
+            members: dict[str, Member] = {}
+            hashes = {r.values["_hash"] for r in rows if "_hash" in r.values}
+            for m in Member.objects.filter(id_number_hash__in=hashes).select_related("household").order_by("deceased"):
+                members.setdefault(m.id_number_hash, m)  # a living member first
+            existing: dict[tuple[int, str, Any], Placement] = {}
+            for p in Placement.objects.filter(member__in=list(members.values())):
+                existing[(p.member_id, p.employer, p.start_date)] = p
+            seen: dict[tuple, int] = {}
+            for row in rows:
+                if row.action == "error":
+                    continue
+                v = row.values
+                member = members.get(v["_hash"])
+                if member is None:
+                    ctx.error(row, id_col, "", _("No registry member has this identity number."))
+                    continue
+                if v.get("name") and v["name"] != member.name:
+                    ctx.error(row, self._col("name"), v["name"],
+                              _("The name differs from the registry's for this identity number."))
+                    continue
+                key = (member.pk, v["employer"], v["start_date"])
+                if key in seen:
+                    ctx.error(row, self._col("start_date"), v["start_date"],
+                              _("The same member, employer and start date are already on row %(row)d.")
+                              % {"row": seen[key]})
+                    continue
+                seen[key] = row.number
+                fields = {"place": v["place"], "end_date": v.get("end_date"), "monthly_wage": v["monthly_wage"]}
+                placement = existing.get(key)
+                if placement is None:
+                    row.action = "new"
+                    row.obj = {"member": member, "employer": v["employer"], "start_date": v["start_date"], **fields}
+                else:
+                    row.diff = {n: (getattr(placement, n), fields[n]) for n in CHANGEABLE
+                                if getattr(placement, n) != fields[n]}
+                    row.obj = {"placement": placement, **fields}
+                    row.action = "changed" if row.diff else "unchanged"
+                if row.action in ("new", "changed"):
+                    try:
+                        with transaction.atomic():
+                            self._write(ctx, row)
+                            raise _Rollback
+                    except _Rollback:
+                        pass
+                    except (ValidationError, PermissionDenied) as exc:
+                        self._report(ctx, row, exc)
+
+        def _write(self, ctx, row) -> Placement:
+            data = dict(row.obj)
+            if row.action == "new":
+                return services.placement_create(user=ctx.user, **data)
+            placement = Placement.objects.get(pk=data.pop("placement").pk)
+            return services.placement_update(user=ctx.user, placement=placement, **data)
+
+        def commit(self, ctx, rows):
+            for row in rows:
+                self._write(ctx, row)
+
+        def export_queryset(self, *, user, params):
+            qs = Placement.objects.restrict(user, "view").select_related("member")
+            year = params.get("year") if hasattr(params, "get") else None
+            if year and str(year).isdigit():
+                qs = qs.filter(start_date__year=int(year))
+            return qs.order_by("start_date", "id")
+
+        def export_row(self, obj, *, unmask: bool) -> dict[str, Any]:
+            from xiezuo.registry.services import member_id_number
+
+            m = obj.member
+            return {"id_number": member_id_number(m) if unmask else m.id_number_masked, "name": m.name,
+                    "employer": obj.employer, "place": obj.place, "start_date": obj.start_date,
+                    "end_date": obj.end_date, "monthly_wage": obj.monthly_wage}
+
+    specs.register(PlacementSpec())
