@@ -73,3 +73,12 @@ def test_export_of_another_year_leaves_the_project_out(ledger, tmp_path):
     from xiezuo.assessment.iati import write_iati
 
     assert write_iati(year=2017, path=str(tmp_path / "x.xml")) == 0
+
+
+@pytest.mark.django_db
+def test_export_iati_through_the_export_command(schema, ledger, tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "iati.xml"
+    call_command("export", "iati", "--year", "2019", "-o", str(path))
+    assert schema.validate(etree.parse(str(path)))
