@@ -1,0 +1,87 @@
+"""The dashboard in headless Chromium (Debian's chromium + chromedriver, never a downloaded browser)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM, DRIVER = shutil.which("chromium") or "/usr/bin/chromium", shutil.which("chromedriver") or "/usr/bin/chromedriver"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not (Path(CHROMIUM).exists() and Path(DRIVER).exists()), reason="Debian chromium missing"),
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+
+
+@pytest.fixture
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1600",
+                "--disable-gpu"):
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
+    yield driver
+    driver.quit()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dashboard_draws_charts_and_map_with_the_databases_numbers(live_server, browser, poverty, make_user):
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.cache import cache
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from xiezuo.assessment.values import Query, value
+
+    cache.clear()
+    user = make_user("boss", role="admin")
+    session = SessionStore()
+    session[SESSION_KEY], session[BACKEND_SESSION_KEY] = str(user.pk), settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    browser.get(f"{live_server.url}/assessment/map.geojson")  # a page on the domain to set the cookie on
+    browser.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "path": "/"})
+
+    browser.get(f"{live_server.url}/assessment/?year=2013")
+    WebDriverWait(browser, 20).until(
+        lambda d: d.execute_script("return document.getElementById('dashboard').dataset.ready === '1'"))
+
+    # The charts and the map are drawn: an ECharts instance with a canvas in each box
+    for chart_id in ("chart-map", "chart-poverty", "chart-coop", "chart-counties"):
+        assert browser.execute_script(
+            f"return !!echarts.getInstanceByDom(document.getElementById('{chart_id}'))"), chart_id
+        assert browser.execute_script(f"return document.querySelectorAll('#{chart_id} canvas').length") > 0
+    series = browser.execute_script("return echarts.getInstanceByDom(document.getElementById('chart-map'))"
+                                    ".getOption().series.map(s => s.type)")
+    assert series == ["map", "lines"]
+
+    # The cards show the database's numbers
+    shown = browser.execute_script(
+        "return Object.fromEntries([...document.querySelectorAll('.card')].map("
+        "c => [c.dataset.code, c.querySelector('.value').dataset.value]))")
+    q = Query(year=2013, prefix="5108")
+    assert shown["poor_people"] == str(value("poor_people", q).value) == "4"
+    assert float(shown["incidence_pct"]) == float(value("incidence_pct", q).value)
+
+    # No console errors (the browser's own favicon probe is not the page's: base.html declares none)
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE" and "favicon.ico" not in e["message"]]
+    assert errors == []
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "dashboard.png"))
+
+    # And on a phone's width the page still draws
+    browser.set_window_size(390, 1400)
+    browser.get(f"{live_server.url}/assessment/?year=2013")
+    WebDriverWait(browser, 20).until(
+        lambda d: d.execute_script("return document.getElementById('dashboard').dataset.ready === '1'"))
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 420
+    browser.save_screenshot(str(ARTIFACTS / "dashboard-phone.png"))
