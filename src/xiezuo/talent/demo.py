@@ -66,13 +66,35 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
                     kind, unit, _w = rng.choices(PROFESSIONS, [p[2] for p in PROFESSIONS])[0]
                     post(kind, "e2w" if rng.random() < 0.8 else "w2e", f"{west.name}{unit}", f"{east.name}{unit}",
                          rng.choice((3, 6, 12)))
-        Exchange.objects.bulk_create(exchanges, batch_size=2000)
         sessions = _qingchuan_2012_2017(rng, divs)
         sessions += _recent(rng, pairs)
+        linked = _link_pairings(exchanges, sessions)
+        Exchange.objects.bulk_create(exchanges, batch_size=2000)
         TrainingSession.objects.bulk_create(sessions, batch_size=2000)
         attendees = _attendees(rng, [s for s in sessions if s.audience == "village_leaders" and s.headcount == 0])
-    log(f"talent: {len(exchanges)} exchange postings, {len(sessions)} training sessions, {attendees} attendees listed")
-    return {"exchanges": len(exchanges), "sessions": len(sessions), "attendees": attendees}
+    log(f"talent: {len(exchanges)} exchange postings, {len(sessions)} training sessions, {attendees} attendees listed, "
+        f"{linked} linked to a county pairing")
+    return {"exchanges": len(exchanges), "sessions": len(sessions), "attendees": attendees, "linked": linked}
+
+
+def _link_pairings(exchanges: list[Exchange], sessions: list[TrainingSession]) -> int:
+    """Set `pairing` from the cooperation demo's county-county pairings: same eastern and western
+    county, valid on the posting's start date (or the session's date). Returns how many were set."""
+    from xiezuo.cooperation.models import Pairing
+
+    by_pair: dict[tuple[str, str], list] = {}
+    for p in Pairing.objects.filter(level="county").order_by("valid_from", "id"):
+        by_pair.setdefault((p.east_division_id, p.west_division_id), []).append(p)
+    linked = 0
+    for obj, on in [(e, e.start_date) for e in exchanges] + [(s, s.date) for s in sessions]:
+        if obj.east_division_id is None:
+            continue
+        for p in reversed(by_pair.get((obj.east_division_id, obj.west_division_id), [])):
+            if p.valid_from <= on and (p.valid_to is None or on <= p.valid_to):
+                obj.pairing = p
+                linked += 1
+                break
+    return linked
 
 
 def _posting(rng, west, east, year, kind, direction, unit_west, unit_east, months) -> Exchange:

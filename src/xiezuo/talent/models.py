@@ -34,6 +34,8 @@ class Exchange(models.Model):
                                       related_name="+")
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    pairing = models.ForeignKey("cooperation.Pairing", verbose_name=_("pairing"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
     synthetic = models.BooleanField(_("synthetic"), default=False)
 
     objects = RestrictedQuerySet.as_manager()
@@ -72,6 +74,8 @@ class TrainingSession(models.Model):
                                       related_name="+")
     east_division = models.ForeignKey("geo.Division", verbose_name=_("eastern partner"), null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="+")
+    pairing = models.ForeignKey("cooperation.Pairing", verbose_name=_("pairing"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
     sessions = models.PositiveSmallIntegerField(_("sessions (期)"), default=1)
     headcount = models.PositiveIntegerField(_("person-times (人次)"), default=0,
                                             help_text=_("Used when attendees are not listed one by one."))

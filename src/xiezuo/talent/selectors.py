@@ -8,14 +8,19 @@ from .models import Attendee, Exchange, TrainingSession
 
 
 def exchange_list(*, user, year: int | None = None, county: str | None = None, partner: str | None = None,
-                  direction: str | None = None) -> QuerySet[Exchange]:
+                  direction: str | None = None, pairing: int | str | None = None) -> QuerySet[Exchange]:
+    """`partner` (an eastern county code) filters by the exchange's pairing when it has one, else
+    by its recorded eastern partner; `pairing` is a cooperation.Pairing id."""
     qs = Exchange.objects.restrict(user, "view").select_related("west_division", "east_division")
     if year:
         qs = qs.filter(start_date__year=year)
     if county:
         qs = qs.filter(west_division__code__startswith=county[:6])
     if partner:
-        qs = qs.filter(east_division__code__startswith=partner[:6])
+        qs = qs.filter(Q(pairing__east_division__code__startswith=partner[:6])
+                       | Q(pairing__isnull=True, east_division__code__startswith=partner[:6]))
+    if pairing and str(pairing).isdigit():
+        qs = qs.filter(pairing_id=int(pairing))
     if direction:
         qs = qs.filter(direction=direction)
     return qs

@@ -24,11 +24,20 @@ def _session_extra(request, session):
             "listed": session.attendees.count()}
 
 
+def _county_pairings() -> list[tuple[str, str]]:
+    from xiezuo.cooperation.models import Pairing
+
+    return [(str(p.pk), f"{p.east_division.name}—{p.west_division.name} ({p.round})")
+            for p in Pairing.objects.filter(level="county").select_related("east_division", "west_division")
+            .order_by("west_division_id", "valid_from")]
+
+
 EXCHANGES = Entity(
     app="talent", name="exchange", model=Exchange, title=_("Cadre and professional exchanges"),
     selector=selectors.exchange_list, form=forms.ExchangeForm, create=services.exchange_create,
     update=services.exchange_update, update_kwarg="exchange",
     filters=[year_filter(), county_filter(), Filter("partner", _("Pairing (eastern partner)"), east_counties),
+             Filter("pairing", _("Pairing"), _county_pairings),
              Filter("direction", _("Direction"), lambda: list(Exchange.Direction.choices))],
     total=_exchange_totals,
     columns=[Column(_("Person"), lambda e: e.person_name), Column(_("Type"), lambda e: e.get_kind_display()),
