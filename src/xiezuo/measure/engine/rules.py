@@ -145,6 +145,11 @@ def household_sql(spec: Spec, year: int) -> str:
         "CASE WHEN mpi_poor = 1 THEN 'mpi_poor' END",
     ) if r)
     deprived_list = ", ".join(f"CASE WHEN d_{i.name} = 1 THEN '{i.name}' END" for i in spec.indicators) or "''"
+    # Most households need no reason at all: build the string only when one of its parts can be non-NULL.
+    needs_reason = " OR ".join(c for c in (
+        "below_line = 1", "registered_active = 1", "below_monitoring = 1", "category IS NOT NULL", "mpi_poor = 1",
+    ) if c != "category IS NOT NULL" or spec.monitoring_categories)
+    any_deprived = " OR ".join(f"d_{i.name} = 1" for i in spec.indicators) or "1 = 0"
     return f"""
 WITH {_features(year)},
 judged AS (
@@ -178,10 +183,11 @@ SELECT household_id, village, size, net_fen, pcni, pcni_after_rigid, medical_fen
        registered_active, exited_before, ever_registered, below_line, below_monitoring,
        {", ".join(f"c_{c}" for c in EXIT_CRITERIA)}, exit_ok, status,
        CASE WHEN status = 'monitored' THEN category ELSE NULL END AS category,
-       concat_ws(',', {reasons}) AS reasons,
+       CASE WHEN {needs_reason} THEN concat_ws(',', {reasons}) ELSE '' END AS reasons,
        {"".join(f"d_{i.name}, " for i in spec.indicators)}mpi_score, mpi_poor,
-       concat_ws(',', {deprived_list}) AS deprived
+       CASE WHEN {any_deprived} THEN concat_ws(',', {deprived_list}) ELSE '' END AS deprived
 FROM classified
+ORDER BY household_id
 """
 
 
