@@ -115,8 +115,8 @@ facts AS (
 )"""
 
 
-def household_sql(spec: Spec, year: int) -> str:
-    """One row per household with its criteria, status, category, reasons and MPI."""
+def household_sql(spec: Spec, year: int, *, ordered: bool = True) -> str:
+    """One row per household with its criteria, status, category, reasons and MPI (by id when `ordered`)."""
     line, exit_line = fen(spec.poverty_line), fen(spec.exit_line)
     threshold = spec.monitoring_threshold
     crit = {name: f"CASE WHEN {cond} THEN 1 ELSE 0 END" for name, (cond, _r) in CRITERIA.items()}
@@ -187,7 +187,7 @@ SELECT household_id, village, size, net_fen, pcni, pcni_after_rigid, medical_fen
        {"".join(f"d_{i.name}, " for i in spec.indicators)}mpi_score, mpi_poor,
        CASE WHEN {any_deprived} THEN concat_ws(',', {deprived_list}) ELSE '' END AS deprived
 FROM classified
-ORDER BY household_id
+{"ORDER BY household_id" if ordered else ""}
 """
 
 

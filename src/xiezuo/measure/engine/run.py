@@ -10,6 +10,7 @@ Backends: "duckdb" (default, in-process) and "spark" (the same SQL transpiled by
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from . import rules
 from .spec import Spec
@@ -49,6 +51,13 @@ def conform(name: str, table) -> pa.Table:
     return pa.table([table.column(f.name).cast(f.type) for f in schema], schema=schema)
 
 
+def parquet_sql(name: str, path: str) -> str:
+    """A query reading an input from a Parquet file with the expected schema (columns selected and cast)."""
+    types = {pa.int64(): "BIGINT", pa.string(): "VARCHAR"}
+    cols = ", ".join(f'CAST("{f.name}" AS {types[f.type]}) AS "{f.name}"' for f in INPUT_SCHEMAS[name])
+    return f"SELECT {cols} FROM read_parquet('{path.replace(chr(39), chr(39) * 2)}')"
+
+
 def input_hash(tables: dict[str, pa.Table]) -> str:
     """SHA-256 over the inputs in a canonical order (sorted by their key), independent of row order."""
     digest = hashlib.sha256()
@@ -68,7 +77,7 @@ def input_hash(tables: dict[str, pa.Table]) -> str:
 
 @dataclass
 class EngineResult:
-    households: pa.Table
+    households: pa.Table | None
     divisions: pa.Table
     timings: dict[str, float] = field(default_factory=dict)
     input_hash: str = ""
@@ -82,8 +91,11 @@ def _duckdb_runner(threads: int | None = None) -> tuple[Callable, Callable]:
     if threads:
         con.execute(f"SET threads = {int(threads)}")
 
-    def register(name: str, table: pa.Table) -> None:
-        con.register(name, table)
+    def register(name: str, table) -> None:
+        if isinstance(table, str):  # a view over SQL: never materialised, only the columns used are computed
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {table}")
+        else:
+            con.register(name, table)
 
     def query(sql: str) -> pa.Table:
         return con.sql(sql).to_arrow_table()
@@ -120,16 +132,22 @@ def _spark_schema(schema: pa.Schema):
 
 
 def evaluate(*, households, members, years, spec: Spec, year: int, populations=None, backend: str = "duckdb",
-             spark=None, threads: int | None = None) -> EngineResult:
-    """Judge every household and aggregate every division for `year` under `spec`."""
+             spark=None, threads: int | None = None, keep_households: bool = True) -> EngineResult:
+    """Judge every household and aggregate every division for `year` under `spec`.
+
+    With `keep_households=False` (DuckDB only) the household rows are not materialised: the division
+    aggregates read the household query as a view, and `result.households` is None.
+    """
     t0 = time.perf_counter()
-    inputs = {
-        "households": conform("households", households),
-        "members": conform("members", members),
-        "years": conform("years", years),
-        "populations": conform("populations", populations if populations is not None
-                               else INPUT_SCHEMAS["populations"].empty_table()),
-    }
+    given = {"households": households, "members": members, "years": years,
+             "populations": populations if populations is not None else INPUT_SCHEMAS["populations"].empty_table()}
+    files = {name: str(v) for name, v in given.items() if isinstance(v, str | os.PathLike)}
+    if files and backend != "duckdb":
+        given.update({name: pq.read_table(path) for name, path in files.items()})
+        files = {}
+    # Parquet files are scanned by DuckDB itself (parallel, only the columns and rows the rules use).
+    inputs = {name: parquet_sql(name, files[name]) if name in files else conform(name, v)
+              for name, v in given.items()}
     if backend == "duckdb":
         register, query = _duckdb_runner(threads)
     elif backend == "spark":
@@ -144,19 +162,25 @@ def evaluate(*, households, members, years, spec: Spec, year: int, populations=N
         register(name, table)
     timings = {"load": time.perf_counter() - t0}
     t1 = time.perf_counter()
-    hh = query(rules.household_sql(spec, year))
-    hh = _normalise_households(hh, spec)
+    if keep_households or backend != "duckdb":
+        hh = query(rules.household_sql(spec, year))
+        hh = _normalise_households(hh, spec)
+        register("results", hh)
+    else:
+        hh = None
+        register("results", rules.household_sql(spec, year, ordered=False))
     timings["households"] = time.perf_counter() - t1
     t2 = time.perf_counter()
-    register("results", hh)
     village = query(rules.village_sql(spec))
     register("village_sums", village)
     sums = query(rules.rollup_sql([c for c in village.column_names if c != "code"]))
-    divisions = finalize(sums, inputs["populations"], spec)
+    pops = inputs["populations"]
+    divisions = finalize(sums, pops if isinstance(pops, pa.Table) else query(pops), spec)
     timings["divisions"] = time.perf_counter() - t2
     timings["total"] = time.perf_counter() - t0
     return EngineResult(households=hh, divisions=divisions, timings=timings,
-                        counts={k: v.num_rows for k, v in inputs.items()})
+                        counts={k: v.num_rows if isinstance(v, pa.Table) else pq.ParquetFile(files[k]).metadata.num_rows
+                                for k, v in inputs.items()})
 
 
 HOUSEHOLD_TYPES = {"household_id": pa.int64(), "village": pa.string(), "size": pa.int64(), "net_fen": pa.int64(),
