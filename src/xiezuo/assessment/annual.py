@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .catalogue import AREAS, CATALOGUE
 from .dashboard import CITY, CITY_PREFIX, POVERTY_YEARS, _poverty_trend
-from .values import Query, Value, values, values_by_child
+from .values import Query, Value, memoised, values, values_by_child
 
 SHEETS = (  # (sheet title, areas)
     ("贫困与监测 Poverty", ("poverty",)),
@@ -42,9 +42,10 @@ def report_data(*, year: int, user=None) -> ReportData:
     from xiezuo.geo.models import Division
 
     q = Query(year=year, prefix=CITY_PREFIX, user=user)
-    vals = {v.indicator.code: v for v in values(q)}
+    with memoised():
+        vals = {v.indicator.code: v for v in values(q)}
+        by_county = {code: (values_by_child(code, q, 6) or {}) for code in CATALOGUE}
     counties = list(Division.objects.filter(parent_id=CITY).order_by("code").values_list("code", "name"))
-    by_county = {code: (values_by_child(code, q, 6) or {}) for code in CATALOGUE}
     return ReportData(year=year, values=vals, counties=counties, by_county=by_county,
                       poverty_trend=_poverty_trend(user))
 

@@ -18,7 +18,7 @@ from django.db.models import Max, Sum
 from xiezuo.accounts.access import scope_prefixes
 
 from .catalogue import AREAS, CATALOGUE
-from .values import Query, _json_number, values, values_by_child
+from .values import Query, _json_number, memoised, values, values_by_child
 
 CITY = "510800000000"
 CITY_PREFIX = "5108"
@@ -144,10 +144,17 @@ def dashboard_data(*, user, year: int, language: str = "zh-hans") -> dict:
     cached = cache.get(key)
     if cached is not None:
         return cached
+    with memoised():
+        data = _build(user=user, year=year, language=language)
+    cache.set(key, data, CACHE_SECONDS)
+    return data
+
+
+def _build(*, user, year: int, language: str) -> dict:
     q = Query(year=year, prefix=CITY_PREFIX, user=user)
     all_values = values(q)
     by_code = {v.indicator.code: v for v in all_values}
-    data = {
+    return {
         "year": year,
         "cards": [by_code[c].as_dict(language) for c in CARDS if c in by_code],
         "indicators": [v.as_dict(language) for v in all_values],
@@ -158,5 +165,3 @@ def dashboard_data(*, user, year: int, language: str = "zh-hans") -> dict:
         "trend": {"poverty": _poverty_trend(user), "cooperation": _coop_trend(user, year)},
         "pairings": pairing_lines(year),
     }
-    cache.set(key, data, CACHE_SECONDS)
-    return data

@@ -9,6 +9,8 @@ all the children of a division come from one grouped query per indicator (`value
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -166,11 +168,49 @@ def metric_by_child(metric: Metric, q: Query, key_length: int) -> dict[str, Numb
 
 # --- definitions that are not plain metrics -----------------------------------------------
 
-def _registry(kind: str, q: Query, key_length: int | None = None):
-    from xiezuo.registry.stats import poor_years
+_MEMO: ContextVar[dict | None] = ContextVar("assessment_memo", default=None)
 
+
+@contextmanager
+def memoised():
+    """Within the block, the registry's aggregates are computed once per (query, level): people,
+    households and incidence share one grouped query (the dashboard and the report use this)."""
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def _registry(kind: str, q: Query, key_length: int | None = None):
     if q.pairing is not None:
         return None
+    memo = _MEMO.get()
+    if memo is not None and kind != "incidence_pct":
+        key = (q, key_length)
+        if key not in memo:
+            memo[key] = _registry_both(q, key_length)
+        return memo[key][kind]
+    return _registry_query(kind, q, key_length)
+
+
+def _registry_both(q: Query, key_length: int | None) -> dict:
+    """Poor people and households in one query (one aggregate, or one GROUP BY at `key_length`)."""
+    from xiezuo.registry.stats import poor_years
+
+    qs = poor_years(year=q.year, prefix=q.prefix, user=q.user)
+    if key_length is None:
+        r = qs.aggregate(p=Sum("size"), h=Count("id"))
+        return {"poor_people": r["p"] or 0, "poor_households": r["h"] or 0}
+    rows = list(qs.annotate(_key=Substr("household__village__code", 1, key_length)).values("_key")
+                .annotate(p=Sum("size"), h=Count("id")).order_by())
+    return {"poor_people": {r["_key"]: r["p"] or 0 for r in rows},
+            "poor_households": {r["_key"]: r["h"] or 0 for r in rows}}
+
+
+def _registry_query(kind: str, q: Query, key_length: int | None = None):
+    from xiezuo.registry.stats import poor_years
+
     qs = poor_years(year=q.year, prefix=q.prefix, user=q.user)
     agg = {"poor_people": Sum("size"), "poor_households": Count("id")}
     if kind == "incidence_pct":
