@@ -74,6 +74,8 @@ def narrative(data: ReportData) -> list[str]:
                    if data.by_county["incidence_pct"].get(code[:6]) is not None), reverse=True)[:3]
     if high:
         paras.append("贫困发生率最高的三个县区：" + "、".join(f"{n}{_fmt(r, 2)}%" for r, n in high) + "。")
+    if y < 2018:  # the three-year action plan's cumulative figures start in 2018
+        return paras
     paras.append(
         f"2018年至{y}年，累计组织转移贫困人口就业{_fmt(v('placements_cumulative'))}人，建成扶贫车间"
         f"{_fmt(v('workshops'))}个、在浙江设立劳务协作工作站{_fmt(v('workstations'))}个，"
