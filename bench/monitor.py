@@ -66,10 +66,11 @@ def build(n: int, folder: Path) -> dict[str, Path]:
                 if name == "populations" and start:
                     continue
                 if name not in writers:
-                    writers[name] = pq.ParquetWriter(paths[name], table.schema)
+                    writers[name] = pq.ParquetWriter(paths[name].with_suffix(".part"), table.schema)
                 writers[name].write_table(table)
-        for w in writers.values():
+        for name, w in writers.items():
             w.close()
+            paths[name].with_suffix(".part").rename(paths[name])  # an interrupted build leaves no half file
     return paths
 
 
@@ -190,6 +191,7 @@ def main() -> None:
     ap.add_argument("--folder", default=os.environ.get("XIEZUO_BENCH_DIR", tempfile.gettempdir() + "/xz-bench"))
     ap.add_argument("--orm", action="store_true", help="also time the per-household ORM loop on the database")
     ap.add_argument("--skip-pandas", action="store_true")
+    ap.add_argument("--pandas-max", type=int, default=2_000_000, help="skip pandas above this many households")
     args = ap.parse_args()
     folder = Path(args.folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -209,7 +211,7 @@ def main() -> None:
         _, t_sql = timed("sql", run_sql, paths, spec)
         print(f"  engine / hand-written SQL = {t_engine / t_sql:.2f} (full output), "
               f"{t_agg / t_sql:.2f} (aggregates only, like for like)")
-        if not args.skip_pandas:
+        if not args.skip_pandas and n <= args.pandas_max:
             _, t_pd = timed("pandas", run_pandas, paths, spec)
             print(f"  pandas / engine = {t_pd / t_engine:.2f} (full output), "
                   f"{t_pd / t_agg:.2f} (aggregates only, like for like)")
