@@ -67,3 +67,14 @@ def test_trace_and_indicator_pages(admin_client, poverty):
 def test_report_download(admin_client, poverty):
     resp = admin_client.get("/assessment/report/?year=2013&format=xlsx")
     assert resp.status_code == 200 and resp["Content-Disposition"].startswith("attachment")
+
+
+def test_east_office_gets_the_dashboard_without_personal_data(client, make_user, poverty, tmp_path):
+    from django.core.cache import cache
+
+    cache.clear()
+    client.force_login(make_user("east", role="east_office", division=poverty["huzhou"], kind="view"))
+    data = client.get("/assessment/data.json?year=2013").json()
+    assert {c["code"]: c["value"] for c in data["cards"]}["poor_people"] == 0
+    assert client.get("/assessment/indicators/?year=2013").status_code == 200
+    assert client.get("/assessment/report/?year=2013&format=xlsx").status_code == 200

@@ -110,8 +110,7 @@ def metric_queryset(metric: Metric, q: Query) -> QuerySet | None:
             if not metric.pairing:
                 return None
             qs = qs.filter(**{metric.pairing: q.pairing})
-        str(qs.query)  # resolve every lookup now: a missing field means "not recorded"
-    except (FieldDoesNotExist, Exception) as exc:  # noqa: BLE001 - FieldError and friends
+    except (FieldDoesNotExist, Exception) as exc:  # noqa: BLE001 - filter() resolves lookups: FieldError
         if type(exc).__name__ in ("FieldError", "FieldDoesNotExist", "ValueError", "TypeError"):
             return None
         raise
