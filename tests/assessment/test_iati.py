@@ -82,3 +82,28 @@ def test_export_iati_through_the_export_command(schema, ledger, tmp_path):
     path = tmp_path / "iati.xml"
     call_command("export", "iati", "--year", "2019", "-o", str(path))
     assert schema.validate(etree.parse(str(path)))
+
+
+@pytest.mark.django_db
+def test_fund_indicators_per_county_and_pairing_against_the_agreement_target(ledger, divisions):
+    # Given the ledger above and a 2019 agreement target of 2,000,000 yuan fiscal aid for 旺苍
+    from xiezuo.assessment.values import Query, value
+    from xiezuo.cooperation.models import Agreement, AgreementTarget
+
+    project, _alloc = ledger
+    agreement = Agreement.objects.create(title="湖州–旺苍 2019", east_division=divisions["huzhou"],
+                                         west_division=divisions["wangcang"], round="2018",
+                                         signed_on=dt.date(2019, 1, 10), valid_from=dt.date(2019, 1, 1))
+    AgreementTarget.objects.create(agreement=agreement, year=2019, indicator="fiscal_aid",
+                                   target=Decimal("2000000.00"), unit="yuan")
+    # When the county's and the pairing's values are computed
+    county = value("aid_committed", Query(year=2019, prefix="510821"))
+    by_pairing = value("aid_committed", Query(year=2019, pairing=project.pairing_id))
+    # Then commitments are the allocations, 50 % of the target, and the pairing sees the same money
+    assert county.value == Decimal("1000000.00") and county.target == Decimal("2000000.00")
+    assert county.completion_pct == Decimal("50.0")
+    assert by_pairing.value == Decimal("1000000.00")
+    # and disbursements are net of the reversal: 300,000 − 300,000 + 250,000.50
+    assert value("aid_disbursed", Query(year=2019, prefix="510821")).value == Decimal("250000.50")
+    assert value("projects", Query(year=2019, prefix="5108")).value == 1
+    assert value("aid_committed", Query(year=2019, prefix="510802")).value == Decimal("0.00")

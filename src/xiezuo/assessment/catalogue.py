@@ -49,6 +49,7 @@ class Metric:
     pairing: str = ""
     list_url: str = ""  # the owning app's list page (URL name), for "open in the app"
     cumulative_from: int | None = None  # count from this year to the year asked (stock figures)
+    minus: dict[str, Any] | None = None  # lookups (instead of `where`) of rows subtracted: reversals
 
 
 @dataclass(frozen=True)
@@ -119,10 +120,12 @@ _i("trainees", "培训人次", "People trained", "person-times", "talent",
 _i("aid_committed", "财政援助资金（计划）", "Fiscal aid funds committed", "yuan", "funds",
    Metric("projects.LedgerEntry", agg="sum:amount", year="date",
           where={"kind": "allocation", "budget__source": "zhejiang_fiscal"}, pairing="project__pairing_id",
+          minus={"kind": "reversal", "reverses__kind": "allocation", "budget__source": "zhejiang_fiscal"},
           list_url="projects:project_list"), decimals=2)
 _i("aid_disbursed", "财政援助资金（拨付）", "Fiscal aid funds disbursed", "yuan", "funds",
    Metric("projects.LedgerEntry", agg="sum:amount", year="date",
           where={"kind": "disbursement", "budget__source": "zhejiang_fiscal"},
+          minus={"kind": "reversal", "reverses__kind": "disbursement", "budget__source": "zhejiang_fiscal"},
           pairing="project__pairing_id", list_url="projects:project_list"), decimals=2)
 _i("projects", "协作项目数", "Cooperation projects", "count", "funds",
    Metric("projects.Project", year="year", pairing="pairing_id", list_url="projects:project_list"))

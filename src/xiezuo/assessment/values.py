@@ -138,12 +138,22 @@ def _clean(v, metric: Metric) -> Number:
     return v
 
 
+def _minus(metric: Metric) -> Metric | None:
+    """The rows a metric subtracts (reversals), as a metric of their own."""
+    if not metric.minus:
+        return None
+    return Metric(model=metric.model, agg=metric.agg, year=metric.year, where=metric.minus, pairing=metric.pairing,
+                  cumulative_from=metric.cumulative_from)
+
+
 def metric_value(metric: Metric, q: Query) -> Number | None:
     qs = metric_queryset(metric, q)
     if qs is None:
         return None
     try:
-        return _clean(qs.aggregate(v=_aggregate_expr(metric))["v"], metric)
+        v = _clean(qs.aggregate(v=_aggregate_expr(metric))["v"], metric)
+        less = _minus(metric)
+        return v - metric_value(less, q) if less is not None else v
     except Exception as exc:  # a sum over a field that does not exist
         if type(exc).__name__ == "FieldError":
             return None
@@ -158,7 +168,11 @@ def metric_by_child(metric: Metric, q: Query, key_length: int) -> dict[str, Numb
     try:
         rows = (qs.annotate(_key=Substr(model.scope_field, 1, key_length)).values("_key")
                 .annotate(v=_aggregate_expr(metric)).order_by())
-        return {r["_key"]: _clean(r["v"], metric) for r in rows}
+        out = {r["_key"]: _clean(r["v"], metric) for r in rows}
+        less = _minus(metric)
+        for k, v in (metric_by_child(less, q, key_length) or {}).items() if less is not None else ():
+            out[k] = out.get(k, 0) - v
+        return out
     except Exception as exc:
         if type(exc).__name__ == "FieldError":
             return None
