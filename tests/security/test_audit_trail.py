@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from importlib.util import find_spec
 
 import pytest
 from django.core.management import call_command
@@ -92,15 +91,17 @@ def test_command_path_is_audited(make_user, capsys):
     assert entry.source == "command" and entry.target_repr == "api-user"
 
 
-@pytest.mark.skipif(not find_spec("xiezuo.dataio.testing"),
-                    reason="the import path is checked once xiezuo.dataio ships `testing.sample_import_file`")
 def test_import_path_is_audited(divisions, make_user, tmp_path):
-    from xiezuo.dataio.testing import sample_import_file
+    from xiezuo.dataio import sample
 
     user = make_user("importer", division=divisions["lizhou"])
-    path = sample_import_file(tmp_path, village=divisions["lizhou_village"])
+    households, members, facts = sample.registry_rows(2, villages=[divisions["lizhou_village"].code], prefix="AUD")
+    path = sample.write_workbook(tmp_path / "import.xlsx", {"户": households, "成员": members, "年度": facts})
     call_command("import", str(path), "--user", user.username)
-    assert AuditEntry.objects.filter(source__in=("import", "command", "job")).exclude(action__startswith="accounts.").exists()
+    created = AuditEntry.objects.filter(action="registry.household.imported")
+    assert created.count() == 2
+    assert set(created.values_list("source", flat=True)) == {"import"}
+    assert created.first().request_id  # the import job's id
 
 
 # --- the application cannot alter the log ---------------------------------------------------
