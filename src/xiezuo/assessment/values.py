@@ -280,36 +280,24 @@ def _monitoring(kind: str, q: Query, key_length: int | None = None):
 
 
 def _measure(kind: str, q: Query, key_length: int | None = None):
-    """Poor people of the latest published engine run for the year (measure app), if any."""
-    try:
-        from xiezuo.measure import selectors as ms
-    except ImportError:
+    """Poor people (status poor, at year end) of the latest published engine run for the year."""
+    from xiezuo.measure.models import DivisionResult
+    from xiezuo.measure.selectors import latest_published_run
+
+    if q.pairing is not None:
         return None
-    run_fn = getattr(ms, "latest_published_run", None)
-    rows_fn = getattr(ms, "division_results", None)
-    if run_fn is None or rows_fn is None or q.pairing is not None:
-        return None
-    try:
-        run = run_fn(year=q.year)
-    except TypeError:
-        return None
+    run = latest_published_run(year=q.year)
     if run is None:
         return None
-    try:
-        rows = list(rows_fn(run=run, user=q.user) if q.user is not None else rows_fn(run=run))
-    except TypeError:
-        return None
-    out: dict[str, int] = {}
-    for r in rows:
-        r = r if isinstance(r, dict) else r.__dict__
-        code = str(r.get("code") or r.get("division_id") or r.get("division_code") or "")
-        people = r.get("poor_people") or r.get("headcount") or 0
-        if code and (key_length is None or len(code.rstrip("0")) <= key_length):
-            out[code] = int(people)
+    rows = DivisionResult.objects.filter(run=run)
+    if q.user is not None:
+        rows = rows.restrict(q.user, "view")
     if key_length is None:
-        target = (q.prefix or "5108").ljust(12, "0")
-        return out.get(target)
-    return {c[:key_length]: v for c, v in out.items() if c[key_length:].strip("0") == ""}
+        row = rows.filter(division_id=(q.prefix or "5108").ljust(12, "0")).first()
+        return int(row.counts.get("people_poor", 0)) if row else None
+    level = {4: "city", 6: "county", 9: "township", 12: "village"}.get(key_length, "county")
+    rows = rows.filter(level=level, division__code__startswith=q.prefix or "")
+    return {r.division_id[:key_length]: int(r.counts.get("people_poor", 0)) for r in rows}
 
 
 SPECIAL = {
