@@ -15,25 +15,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from xiezuo.accounts import access, audit
+from xiezuo.accounts.writes import apply_fields as _apply
+from xiezuo.accounts.writes import save_audited as _save
 from xiezuo.labor.rules import clean_uscc, division_is, positive_money
 
 from .models import Buyer, Channel, Product, Sale, Supplier, SupplierBeneficiary
-
-
-def _apply(instance, fields: dict) -> None:
-    for name, value in fields.items():
-        setattr(instance, name, value)
-
-
-def _save(*, user, instance, before, action: str, division_code: str | None, personal: bool = False):
-    if division_code is not None:
-        access.ensure_within(user, division_code, "change", personal_data=personal)
-    instance.full_clean()
-    instance.save()
-    audit.record(action=action, user=user, target=instance, before=before, after=audit.snapshot(instance),
-                 division_code=division_code or "")
-    return instance
-
 
 # ------------------------------------------------------------------ suppliers
 

@@ -14,23 +14,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from xiezuo.accounts import access, audit
+from xiezuo.accounts.writes import apply_fields as _apply
+from xiezuo.accounts.writes import save_audited as _save
 from xiezuo.labor.rules import dates_in_order, division_is
 
 from .models import Attendee, Exchange, TrainingSession
-
-
-def _apply(instance, fields: dict) -> None:
-    for name, value in fields.items():
-        setattr(instance, name, value)
-
-
-def _save(*, user, instance, before, action: str, division_code: str, personal: bool = False):
-    access.ensure_within(user, division_code, "change", personal_data=personal)
-    instance.full_clean()
-    instance.save()
-    audit.record(action=action, user=user, target=instance, before=before, after=audit.snapshot(instance),
-                 division_code=division_code)
-    return instance
 
 
 def _validate_exchange(e: Exchange) -> None:
