@@ -12,11 +12,14 @@ from .identity import InvalidIdNumber, check_id_number
 from .models import Household, Member, StatusChange
 
 
-def member_identity_fields(id_number: str) -> dict[str, str]:
-    """The stored forms of a validated identity number: ciphertext, lookup hash, mask."""
+def member_identity_fields(id_number: str, *, lookup_hash: str | None = None) -> dict[str, str]:
+    """The stored forms of a validated identity number: ciphertext, lookup hash, mask.
+
+    Bulk paths that already computed the keyed hash (to find duplicates) pass it in.
+    """
     return {
         "id_number_enc": crypto.encrypt(id_number),
-        "id_number_hash": crypto.lookup_hash(id_number),
+        "id_number_hash": lookup_hash or crypto.lookup_hash(id_number),
         "id_number_masked": crypto.mask_id_number(id_number),
     }
 
