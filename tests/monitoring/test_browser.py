@@ -66,11 +66,15 @@ def _step(browser, to_stage, on, **extra):
 
 def _submit(browser, form):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
+    # Wait for the next document rather than for the form to go stale: chromedriver can raise "Node with given id
+    # does not belong to the document" while it checks a node mid-navigation (CI saw it with chromium 156).
+    browser.execute_script("window.xzBeforeSubmit = true")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(browser, 15).until(EC.staleness_of(form))
+    WebDriverWait(browser, 15, ignored_exceptions=(WebDriverException,)).until(
+        lambda b: b.execute_script("return document.readyState === 'complete' && !window.xzBeforeSubmit"))
 
 
 def test_main_path_in_chromium(live_server, browser, divisions, make_user, make_household):
