@@ -65,8 +65,8 @@ def _step(browser, to_stage, on, **extra):
 
 
 def _submit(browser, form):
-    from selenium.webdriver.common.by import By
     from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     # Wait for the next document rather than for the form to go stale: chromedriver can raise "Node with given id
