@@ -254,3 +254,26 @@ def test_aged_60_uses_age_at_the_end_of_the_year(demo, db):
     aged = Member.objects.filter(synthetic=True, birth_date__lt=dt.date(1954, 1, 1)).count()
     assert aged == round(0.278 * round(348_200 * SCALE))
     assert born_1953 > 0  # people turning 60 during 2013 count as 60+
+
+
+def test_the_summary_equals_the_direct_grouping_on_the_demo(demo, db):
+    """The demo load refreshes the per-village counts; they equal a GROUP BY over the household-years,
+    and every county's figures on the division page are the direct counts."""
+    from django.db.models import Count, Q, Sum
+
+    from xiezuo.registry import stats
+    from xiezuo.registry.models import HouseholdYear, VillageYear
+
+    poor = Q(year_status__in=stats.POOR_STATUSES)
+    direct = {(r["household__village_id"], r["year"]): (r["h"], r["p"], r["ph"], r["pp"] or 0)
+              for r in HouseholdYear.objects.values("household__village_id", "year")
+              .annotate(h=Count("id"), p=Sum("size"), ph=Count("id", filter=poor), pp=Sum("size", filter=poor))
+              .order_by()}
+    stored = {(v.village_code, v.year): (v.households, v.people, v.poor_households, v.poor_people)
+              for v in VillageYear.objects.all()}
+    assert stored == direct and len(stored) > 100
+    for year in (2013, 2016, 2020):
+        for row in stats.division_rows(parent_code="510800000000", year=year):
+            rows = stats.poor_years(year=year, prefix=row["code"][:6])
+            assert (row["poor_households"], row["poor_people"]) == (
+                rows.count(), rows.aggregate(p=Sum("size"))["p"] or 0)

@@ -35,6 +35,7 @@ from xiezuo.geo.demo import apportion
 from xiezuo.geo.models import Division, DivisionPopulation
 
 from . import demo_data as D
+from . import summary
 from .identity import check_character
 from .models import Cadre, Household, HouseholdYear, Member, StatusChange
 from .services import member_identity_fields
@@ -97,6 +98,7 @@ def delete_previous(log: Callable[[str], None]) -> None:
         cur.execute("UPDATE registry_household SET cadre_id = NULL WHERE cadre_id IN "
                     "(SELECT id FROM registry_cadre WHERE synthetic)")
         cur.execute("DELETE FROM registry_cadre WHERE synthetic")
+    summary.refresh()  # the raw deletes send no signals
     log("registry: previous demo rows deleted")
 
 
@@ -598,6 +600,9 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
         writer = Writer()
         stats = _build(scale=scale, seed=seed, log=log, writer=writer)
         reset_sequences()
+        t0 = time.perf_counter()
+        summary.refresh()  # the per-village year-end counts the division pages and dashboard read
+        stats["summary_seconds"] = round(time.perf_counter() - t0, 1)
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # after COPY the visibility map is empty: without VACUUM no index-only scans for the stats
         with connection.cursor() as cur:

@@ -257,3 +257,48 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.on} {self.from_status}→{self.to_status}"
+
+
+class VillageYear(models.Model):
+    """Year-end counts of one village's household-years, precomputed (`registry.summary`).
+
+    The division pages, the indicator table and the dashboard read these (a few thousand rows)
+    instead of grouping every household-year per request; any division is the sum of its
+    villages (a code-prefix filter). Aggregates, not personal data.
+    """
+
+    village_code = models.CharField(max_length=12)
+    year = models.PositiveSmallIntegerField()
+    households = models.PositiveIntegerField(default=0)  # household-years recorded
+    people = models.PositiveIntegerField(default=0)  # sum of their sizes
+    poor_households = models.PositiveIntegerField(default=0)  # year_status in stats.POOR_STATUSES
+    poor_people = models.PositiveIntegerField(default=0)
+
+    scope_field = "village_code"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "village_code"], name="registry_villageyear_unique")]
+        indexes = [models.Index(fields=["village_code", "year"], name="registry_villageyear_code_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.village_code} {self.year}"
+
+
+class SummaryState(models.Model):
+    """One row: the last HouseholdYear id the summary has seen (rows inserted after it, e.g. by a
+    bulk path that sends no signals, make their villages stale on the next read)."""
+
+    last_year_id = models.BigIntegerField(default=0)
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"summary up to household-year {self.last_year_id}"
+
+
+class StaleVillage(models.Model):
+    """A village whose `VillageYear` rows must be recomputed before the next read."""
+
+    village_code = models.CharField(max_length=12, primary_key=True)
+
+    def __str__(self) -> str:
+        return self.village_code

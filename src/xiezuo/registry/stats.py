@@ -1,8 +1,9 @@
 """Registered poor people and households by division and year, and incidence.
 
-All counts are database aggregates: one GROUP BY over the household's village code cut
-to the child level's prefix (village codes are 12-digit strings, so a township is its first
-9 digits, a county its first 6), never a Python loop over rows. Registered poor at the end
+All counts are database aggregates read from the precomputed per-village year-end counts
+(`registry.summary`, refreshed after bulk loads and kept current on writes), summed by the
+village code cut to the child level's prefix (village codes are 12-digit strings, so a
+township is its first 9 digits, a county its first 6), never a Python loop over rows. Registered poor at the end
 of a year = a `HouseholdYear` of that year whose `year_status` is in `POOR_STATUSES`.
 
 Scoping: with `user`, counts include only households that user may view (the same rule
@@ -14,24 +15,27 @@ own `DivisionPopulation` row, else the sum of its children's; None when there is
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Substr
+from django.db.models import Q
 
 from xiezuo.accounts.access import EVERYTHING, prefixes_q, scope_prefixes
 from xiezuo.geo.models import PREFIX_LENGTH, Division, DivisionPopulation, code_prefix
 from xiezuo.geo.selectors import rural_population
 
+from . import summary
 from .models import HouseholdYear
 
-POOR_STATUSES = ("poor", "pre_exit", "returned")
+POOR_STATUSES = summary.POOR_STATUSES
 
 ROW_KEYS = ("code", "name", "level", "rural_population", "poor_households", "poor_people", "incidence_pct")
 
 
-def _prefixes(user) -> list[str] | None:
+def registry_prefixes(user) -> list[str] | None:
     # Counts are aggregates, not personal data: an eastern cooperation office sees the
     # figures of the western divisions paired with it, though never their households.
     return EVERYTHING if user is None else scope_prefixes(user, "view", personal_data=False)
+
+
+_prefixes = registry_prefixes
 
 
 def _visible(prefix: str, prefixes: list[str] | None) -> bool:
@@ -45,7 +49,10 @@ def poor_years(*, year: int, prefix: str = "", user=None):
     """HouseholdYear rows of registered poor households at the end of `year`, scoped."""
     qs = HouseholdYear.objects.filter(year=year, year_status__in=POOR_STATUSES)
     if prefix:
-        qs = qs.filter(household__village__code__startswith=prefix)
+        # the range (codes are digits; ":" follows "9") lets SQLite walk the village index,
+        # which its case-insensitive LIKE for startswith cannot
+        qs = qs.filter(household__village__code__startswith=prefix, household__village_id__gte=prefix,
+                       household__village_id__lt=prefix + ":")
     prefixes = _prefixes(user)
     if prefixes is not EVERYTHING:
         qs = qs.filter(prefixes_q("household__village__code", prefixes))
@@ -53,14 +60,8 @@ def poor_years(*, year: int, prefix: str = "", user=None):
 
 
 def _counts_by_prefix(*, parent_prefix: str, key_length: int, year: int, user) -> dict[str, tuple[int, int]]:
-    rows = (
-        poor_years(year=year, prefix=parent_prefix, user=user)
-        .annotate(key=Substr("household__village__code", 1, key_length))
-        .values("key")
-        .annotate(households=Count("id"), people=Sum("size"))
-        .order_by()
-    )
-    return {r["key"]: (r["households"], r["people"] or 0) for r in rows}
+    rows = summary.by_prefix(year=year, key_length=key_length, prefix=parent_prefix, prefixes=_prefixes(user))
+    return {k: (r["poor_households"], r["poor_people"]) for k, r in rows.items() if r["poor_households"]}
 
 
 def _populations(divisions: list[Division], year: int) -> dict[str, int | None]:
@@ -113,9 +114,9 @@ def division_total(*, code: str, year: int, user=None) -> dict:
     """The same figures for one division (with `user`: what that user may see of it)."""
     division = Division.objects.get(code=code)
     prefix = code_prefix(division.code, division.level)
-    agg = poor_years(year=year, prefix=prefix, user=user).aggregate(households=Count("id"), people=Sum("size"))
+    agg = summary.totals(year=year, prefix=prefix, prefixes=_prefixes(user))
     population = _populations([division], year)[division.code]
-    return _row(division, population, agg["households"] or 0, agg["people"] or 0)
+    return _row(division, population, agg["poor_households"], agg["poor_people"])
 
 
 def poor_filter(year: int) -> Q:
