@@ -39,3 +39,21 @@ def test_demo_links_matching_pairings_by_date(divisions, wuxing):
     assert _link_pairings([inside, before, elsewhere], [session]) == 2
     assert inside.pairing == pairing and session.pairing == pairing
     assert before.pairing is None and elsewhere.pairing is None
+
+
+def test_services_link_the_pairing_valid_on_the_date_and_relink_on_update(divisions, wuxing, make_user):
+    from xiezuo.talent import services
+
+    pairing = Pairing.objects.create(level="county", east_division=wuxing, west_division=divisions["lizhou"],
+                                     round="2018", valid_from=dt.date(2018, 1, 1), valid_to=dt.date(2020, 12, 31))
+    clerk = make_user("talent_clerk", division=divisions["lizhou"])
+    e = services.exchange_create(user=clerk, person_name="王", direction="e2w", kind="cadre", home_unit="吴兴区",
+                                 host_unit="利州区", west_division=divisions["lizhou"], east_division=wuxing,
+                                 start_date=dt.date(2019, 3, 1))
+    assert Exchange.objects.get(pk=e.pk).pairing == pairing
+    services.exchange_update(user=clerk, exchange=e, start_date=dt.date(2021, 3, 1))
+    assert Exchange.objects.get(pk=e.pk).pairing is None  # the 2018-2020 pairing had ended
+    s = services.session_create(user=clerk, title="茶叶培训", date=dt.date(2020, 5, 1), place="利州", organiser="吴兴",
+                                audience="workers", west_division=divisions["lizhou"], east_division=wuxing,
+                                headcount=30)
+    assert TrainingSession.objects.get(pk=s.pk).pairing == pairing

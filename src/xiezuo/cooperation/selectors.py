@@ -102,3 +102,14 @@ def pairing_counts(*, year: int) -> dict[str, int]:
     for level in qs.values_list("level", flat=True):
         counts[level] = counts.get(level, 0) + 1
     return counts
+
+
+def county_pairing_on(east_code: str | None, west_code: str | None, on: dt.date | None) -> Pairing | None:
+    """The county-level pairing between these two divisions valid on `on` (the latest to start, if they overlap).
+
+    Unscoped: it links a record the caller may already write to its pairing (talent postings and trainings)."""
+    if not (east_code and west_code and on):
+        return None
+    qs = Pairing.objects.filter(level="county", east_division_id=east_code, west_division_id=west_code,
+                                valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+    return qs.order_by("-valid_from", "-id").first()

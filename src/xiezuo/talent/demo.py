@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from xiezuo.cooperation.selectors import county_pairing_on
 from xiezuo.geo.models import Division
 from xiezuo.labor.demo import PARTNERS, eligible_members
 
@@ -78,22 +79,11 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
 
 
 def _link_pairings(exchanges: list[Exchange], sessions: list[TrainingSession]) -> int:
-    """Set `pairing` from the cooperation demo's county-county pairings: same eastern and western
-    county, valid on the posting's start date (or the session's date). Returns how many were set."""
-    from xiezuo.cooperation.models import Pairing
-
-    by_pair: dict[tuple[str, str], list] = {}
-    for p in Pairing.objects.filter(level="county").order_by("valid_from", "id"):
-        by_pair.setdefault((p.east_division_id, p.west_division_id), []).append(p)
+    """Set `pairing` as the services do (the county pairing valid on the start or session date). Returns how many."""
     linked = 0
     for obj, on in [(e, e.start_date) for e in exchanges] + [(s, s.date) for s in sessions]:
-        if obj.east_division_id is None:
-            continue
-        for p in reversed(by_pair.get((obj.east_division_id, obj.west_division_id), [])):
-            if p.valid_from <= on and (p.valid_to is None or on <= p.valid_to):
-                obj.pairing = p
-                linked += 1
-                break
+        obj.pairing = county_pairing_on(obj.east_division_id, obj.west_division_id, on)
+        linked += obj.pairing is not None
     return linked
 
 

@@ -1,7 +1,7 @@
 """Writes for talent exchange and training: one use case per function, one transaction, audited.
 
 Rules: the western county is a western county, the partner an eastern division; dates in
-order; a session counts at least one 期 and either listed attendees or a headcount; attendees
+order; a posting or training is linked to the county pairing valid on its date; a session counts at least one 期 and either listed attendees or a headcount; attendees
 linked to the registry must be alive members in the user's area.
 """
 
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from xiezuo.accounts import access, audit
 from xiezuo.accounts.writes import apply_fields as _apply
 from xiezuo.accounts.writes import save_audited as _save
+from xiezuo.cooperation.selectors import county_pairing_on
 from xiezuo.labor.rules import dates_in_order, division_is
 
 from .models import Attendee, Exchange, TrainingSession
@@ -29,6 +30,7 @@ def _validate_exchange(e: Exchange) -> None:
         raise ValidationError({"direction": _("Choose the direction of the posting.")})
     if e.kind not in Exchange.Kind.values:
         raise ValidationError({"kind": _("Choose the type of the person posted.")})
+    e.pairing = county_pairing_on(e.east_division_id, e.west_division_id, e.start_date)
 
 
 @transaction.atomic
@@ -61,6 +63,7 @@ def _validate_session(s: TrainingSession) -> None:
         raise ValidationError({"headcount": _("The headcount cannot be negative.")})
     if s.audience not in TrainingSession.Audience.values:
         raise ValidationError({"audience": _("Choose the audience.")})
+    s.pairing = county_pairing_on(s.east_division_id, s.west_division_id, s.date)
 
 
 @transaction.atomic
