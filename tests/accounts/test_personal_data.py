@@ -82,9 +82,9 @@ def test_keys_rotate_reencrypts_and_keeps_hashes(divisions, settings, capsys, tm
     # the lookup hash is unchanged, and the rotation is audited
     assert len(new_keys) == 2 and new_keys[1:] == old_keys
     assert member.id_number_enc != old_token
-    from cryptography.fernet import Fernet
-
-    assert Fernet(new_keys[0].encode()).decrypt(member.id_number_enc.encode()).decode() == data.A_IDS[0]
+    settings.XIEZUO_FIELD_KEYS = new_keys[:1]
+    assert crypto.decrypt(member.id_number_enc) == data.A_IDS[0]
+    settings.XIEZUO_FIELD_KEYS = new_keys
     assert crypto.lookup_hash(data.A_IDS[0]) == old_hash == member.id_number_hash
     assert Member.objects.exclude(id_number_enc="").count() == 4
     assert AuditEntry.objects.get(action="accounts.keys.rotated").data["members"] == 4
