@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from xiezuo.accounts.access import scope_prefixes
 from xiezuo.accounts.context import acting
+from xiezuo.registry import summary as registry_summary
 
 from . import cells, readers, specs
 from .specs import Column, ImportRow, TabularSpec
@@ -262,6 +263,7 @@ def _run(path, *, user, entity, dry_run, valid_only, progress, job_id) -> Import
         for n, (sp, _sheet, rows) in enumerate(plan):
             ctx.progress(0.7 + 0.3 * n / len(plan), _("Saving %(entity)s") % {"entity": sp.entity}, force=True)
             sp.commit(ctx, [r for r in rows if r.action in ("new", "changed")])
+        registry_summary.after_import(sp for sp, _sheet, _rows in plan)  # year-end counts, same transaction
     result.committed = True
     ctx.progress(1.0, _("Saved"), force=True)
     return result
@@ -284,9 +286,36 @@ def _col(sp: TabularSpec, name: str) -> Column | str:
     return name
 
 
+# Column types whose cells repeat a few values (codes, yes/no, village codes, years) and whose
+# converters are pure: each distinct (type, value) is converted once per sheet.
+MEMO_TYPES = frozenset({"choice", "bool", "division", "int", "year"})
+MEMO_LIMIT = 20_000
+
+
+def _memoised(conv: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    memo: dict[tuple[type, Any], tuple[bool, Any]] = {}
+    CellError = cells.CellError
+
+    def convert(value):
+        key = (value.__class__, value)  # the class too: True == 1 == 1.0, but they convert differently
+        hit = memo.get(key)
+        if hit is None:
+            try:
+                hit = (True, conv(value))
+            except CellError as exc:
+                hit = (False, exc.message)
+            if len(memo) < MEMO_LIMIT:
+                memo[key] = hit
+        if hit[0]:
+            return hit[1]
+        raise CellError(hit[1])
+    return convert
+
+
 def _clean_rows(ctx: Context, sp: TabularSpec, sheet: readers.Sheet, matched: dict[int, Column],
                 data_start: int, done_before: int, total: int) -> list[ImportRow]:
-    converters = [(i, col, cells.converter(col)) for i, col in sorted(matched.items())]
+    converters = [(i, col, _memoised(cells.converter(col)) if col.type in MEMO_TYPES else cells.converter(col))
+                  for i, col in sorted(matched.items())]
     required = [(i, col) for i, col, _c in converters if col.required]
     rows: list[ImportRow] = []
     data = sheet.rows[data_start:]

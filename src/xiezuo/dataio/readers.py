@@ -12,6 +12,7 @@ import csv
 import io
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,19 +75,24 @@ def _read_workbook(path: Path, kind: str) -> list[Sheet]:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for every bad container
         raise _not_spreadsheet() from exc
-    flags = _xlsx_flags(path) if kind == "zip" else {}
-    sheets = []
-    for name in wb.sheet_names:
-        try:
-            sheet = wb.get_sheet_by_name(name)
-            # skip_empty_area=False pads the range from A1, so rows[0] is row 1.
-            rows = sheet.to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise _not_spreadsheet() from exc
-        first_row = 1
-        hidden, uncomputed = flags.get(name, (set(), {}))
-        sheets.append(Sheet(name=name, rows=[list(r) for r in rows], first_row=first_row, hidden=hidden,
-                            uncomputed=uncomputed))
+    # The flag scan is mostly zlib inflating the sheet XML, which releases the GIL: run it in a
+    # thread beside calamine's parse instead of after it.
+    with ThreadPoolExecutor(1) as pool:
+        flags_future = pool.submit(_xlsx_flags, path) if kind == "zip" else None
+        sheets = []
+        for name in wb.sheet_names:
+            try:
+                sheet = wb.get_sheet_by_name(name)
+                # skip_empty_area=False pads the range from A1, so rows[0] is row 1.
+                rows = sheet.to_python(skip_empty_area=False)
+            except Exception as exc:
+                raise _not_spreadsheet() from exc
+            if not isinstance(rows, list) or (rows and not isinstance(rows[0], list)):
+                rows = [list(r) for r in rows]  # calamine hands over fresh lists; copy anything else
+            sheets.append(Sheet(name=name, rows=rows, first_row=1))
+        flags = flags_future.result() if flags_future is not None else {}
+    for sheet in sheets:
+        sheet.hidden, sheet.uncomputed = flags.get(sheet.name, (set(), {}))
     return sheets
 
 

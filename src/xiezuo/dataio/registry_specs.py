@@ -116,9 +116,7 @@ class RegistrySpec(TabularSpec):
     def _compare(self, ctx, row: ImportRow, obj, present: list[Column]) -> dict[str, tuple[Any, Any]]:
         """Field-level diff between a cleaned row and a stored record (masked cells compared masked)."""
         diff = {}
-        for col in present:
-            if col.name not in self.field_columns:
-                continue
+        for col in self._writable(present):
             new = row.values.get(col.name)
             old = obj[col.name]
             if new is None:
@@ -133,12 +131,21 @@ class RegistrySpec(TabularSpec):
                 row.values[col.name] = new
         return diff
 
+    def _writable(self, present: list[Column]) -> list[Column]:
+        """The present columns that are fields, computed once per plan (not once per row)."""
+        cached = self.__dict__.get("_writable_cache")
+        if cached is not None and cached[0] is present:
+            return cached[1]
+        names = set(self.field_columns)
+        cols = [c for c in present if c.name in names]
+        self.__dict__["_writable_cache"] = (present, cols)
+        return cols
+
     def _fields_for_new(self, ctx, row: ImportRow, present: list[Column]) -> dict[str, Any] | None:
         fields = {}
-        for col in present:
-            if col.name not in self.field_columns:
-                continue
-            v = row.values.get(col.name)
+        values = row.values
+        for col in self._writable(present):
+            v = values.get(col.name)
             if v is None:
                 continue
             if col.mask and _masked(v):
@@ -199,8 +206,9 @@ class RegistrySpec(TabularSpec):
             "target_type": self.model._meta.label_lower, "source": now.source, "request_id": now.request_id,
             "ip": now.ip, "data": {"job": ctx.job_id} if ctx.job_id else None,
         }
-        insert_rows(AuditEntry, ({**base, "target_id": str(pk), "target_repr": text[:200], "division_code": division,
-                                  "before": before, "after": after} for pk, text, division, before, after in items))
+        insert_rows(AuditEntry, ({"target_id": str(pk), "target_repr": text[:200], "division_code": division,
+                                  "before": before, "after": after} for pk, text, division, before, after in items),
+                    constants=base)
 
     def new_pks(self, key_fields: tuple[str, ...], floor: int | None, keys: set) -> dict:
         """pks of the rows just inserted (pk above `floor`), by natural key."""
