@@ -78,3 +78,49 @@ def test_east_office_gets_the_dashboard_without_personal_data(client, make_user,
     assert {c["code"]: c["value"] for c in data["cards"]}["poor_people"] == 0
     assert client.get("/assessment/indicators/?year=2013").status_code == 200
     assert client.get("/assessment/report/?year=2013&format=xlsx").status_code == 200
+
+
+def test_trace_pages_through_the_rows_in_village_order(admin_client, poverty, monkeypatch):
+    from xiezuo.assessment import views
+    from xiezuo.registry.stats import poor_years
+
+    monkeypatch.setattr(views, "TRACE_PAGE", 2)
+    url = "/assessment/trace/?indicator=poor_households&year=2013&division=5108"
+    first, second = admin_client.get(url), admin_client.get(url + "&page=2")
+    assert first.context["total"] == second.context["total"] == 3
+    assert (first.context["first"], first.context["last"], second.context["first"], second.context["last"]) == \
+        (1, 2, 3, 3)
+    listed = [r.pk for r in first.context["rows"]] + [r.pk for r in second.context["rows"]]
+    assert sorted(listed) == sorted(poor_years(year=2013, prefix="5108").values_list("pk", flat=True))
+    assert [r.household.village_id for r in first.context["rows"]] == ["510802101201", "510802101201"]
+    assert "page=2" in first.content.decode() and first.context["next"] == 2 and second.context["next"] is None
+
+
+def test_registry_values_from_the_summary_equal_the_direct_counts(poverty, make_user):
+    """Cards, county columns and the trend read registry.summary: the same figures as grouping
+    the household-years directly, for an administrator and for a county user."""
+    from django.db.models import Count, Sum
+    from django.db.models.functions import Substr
+
+    from xiezuo.assessment.dashboard import dashboard_data
+    from xiezuo.assessment.values import Query, memoised, values, values_by_child
+    from xiezuo.registry.models import HouseholdYear
+    from xiezuo.registry.stats import poor_years
+
+    HouseholdYear.objects.create(household=HouseholdYear.objects.first().household, year=2014, size=5,
+                                 year_status="returned")
+    for user in (make_user("boss", role="admin"), make_user("wc", division=poverty["wangcang"], kind="view")):
+        for year in (2013, 2014, 2015):
+            rows = poor_years(year=year, prefix="5108", user=user)
+            by_county = {r["k"]: (r["h"], r["p"]) for r in rows.annotate(k=Substr("household__village_id", 1, 6))
+                         .values("k").annotate(h=Count("id"), p=Sum("size")).order_by()}
+            q = Query(year=year, prefix="5108", user=user)
+            got = {v.indicator.code: v.value for v in values(q, ["poor_people", "poor_households"])}
+            assert got == {"poor_people": rows.aggregate(p=Sum("size"))["p"] or 0, "poor_households": rows.count()}
+            with memoised():
+                people = values_by_child("poor_people", q, 6)
+                households = values_by_child("poor_households", q, 6)
+            assert {k: (households[k], people[k]) for k in people} == by_county
+        trend = dashboard_data(user=user, year=2014)["trend"]["poverty"]["poor_people"]
+        assert trend[:3] == [poor_years(year=y, prefix="5108", user=user).aggregate(p=Sum("size"))["p"] or 0
+                             for y in (2013, 2014, 2015)]

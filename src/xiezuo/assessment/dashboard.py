@@ -2,8 +2,9 @@
 
 Everything the page shows comes from `dashboard_data(...)`, served as JSON to the page's
 script; the numbers are the catalogue's values (`values.py`), so a card, a chart, a report
-cell and a trace page agree by construction. The result is cached per scope, year and
-language for `CACHE_SECONDS` (the registry aggregates behind it scan every household-year).
+cell and a trace page agree by construction. The registry figures (cards, counties, the
+2013–2020 trend) are sums over the per-village summary (`registry.summary`), not scans of the
+household-years; the result is still cached per scope, year and language for `CACHE_SECONDS`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.core.cache import cache
-from django.db.models import Max, Sum
+from django.db.models import Max
 
 from xiezuo.accounts.access import scope_prefixes
 
@@ -96,21 +97,15 @@ def pairing_lines(year: int) -> list[dict]:
 
 
 def _poverty_trend(user) -> dict:
-    """Registered poor people, 2013–2020, in one grouped query (scoped like the registry)."""
-    from xiezuo.accounts.access import EVERYTHING, prefixes_q
-    from xiezuo.registry.models import HouseholdYear
-    from xiezuo.registry.stats import POOR_STATUSES
+    """Registered poor people, 2013–2020, from the registry's per-village summary (scoped like
+    the registry's rows: personal-data scope)."""
+    from xiezuo.accounts.access import EVERYTHING
+    from xiezuo.registry import summary
 
-    qs = HouseholdYear.objects.filter(year__in=list(POVERTY_YEARS), year_status__in=POOR_STATUSES,
-                                      household__village__code__startswith=CITY_PREFIX)
-    if user is not None:
-        prefixes = scope_prefixes(user, "view", personal_data=True)
-        if prefixes is not EVERYTHING:
-            qs = qs.filter(prefixes_q("household__village__code", prefixes))
-    people = {y: 0 for y in POVERTY_YEARS}
-    for row in qs.values("year").annotate(n=Sum("size")).order_by():
-        people[row["year"]] = row["n"] or 0
-    return {"years": list(POVERTY_YEARS), "poor_people": [people[y] for y in POVERTY_YEARS]}
+    prefixes = EVERYTHING if user is None else scope_prefixes(user, "view", personal_data=True)
+    rows = summary.by_year(years=POVERTY_YEARS, prefix=CITY_PREFIX, prefixes=prefixes)
+    people = [rows[y]["poor_people"] if y in rows else 0 for y in POVERTY_YEARS]
+    return {"years": list(POVERTY_YEARS), "poor_people": people}
 
 
 def _coop_trend(user, year: int) -> dict:

@@ -208,24 +208,21 @@ def _registry(kind: str, q: Query, key_length: int | None = None):
 
 
 def _registry_both(q: Query, key_length: int | None) -> dict:
-    """Poor people and households in one query (one aggregate, or one GROUP BY at `key_length`)."""
-    from xiezuo.registry.stats import poor_years
+    """Poor people and households at once, from the registry's per-village summary (one query)."""
+    from xiezuo.registry import summary
+    from xiezuo.registry.stats import registry_prefixes
 
-    qs = poor_years(year=q.year, prefix=q.prefix, user=q.user)
+    prefixes = registry_prefixes(q.user)
     if key_length is None:
-        r = qs.aggregate(p=Sum("size"), h=Count("id"))
-        return {"poor_people": r["p"] or 0, "poor_households": r["h"] or 0}
-    rows = list(qs.annotate(_key=Substr("household__village__code", 1, key_length)).values("_key")
-                .annotate(p=Sum("size"), h=Count("id")).order_by())
-    return {"poor_people": {r["_key"]: r["p"] or 0 for r in rows},
-            "poor_households": {r["_key"]: r["h"] or 0 for r in rows}}
+        t = summary.totals(year=q.year, prefix=q.prefix, prefixes=prefixes)
+        return {"poor_people": t["poor_people"], "poor_households": t["poor_households"]}
+    rows = {k: r for k, r in summary.by_prefix(year=q.year, key_length=key_length, prefix=q.prefix,
+                                                prefixes=prefixes).items() if r["poor_households"]}
+    return {"poor_people": {k: r["poor_people"] for k, r in rows.items()},
+            "poor_households": {k: r["poor_households"] for k, r in rows.items()}}
 
 
 def _registry_query(kind: str, q: Query, key_length: int | None = None):
-    from xiezuo.registry.stats import poor_years
-
-    qs = poor_years(year=q.year, prefix=q.prefix, user=q.user)
-    agg = {"poor_people": Sum("size"), "poor_households": Count("id")}
     if kind == "incidence_pct":
         people = _registry("poor_people", q, key_length)
         if people is None:
@@ -236,11 +233,7 @@ def _registry_query(kind: str, q: Query, key_length: int | None = None):
         pops = _populations_by_prefix(key_length, q.year)
         return {k: (Decimal(v) * 100 / pops[k]).quantize(Decimal("0.01"))
                 for k, v in people.items() if pops.get(k)}
-    if key_length is None:
-        return qs.aggregate(v=agg[kind])["v"] or 0
-    rows = (qs.annotate(_key=Substr("household__village__code", 1, key_length)).values("_key")
-            .annotate(v=agg[kind]).order_by())
-    return {r["_key"]: r["v"] or 0 for r in rows}
+    return _registry_both(q, key_length)[kind]
 
 
 def _population(prefix: str, year: int) -> int | None:
@@ -428,18 +421,27 @@ def trend(code: str, *, years: range, prefix: str = "", user=None) -> list[Numbe
     return [_compute(CATALOGUE[code], Query(year=y, prefix=prefix, user=user)) for y in years]
 
 
-def trace_rows(code: str, q: Query, limit: int = 500) -> tuple[QuerySet | None, int]:
-    """The rows behind a value, for the trace page: (queryset limited, total count)."""
+TRACE_PAGE = 100
+
+
+def trace_rows(code: str, q: Query, limit: int = TRACE_PAGE, offset: int = 0) -> tuple[QuerySet | None, int]:
+    """The rows behind a value, for the trace page: (one page of them, total count).
+
+    Registry rows come in village-code order (an index walk that stops at the page) and their
+    count is the summary's, which is the figure itself; nothing materialises the full set."""
     ind = CATALOGUE[code]
     d = ind.definition
     if isinstance(d, Metric):
         qs = metric_queryset(d, q)
     elif d in ("registry.poor_people", "registry.poor_households", "registry.incidence_pct"):
-        from xiezuo.registry.stats import poor_years
+        from xiezuo.registry import summary
+        from xiezuo.registry.stats import poor_years, registry_prefixes
 
+        if q.user is None or q.pairing is not None:
+            return None, 0
         qs = poor_years(year=q.year, prefix=q.prefix, user=q.user).select_related("household")
-        if q.user is None:
-            qs = qs.none()
+        total = summary.totals(year=q.year, prefix=q.prefix, prefixes=registry_prefixes(q.user))["poor_households"]
+        return qs.order_by("household__village_id", "household_id")[offset:offset + limit], total
     elif d.startswith("monitoring."):
         try:
             from xiezuo.monitoring.models import Case
@@ -456,7 +458,7 @@ def trace_rows(code: str, q: Query, limit: int = 500) -> tuple[QuerySet | None, 
         return None, 0
     if qs is None:
         return None, 0
-    return qs.order_by("pk")[:limit], qs.count()
+    return qs.order_by("pk")[offset:offset + limit], qs.count()
 
 
 def visible_prefix(user, prefix: str) -> bool:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from .catalogue import AREAS, CATALOGUE
 from .dashboard import CITY_PREFIX, combined_geojson, dashboard_data, default_year
-from .values import Query, trace_rows, value, values
+from .values import TRACE_PAGE, Query, trace_rows, value, values
 
 YEARS = range(2013, 2031)
 
@@ -93,10 +93,20 @@ def trace(request):
         raise Http404("unknown indicator")
     q = Query(year=_year(request), prefix=_prefix(request), pairing=_pairing(request), user=request.user)
     v = value(code, q)
-    rows, total = trace_rows(code, q)
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    rows, total = trace_rows(code, q, limit=TRACE_PAGE, offset=(page - 1) * TRACE_PAGE)
+    rows = list(rows) if rows is not None else []
+    pages = max(1, -(-total // TRACE_PAGE))
+    params = request.GET.copy()
+    params.pop("page", None)
     return render(request, "assessment/trace.html", {
-        "v": v, "name": v.indicator.name(get_language()), "q": q, "rows": rows if rows is not None else [],
-        "total": total, "shown": min(total, 500),
+        "v": v, "name": v.indicator.name(get_language()), "q": q, "rows": rows, "total": total,
+        "first": (page - 1) * TRACE_PAGE + 1 if rows else 0, "last": (page - 1) * TRACE_PAGE + len(rows),
+        "page": page, "pages": pages, "query": params.urlencode(),
+        "previous": page - 1 if page > 1 else None, "next": page + 1 if page < pages else None,
     })
 
 
