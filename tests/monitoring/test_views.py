@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -143,3 +144,33 @@ def test_household_page_shows_its_cases(client, staff_a, case_a):
     client.force_login(staff_a)
     r = client.get(reverse("registry:household_detail", args=[case_a.household.pk]))
     assert r.status_code == 200 and reverse("monitoring:case_detail", args=[case_a.pk]) in r.content.decode()
+
+
+def test_owner_can_be_handed_to_a_colleague_in_scope_only(client, staff_a, staff_b, case_a, make_user, divisions):
+    from xiezuo.accounts.access import users_within
+    from xiezuo.accounts.models import AuditEntry
+
+    colleague = make_user("clerk_a2", division=divisions["lizhou_village"])
+    viewer = make_user("viewer_a", division=divisions["lizhou"], kind="view")
+    leader = make_user("leader_a", role="leader", division=divisions["lizhou"])
+    allowed = users_within(case_a.household.village_id, "change", personal_data=True)
+    assert colleague in allowed and staff_a in allowed
+    assert staff_b not in allowed and viewer not in allowed and leader not in allowed
+
+    client.force_login(staff_a)
+    page = client.get(reverse("monitoring:case_detail", args=[case_a.pk])).content.decode()
+    assert 'id="assign-form"' in page and "clerk_a2" in page and "clerk_b" not in page
+    r = client.post(reverse("monitoring:case_assign", args=[case_a.pk]), {"owner": colleague.pk})
+    assert r.status_code == 302
+    assert Case.objects.get(pk=case_a.pk).owner == colleague
+    assert AuditEntry.objects.filter(action="monitoring.case.assigned").count() == 1
+
+    # Someone outside the village is not offered, and is refused by the service too
+    r = client.post(reverse("monitoring:case_assign", args=[case_a.pk]), {"owner": staff_b.pk})
+    assert r.status_code == 400 and Case.objects.get(pk=case_a.pk).owner == colleague
+    with pytest.raises(ValidationError):
+        services.case_assign(case=case_a, owner=viewer, user=staff_a)
+
+    # County B's clerk cannot reassign county A's case at all
+    client.force_login(staff_b)
+    assert client.post(reverse("monitoring:case_assign", args=[case_a.pk]), {"owner": staff_b.pk}).status_code == 404

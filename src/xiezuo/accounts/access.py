@@ -121,6 +121,20 @@ def ensure_within(user, division_code: str, action: Action = "change", *, person
         raise PermissionDenied("outside your scope")
 
 
+def users_within(division_code: str, action: Action = "change", *, personal_data: bool = False) -> list:
+    """Active users whose scope reaches `division_code` (e.g. who may own a case in a village), by username.
+
+    Candidates are admins and holders of a grant on the division or an ancestor; each is then checked by
+    `within`, so the answer follows the same rules as every other scope decision."""
+    from django.contrib.auth import get_user_model
+
+    ancestors = {division_code[:n].ljust(12, "0") for n in (2, 4, 6, 9, 12)}
+    candidates = (get_user_model().objects.filter(is_active=True)
+                  .filter(Q(is_superuser=True) | Q(role="admin") | Q(grants__division_id__in=ancestors))
+                  .distinct().order_by("username"))
+    return [u for u in candidates if within(u, division_code, action, personal_data=personal_data)]
+
+
 def get_scoped_or_404(queryset: models.QuerySet, user, action: Action = "view", **lookup):
     """Missing and forbidden look the same."""
     try:

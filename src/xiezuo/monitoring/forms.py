@@ -74,3 +74,19 @@ class MeasureForm(forms.Form):
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("File (JPEG, PNG or PDF, at most 10 MB)"))
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class AssignForm(forms.Form):
+    """Hand a case to another person who may work in its village (or to nobody)."""
+
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False, empty_label="—")
+
+    def __init__(self, *args, case=None, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        from xiezuo.accounts.access import users_within
+
+        super().__init__(*args, **kwargs)
+        allowed = [u.pk for u in users_within(case.household.village_id, "change", personal_data=True)]
+        self.fields["owner"].queryset = get_user_model().objects.filter(pk__in=allowed).order_by("username")
+        self.fields["owner"].initial = case.owner_id

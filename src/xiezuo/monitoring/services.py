@@ -270,6 +270,8 @@ def case_advance(*, case: Case, to_stage: str, user, on: dt.date | None = None, 
 def case_assign(*, case: Case, owner, user) -> Case:
     case = Case.objects.select_for_update().select_related("household").get(pk=case.pk)
     access.ensure_within(user, case.household.village_id, "change", personal_data=True)
+    if owner is not None and not access.within(owner, case.household.village_id, "change", personal_data=True):
+        raise ValidationError(_("%(user)s may not work on cases in this village."), params={"user": owner})
     before = audit.snapshot(case)
     case.owner = owner
     case.save(update_fields=["owner", "updated_at"])

@@ -17,7 +17,7 @@ from xiezuo.registry.models import Household
 
 from . import selectors, services, signals
 from . import workflow as wf
-from .forms import AdvanceForm, AttachmentForm, MeasureForm, OpenCaseForm
+from .forms import AdvanceForm, AssignForm, AttachmentForm, MeasureForm, OpenCaseForm
 from .models import Case, Category, Source, Stage
 
 PAGE_SIZE = 50
@@ -61,6 +61,7 @@ def _detail_context(request, case, **forms):
         ctx["advance_form"] = forms.get("advance_form") or AdvanceForm(case=case)
         ctx["measure_form"] = forms.get("measure_form") or MeasureForm(case=case)
         ctx["attachment_form"] = forms.get("attachment_form") or AttachmentForm()
+        ctx["assign_form"] = forms.get("assign_form") or AssignForm(case=case)
     if case.stage in (wf.ASSISTING, *wf.ELIMINATION):
         facts = services.elimination_facts(case, today=today, verified=case.stage != wf.ASSISTING)
         ctx["blockers"] = services.blocker_messages(facts)
@@ -101,6 +102,24 @@ def case_advance(request, pk: int):
             messages.success(request, _("Step recorded."))
             return redirect("monitoring:case_detail", pk=case.pk)
     return render(request, "monitoring/case_detail.html", _detail_context(request, case, advance_form=form),
+                  status=400)
+
+
+@login_required
+@require_POST
+def case_assign(request, pk: int):
+    case = _changeable(request, pk)
+    form = AssignForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            services.case_assign(case=case, owner=form.cleaned_data["owner"], user=request.user)
+        except ValidationError as exc:
+            for m in exc.messages:
+                form.add_error(None, m)
+        else:
+            messages.success(request, _("Owner changed."))
+            return redirect("monitoring:case_detail", pk=case.pk)
+    return render(request, "monitoring/case_detail.html", _detail_context(request, case, assign_form=form),
                   status=400)
 
 
