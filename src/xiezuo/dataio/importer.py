@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -314,10 +315,11 @@ def _memoised(conv: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 def _clean_rows(ctx: Context, sp: TabularSpec, sheet: readers.Sheet, matched: dict[int, Column],
                 data_start: int, done_before: int, total: int) -> list[ImportRow]:
+    """Clean a sheet column by column (one tight loop per column instead of a dict store and a
+    tuple unpack per cell), then assemble the rows and report their problems in row order."""
     converters = [(i, col, _memoised(cells.converter(col)) if col.type in MEMO_TYPES else cells.converter(col))
                   for i, col in sorted(matched.items())]
-    required = [(i, col) for i, col, _c in converters if col.required]
-    rows: list[ImportRow] = []
+    required = [(c, col) for c, (_i, col, _conv) in enumerate(converters) if col.required]
     data = sheet.rows[data_start:]
     # trailing blank rows are formatting, not data
     last = len(data)
@@ -326,43 +328,63 @@ def _clean_rows(ctx: Context, sp: TabularSpec, sheet: readers.Sheet, matched: di
     is_blank = cells.is_blank
     CellError = cells.CellError
     first = sheet.first_row + data_start
-    key_index = required[0][0] if required else None
+    key_index = converters[required[0][0]][0] if required else None
     hidden = sheet.hidden
     uncomputed = sheet.uncomputed
+
+    kept: list[list[Any]] = []
+    numbers: list[int] = []
     for k in range(last):
         raw = data[k]
-        number = first + k
-        if k % 2000 == 0:
-            ctx.progress(0.05 + 0.5 * (done_before + data_start + k) / total, _("Checking rows"))
         if (key_index is None or is_blank(raw[key_index] if key_index < len(raw) else None)) and all(
                 is_blank(v) for v in raw):
-            ctx.problems.append(Problem(sheet.name, number, "", "", _("Blank row, skipped."), "warning"))
+            ctx.problems.append(Problem(sheet.name, first + k, "", "", _("Blank row, skipped."), "warning"))
             continue
-        row = ImportRow(sheet=sheet.name, number=number, values={}, raw=raw)
-        if number in hidden:
-            ctx.error(row, "", "", _("The row is hidden in the spreadsheet: unhide it and check it, or delete it."))
+        kept.append(raw)
+        numbers.append(first + k)
+
+    width = min((len(r) for r in kept), default=0)
+    columns: list[list[Any]] = []
+    cell_errors: dict[int, list[tuple[Column, Any, str]]] = {}  # position in `kept` -> problems, column order
+    for c, (i, col, conv) in enumerate(converters):
+        ctx.progress(0.05 + 0.5 * (done_before + data_start + last * c / len(converters)) / total,
+                     _("Checking rows"))
+        raws = list(map(itemgetter(i), kept)) if i < width else [r[i] if i < len(r) else None for r in kept]
+        out: list[Any] = []
+        append = out.append
+        for p, v in enumerate(raws):
+            if v is None or v == "" or (v.__class__ is str and v.isspace()):
+                append(None)
+                continue
+            try:
+                append(conv(v))
+            except CellError as exc:
+                append(None)
+                cell_errors.setdefault(p, []).append((col, v, exc.message))
+        columns.append(out)
+
+    names = [col.name for _i, col, _conv in converters]
+    rows: list[ImportRow] = []
+    name = sheet.name
+    for p, cleaned in enumerate(zip(*columns, strict=True)):
+        number = numbers[p]
+        row = ImportRow(sheet=name, number=number, values=dict(zip(names, cleaned, strict=True)), raw=kept[p])
         bad: set[str] = set()
-        if number in uncomputed:
+        if hidden and number in hidden:
+            ctx.error(row, "", "", _("The row is hidden in the spreadsheet: unhide it and check it, or delete it."))
+        if uncomputed and number in uncomputed:
             for i, col, _conv in converters:
                 if i in uncomputed[number]:
                     bad.add(col.name)
                     ctx.error(row, col, "", _("The cell holds a formula without a computed value: open the file in "
                                               "Excel, WPS or LibreOffice and save it, or paste the values."))
-        values = row.values
-        n = len(raw)
-        for i, col, conv in converters:
-            v = raw[i] if i < n else None
-            if v is None or v == "" or (v.__class__ is str and v.isspace()):
-                values[col.name] = None
-                continue
-            try:
-                values[col.name] = conv(v)
-            except CellError as exc:
-                values[col.name] = None
+        problems = cell_errors.get(p)
+        if problems:
+            for col, v, message in problems:
                 bad.add(col.name)
-                ctx.error(row, col, v, exc.message)
-        for _i, col in required:
-            if values.get(col.name) is None and col.name not in bad:
+                ctx.error(row, col, v, message)
+        for c, col in required:
+            if cleaned[c] is None and col.name not in bad:
                 ctx.error(row, col, "", _("This column is required."))
         rows.append(row)
     return rows
