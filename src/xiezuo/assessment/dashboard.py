@@ -110,13 +110,11 @@ def _poverty_trend(user) -> dict:
 
 def _coop_trend(user, year: int) -> dict:
     years = list(range(COOP_FIRST_YEAR, max(year, COOP_FIRST_YEAR) + 1))
+    codes = ["aid_committed", "placements", "sales", "monitoring_cases"]
+    by_year = [values(Query(year=y, prefix=CITY_PREFIX, user=user), codes) for y in years]  # one call a year
     out: dict = {"years": years}
-    for code in ("aid_committed", "placements", "sales", "monitoring_cases"):
-        series = []
-        for y in years:
-            v = values(Query(year=y, prefix=CITY_PREFIX, user=user), [code])[0].value
-            series.append(_json_number(v))
-        out[code] = series
+    for i, code in enumerate(codes):
+        out[code] = [_json_number(row[i].value) for row in by_year]
     return out
 
 

@@ -42,10 +42,14 @@ def _grouped(qs):
             .order_by())
 
 
-def _rows(qs) -> list[VillageYear]:
-    return [VillageYear(village_code=r["household__village_id"], year=r["year"], households=r["households"],
-                        people=r["people"], poor_households=r["poor_households"], poor_people=r["poor_people"])
-            for r in _grouped(qs)]
+def _insert(qs) -> int:
+    """INSERT … SELECT of the grouped counts: the rows never pass through Python."""
+    sql, params = _grouped(qs).query.sql_with_params()
+    q = connection.ops.quote_name
+    cols = ", ".join(q(c) for c in ("village_code", "year", *FIELDS))
+    with connection.cursor() as cur:
+        cur.execute(f"INSERT INTO {q(VillageYear._meta.db_table)} ({cols}) {sql}", params)  # noqa: S608
+        return cur.rowcount
 
 
 def _last_year_id() -> int:
@@ -56,12 +60,11 @@ def _last_year_id() -> int:
 def refresh() -> int:
     """Rebuild the whole summary (one GROUP BY over the household-years); returns its row count."""
     last = _last_year_id()
-    rows = _rows(HouseholdYear.objects.filter(id__lte=last))
     VillageYear.objects.all().delete()
-    VillageYear.objects.bulk_create(rows, batch_size=2000)
+    n = _insert(HouseholdYear.objects.filter(id__lte=last))
     StaleVillage.objects.all().delete()
     SummaryState.objects.update_or_create(pk=1, defaults={"last_year_id": last})
-    return len(rows)
+    return n
 
 
 def after_import(import_specs: Iterable) -> None:
@@ -109,8 +112,7 @@ def ensure_fresh() -> None:
         for i in range(0, len(codes), _CHUNK):
             part = codes[i:i + _CHUNK]
             VillageYear.objects.filter(village_code__in=part).delete()
-            VillageYear.objects.bulk_create(_rows(HouseholdYear.objects.filter(household__village_id__in=part)),
-                                            batch_size=2000)
+            _insert(HouseholdYear.objects.filter(household__village_id__in=part))
         StaleVillage.objects.filter(village_code__in=codes).delete()
         SummaryState.objects.filter(pk=1).update(last_year_id=last)
 
