@@ -52,14 +52,17 @@ class Run(models.Model):
 class HouseholdResult(models.Model):
     """One household's judgement in a run: the numbers, each criterion, the status and why."""
 
-    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="household_results")
-    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="measure_results")
+    # run and household need no index of their own: the unique (run, household) and the (household, run)
+    # index below lead with them. Every index here is maintained for each of a run's 1 M+ rows.
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="household_results", db_index=False)
+    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="measure_results",
+                                  db_index=False)
     village = models.ForeignKey("geo.Division", on_delete=models.CASCADE, related_name="+")
     size = models.PositiveSmallIntegerField(_("household size"))
     pcni = models.DecimalField(_("per-capita net income"), max_digits=14, decimal_places=2)
     pcni_after_rigid = models.DecimalField(_("per-capita income after rigid spending"), max_digits=14,
                                            decimal_places=2)
-    status = models.CharField(_("status"), max_length=10, db_index=True)
+    status = models.CharField(_("status"), max_length=10)  # always read within a run: index (run, status)
     category = models.CharField(_("monitoring category"), max_length=40, blank=True)
     reasons = models.CharField(_("reason codes"), max_length=400, blank=True)
     registered_active = models.BooleanField(default=False)
