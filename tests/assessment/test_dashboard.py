@@ -124,3 +124,14 @@ def test_registry_values_from_the_summary_equal_the_direct_counts(poverty, make_
         trend = dashboard_data(user=user, year=2014)["trend"]["poverty"]["poor_people"]
         assert trend[:3] == [poor_years(year=y, prefix="5108", user=user).aggregate(p=Sum("size"))["p"] or 0
                              for y in (2013, 2014, 2015)]
+
+
+def test_trace_lists_households_only_to_who_may_see_personal_data(client, make_user, poverty):
+    # an eastern office with a view grant on 旺苍 sees its figure, never its households
+    client.force_login(make_user("east", role="east_office", division=poverty["wangcang"], kind="view"))
+    resp = client.get("/assessment/trace/?indicator=poor_households&year=2013&division=5108")
+    assert resp.status_code == 200 and resp.context["v"].value == 1
+    assert resp.context["rows"] == [] and resp.context["total"] == 0
+    client.force_login(make_user("wc", division=poverty["wangcang"], kind="view"))
+    resp = client.get("/assessment/trace/?indicator=poor_households&year=2013&division=5108")
+    assert resp.context["total"] == 1 and [r.household.village_id for r in resp.context["rows"]] == ["510821100201"]

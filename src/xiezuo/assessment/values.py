@@ -424,7 +424,7 @@ def trend(code: str, *, years: range, prefix: str = "", user=None) -> list[Numbe
 TRACE_PAGE = 100
 
 
-def trace_rows(code: str, q: Query, limit: int = TRACE_PAGE, offset: int = 0) -> tuple[QuerySet | None, int]:
+def trace_rows(code: str, q: Query, limit: int = TRACE_PAGE, offset: int = 0) -> tuple[QuerySet | list | None, int]:
     """The rows behind a value, for the trace page: (one page of them, total count).
 
     Registry rows come in village-code order (an index walk that stops at the page) and their
@@ -435,13 +435,15 @@ def trace_rows(code: str, q: Query, limit: int = TRACE_PAGE, offset: int = 0) ->
         qs = metric_queryset(d, q)
     elif d in ("registry.poor_people", "registry.poor_households", "registry.incidence_pct"):
         from xiezuo.registry import summary
-        from xiezuo.registry.stats import poor_years, registry_prefixes
+        from xiezuo.registry.stats import poor_page
 
         if q.user is None or q.pairing is not None:
             return None, 0
-        qs = poor_years(year=q.year, prefix=q.prefix, user=q.user).select_related("household")
-        total = summary.totals(year=q.year, prefix=q.prefix, prefixes=registry_prefixes(q.user))["poor_households"]
-        return qs.order_by("household__village_id", "household_id")[offset:offset + limit], total
+        # household rows are personal data: the rows' scope, not the aggregates' (an eastern
+        # office sees the figure, never the households behind it)
+        prefixes = scope_prefixes(q.user, "view", personal_data=True)
+        total = summary.totals(year=q.year, prefix=q.prefix, prefixes=prefixes)["poor_households"]
+        return poor_page(year=q.year, prefix=q.prefix, user=q.user, offset=offset, limit=limit), total
     elif d.startswith("monitoring."):
         try:
             from xiezuo.monitoring.models import Case

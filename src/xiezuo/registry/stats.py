@@ -59,6 +59,26 @@ def poor_years(*, year: int, prefix: str = "", user=None):
     return qs
 
 
+def poor_page(*, year: int, prefix: str = "", user, offset: int = 0, limit: int = 100) -> list[HouseholdYear]:
+    """One page of the registered poor household-years under `prefix`, in village-code order, for
+    listing them (personal data: the rows scope). The households are walked through the village
+    index and each one's year row looked up by (household, year), stopping at the page, so the
+    cost does not grow with the county's size; `poor_years(...)` ordered would sort them all."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import Household
+
+    poor = HouseholdYear.objects.filter(household=OuterRef("pk"), year=year, year_status__in=POOR_STATUSES)
+    households = Household.objects.restrict(user, "view").filter(Exists(poor))
+    if prefix:
+        households = households.filter(village__code__startswith=prefix, village_id__gte=prefix,
+                                       village_id__lt=prefix + ":")
+    ids = list(households.order_by("village_id", "id").values_list("id", flat=True)[offset:offset + limit])
+    rows = {hy.household_id: hy for hy in HouseholdYear.objects.filter(household_id__in=ids, year=year)
+            .select_related("household")}
+    return [rows[i] for i in ids if i in rows]
+
+
 def _counts_by_prefix(*, parent_prefix: str, key_length: int, year: int, user) -> dict[str, tuple[int, int]]:
     rows = summary.by_prefix(year=year, key_length=key_length, prefix=parent_prefix, prefixes=_prefixes(user))
     return {k: (r["poor_households"], r["poor_people"]) for k, r in rows.items() if r["poor_households"]}
