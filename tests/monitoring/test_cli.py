@@ -48,8 +48,9 @@ def test_import_warnings_all_or_none(tmp_path, household_a, divisions, make_hous
                    f"{other.number},42,应急管理局,,2025-03-01\n", encoding="utf-8")
     err = io.StringIO()
     with pytest.raises(CommandError, match="2 errors"):
-        call_command("cases", "import-warnings", str(bad), stdout=io.StringIO(), stderr=err)
-    assert "row 3, column 户编号" in err.getvalue() and "row 4, column 风险类型" in err.getvalue()
+        call_command("cases", "import-warnings", str(bad), "--lang", "en", stdout=io.StringIO(), stderr=err)
+    assert "row 3, column 户编号: NOPE — No household with this number in your area." in err.getvalue()
+    assert "row 4, column 风险类型: 42" in err.getvalue()
     assert not Case.objects.exists()
     good = tmp_path / "good.csv"
     good.write_text("household_number,risk_types,department,detail,date,rigid_expenditure\n"
@@ -83,3 +84,40 @@ def test_real_engine_selectors_are_wired():
     from xiezuo.measure import selectors as measure_selectors
 
     assert callable(measure_selectors.latest_published_run) and callable(measure_selectors.flagged_households)
+
+
+def test_import_warnings_reads_excel_numbers_and_refuses_a_risk_twice_in_one_file(tmp_path, household_a):
+    f = tmp_path / "w.csv"
+    f.write_text("户编号,风险类型,预警部门\n"
+                 f"{household_a.number},1,医保局\n"  # Excel wrote 01 as 1
+                 f"{household_a.number},1、3,残联\n", encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 errors"):
+        call_command("cases", "import-warnings", str(f), "--lang", "en", stdout=io.StringIO(), stderr=err)
+    assert "row 3, column 风险类型" in err.getvalue() and "already has an open case for risk 01" in err.getvalue()
+    f.write_text("户编号,风险类型,预警部门\n"
+                 f"{household_a.number},1,医保局\n"
+                 f"{household_a.number},3,残联\n", encoding="utf-8")
+    assert "2 cases opened" in run("import-warnings", str(f))
+    assert sorted(c.risk_types[0] for c in Case.objects.filter(household=household_a)) == ["01", "03"]
+
+
+def test_warnings_sheet_has_a_template_and_exports_what_it_opened(tmp_path, household_a, staff_a, staff_b):
+    from python_calamine import CalamineWorkbook
+
+    from xiezuo.dataio import services as dataio
+    from xiezuo.dataio import specs
+    from xiezuo.dataio.writers import write_template
+
+    spec = specs.get("warnings")
+    template = write_template(spec, tmp_path / "t.xlsx")
+    assert CalamineWorkbook.from_path(str(template)).get_sheet_by_index(0).to_python()[0][:3] == \
+        ["户编号*", "风险类型*", "预警部门*"]  # required columns are starred
+    f = tmp_path / "w.csv"
+    f.write_text(f"户编号,风险类型,预警部门,预警日期\n{household_a.number},因病,医保局,2025-03-01\n", encoding="utf-8")
+    assert "1 cases opened" in run("import-warnings", str(f))
+    out = tmp_path / "out.csv"
+    assert dataio.export_file(entity="warnings", fmt="csv", path=out, user=staff_a) == 1
+    assert dataio.export_file(entity="warnings", fmt="csv", path=tmp_path / "b.csv", user=staff_b) == 0
+    text = out.read_text(encoding="utf-8-sig")
+    assert household_a.number in text and "医保局" in text and "2025-03-01" in text
