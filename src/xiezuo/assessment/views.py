@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from .catalogue import AREAS, CATALOGUE
 from .dashboard import CITY_PREFIX, combined_geojson, dashboard_data, default_year
-from .values import TRACE_PAGE, Query, trace_rows, value, values
+from .values import TRACE_PAGE, Query, memoised, trace_rows, value, values
 
 YEARS = range(2013, 2031)
 
@@ -75,7 +75,8 @@ def indicator_table(request):
     """Every indicator for a year, division and pairing, against the agreement's targets."""
     year = _year(request)
     q = Query(year=year, prefix=_prefix(request) or CITY_PREFIX, pairing=_pairing(request), user=request.user)
-    rows = values(q)
+    with memoised():  # people, households and incidence share one summary query
+        rows = values(q)
     lang = get_language() or ""
     groups = [(str(label), [r for r in rows if r.indicator.area == area]) for area, label in AREAS.items()]
     return render(request, "assessment/indicators.html", {
