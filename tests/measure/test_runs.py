@@ -167,3 +167,33 @@ def test_demo_2013_reproduces_the_book_and_2020_has_nobody_below_the_line(db, se
     r2020 = services.run_execute(year=2020, policy=policy_for(year=2020))
     assert not HouseholdResult.objects.filter(run=r2020, below_line=True).exists()
     assert DivisionResult.objects.get(run=r2020, division_id="510800000000").fgt0 == 0
+
+
+def test_a_result_whose_household_is_gone_fails_the_run(registry_2021, monkeypatch):
+    # given a household that disappears between the read and the write (the results table has no per-row
+    # foreign-key checks; the run checks its rows in bulk)
+    import pyarrow as pa
+    from django.core.exceptions import ValidationError
+
+    real = services._household_table
+
+    def gone(run_id, hh):
+        table = real(run_id, hh)
+        ids = pa.array([999_999_999, *table.column("household_id").to_pylist()[1:]], pa.int64())
+        return table.set_column(table.schema.get_field_index("household_id"), "household_id", ids)
+
+    monkeypatch.setattr(services, "_household_table", gone)
+    with pytest.raises(ValidationError):
+        _run(publish=True)
+    failed = Run.objects.latest("id")
+    assert failed.status == "failed" and "999999999" in failed.message and not failed.published
+    assert not HouseholdResult.objects.filter(run=failed).exists()
+
+
+def test_deleting_a_household_deletes_its_results(registry_2021):
+    run = _run()
+    a = registry_2021["a"]
+    assert HouseholdResult.objects.filter(run=run, household_id=a.pk).exists()
+    a.delete()
+    assert not HouseholdResult.objects.filter(household_id=a.pk).exists()
+    assert HouseholdResult.objects.filter(run=run).count() == 3

@@ -102,6 +102,20 @@ def _bulk_insert(table: str, rows: pa.Table) -> None:
                 cur.executemany(sql, list(zip(*(part.column(c).to_pylist() for c in columns), strict=True)))
 
 
+def _check_references(run: Run) -> None:
+    """Every result row's household and village exist (one anti-join each, in the writing transaction; the
+    table has no per-row foreign-key checks, see models.HouseholdResult)."""
+    table = HouseholdResult._meta.db_table
+    with connection.cursor() as cur:
+        for column, target, key in (("household_id", "registry_household", "id"), ("village_id", "geo_division", "code")):
+            cur.execute(f"SELECT r.{column} FROM {table} r WHERE r.run_id = %s AND NOT EXISTS "
+                        f"(SELECT 1 FROM {target} t WHERE t.{key} = r.{column}) LIMIT 1", [run.pk])
+            row = cur.fetchone()
+            if row is not None:
+                raise ValidationError(_("The registry changed during the run (%(what)s %(id)s is gone); run it again."),
+                                      params={"what": column[:-3], "id": row[0]})
+
+
 def _division_objects(run: Run, divisions: pa.Table, spec: Spec) -> list[DivisionResult]:
     rows = divisions.to_pylist()
     known = set(Division.objects.filter(code__in=[r["code"] for r in rows]).values_list("code", flat=True))
@@ -186,6 +200,7 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
         t_write = time.perf_counter()
         with transaction.atomic():
             _bulk_insert(HouseholdResult._meta.db_table, _household_table(run.pk, result.households))
+            _check_references(run)
             DivisionResult.objects.bulk_create(_division_objects(run, result.divisions, spec), batch_size=2000)
             run.status = Run.Status.SUCCEEDED
             run.input_households = inputs["households"].num_rows
