@@ -352,8 +352,21 @@ def _clean_rows(ctx: Context, sp: TabularSpec, sheet: readers.Sheet, matched: di
         raws = list(map(itemgetter(i), kept)) if i < width else [r[i] if i < len(r) else None for r in kept]
         out: list[Any] = []
         append = out.append
+        text_limit = (col.max_length or cells.MAX_CELL) if col.type == "str" else -1
         for p, v in enumerate(raws):
-            if v is None or v == "" or (v.__class__ is str and v.isspace()):
+            if v.__class__ is str:
+                if text_limit >= 0:  # a text cell in a text column: what cells._str does, inline
+                    s = v.strip()
+                    if not s:
+                        append(None)
+                        continue
+                    if len(s) <= text_limit:
+                        append(s)
+                        continue
+                elif not v or v.isspace():
+                    append(None)
+                    continue
+            elif v is None:
                 append(None)
                 continue
             try:
