@@ -199,9 +199,10 @@ def village_sql(spec: Spec) -> str:
         f"SUM(CASE WHEN status = '{s}' THEN size ELSE 0 END) AS people_{s}" for s in STATUSES)
     cat_sums = "".join(f"SUM(CASE WHEN category = '{c['code']}' THEN 1 ELSE 0 END) AS cat_{c['code']}, "
                        for c in spec.monitoring_categories)
+    # People counts are summed as integers (exact, and cheaper than DOUBLE sums: ~20 % of this query at 1 M)
     ind_sums = "".join(
-        f"SUM(CAST(size * mpi_poor * d_{i.name} AS DOUBLE)) AS ch_{i.name}, "
-        f"SUM(CAST(size * d_{i.name} AS DOUBLE)) AS un_{i.name}, " for i in spec.indicators)
+        f"SUM(size * mpi_poor * d_{i.name}) AS ch_{i.name}, "
+        f"SUM(size * d_{i.name}) AS un_{i.name}, " for i in spec.indicators)
     gap = f"CAST({line} * size - net_fen AS DOUBLE) / CAST({line} * size AS DOUBLE)"
     return f"""
 SELECT village AS code,
@@ -212,7 +213,7 @@ SELECT village AS code,
        SUM(CASE WHEN below_line = 1 THEN size * {gap} ELSE CAST(0 AS DOUBLE) END) AS gap1,
        SUM(CASE WHEN below_line = 1 THEN size * {gap} * {gap} ELSE CAST(0 AS DOUBLE) END) AS gap2,
        {ind_sums}
-       SUM(CAST(size * mpi_poor AS DOUBLE)) AS mpi_poor_people,
+       SUM(size * mpi_poor) AS mpi_poor_people,
        SUM(size * mpi_poor * mpi_score) AS mpi_score_sum
 FROM results
 GROUP BY village
