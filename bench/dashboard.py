@@ -1,7 +1,7 @@
 """Benchmark: the assessment dashboard and the division pages over a synthetic registry.
 
     .venv/bin/python bench/dashboard.py                     # demo registry at scale 1.0 (107,750 households)
-    .venv/bin/python bench/dashboard.py --scale 9.3         # ≈ 1 M households (slow to generate: ~20+ min)
+    .venv/bin/python bench/dashboard.py --scale 9.3         # ≈ 1 M households (generation ~10 min, 25 under load)
     .venv/bin/python bench/dashboard.py --requests 50
     .venv/bin/python bench/dashboard.py --data-dir /tmp/xz-1m    # reuse a data dir built before (no rebuild)
 
