@@ -23,29 +23,6 @@ def test_the_validator_discriminates_the_official_samples(schema, sample):
     assert ok is sample.name.startswith("should-pass"), schema.error_log
 
 
-@pytest.fixture
-def ledger(divisions):
-    from xiezuo.cooperation.models import Pairing
-    from xiezuo.projects.models import Budget, LedgerEntry, Project
-
-    pairing = Pairing.objects.create(level="county", east_division=divisions["huzhou"],
-                                     west_division=divisions["wangcang"], round="2018",
-                                     valid_from=dt.date(2018, 1, 1))
-    p = Project.objects.create(code="WC-2019-001", name="白叶一号茶园", name_en="White tea garden",
-                               county=divisions["wangcang"], place=divisions["wangcang"], category="industry",
-                               year=2019, status="in_progress", pairing=pairing)
-    b = Budget.objects.create(project=p, source="zhejiang_fiscal", amount=Decimal("1000000.00"))
-    alloc = LedgerEntry.objects.create(project=p, budget=b, kind="allocation", date=dt.date(2019, 3, 1),
-                                       amount=Decimal("1000000.00"))
-    pay = LedgerEntry.objects.create(project=p, budget=b, kind="disbursement", date=dt.date(2019, 4, 1),
-                                     amount=Decimal("300000.00"), voucher="V-1")
-    LedgerEntry.objects.create(project=p, budget=b, kind="reversal", date=dt.date(2019, 5, 1),
-                               amount=Decimal("300000.00"), reverses=pay)
-    LedgerEntry.objects.create(project=p, budget=b, kind="disbursement", date=dt.date(2019, 5, 2),
-                               amount=Decimal("250000.50"))
-    return p, alloc
-
-
 @pytest.mark.django_db
 def test_export_validates_and_carries_the_ledger(schema, ledger, tmp_path):
     from django.core.management import call_command

@@ -73,3 +73,16 @@ def test_all_values_compute_without_error_on_an_empty_year(poverty):
     out = values(Query(year=2030, prefix="5108"))
     assert len(out) == len(CATALOGUE)
     assert {v.indicator.code: v.value for v in out}["poor_people"] == 0
+
+
+def test_a_net_fund_figure_traces_to_its_postings_and_the_reversals_it_subtracts(ledger, make_user):
+    admin = make_user("auditor_t", role="auditor")
+    q = Query(year=2019, prefix="510821", user=admin)
+    assert value("aid_disbursed", q).value == Decimal("250000.50")  # 300,000 - 300,000 + 250,000.50
+    rows, total = trace_rows("aid_disbursed", q)
+    assert total == 3
+    assert sorted((r.kind, r.amount) for r in rows) == [
+        ("disbursement", Decimal("250000.50")), ("disbursement", Decimal("300000.00")),
+        ("reversal", Decimal("300000.00"))]
+    rows, total = trace_rows("aid_committed", q)  # no reversal of the allocation: its one row
+    assert total == 1 and [r.kind for r in rows] == ["allocation"]

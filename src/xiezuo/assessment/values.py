@@ -433,6 +433,10 @@ def trace_rows(code: str, q: Query, limit: int = TRACE_PAGE, offset: int = 0) ->
     d = ind.definition
     if isinstance(d, Metric):
         qs = metric_queryset(d, q)
+        less = _minus(d)
+        less_qs = metric_queryset(less, q) if less is not None and qs is not None else None
+        if less_qs is not None:  # the reversals a net figure subtracts are rows behind it too
+            qs = qs | less_qs
     elif d in ("registry.poor_people", "registry.poor_households", "registry.incidence_pct"):
         from xiezuo.registry import summary
         from xiezuo.registry.stats import poor_page
