@@ -76,7 +76,7 @@ def main() -> None:
     timings["accounts"] = time.perf_counter() - started
     for step, seconds in timings.items():
         print(f"{step:10} {seconds:8.1f} s")
-    print(f"identity numbers (Fernet encrypt + keyed hash + mask): {stats['identity_seconds']:.1f} s")
+    print(f"identity numbers (x2 AES-GCM encrypt + keyed hash + mask): {stats['identity_seconds']:.1f} s")
     total_rows = 0
     for table, rows in stats["rows"].items():
         seconds = stats["insert_seconds"].get(table, 0.0)
