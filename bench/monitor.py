@@ -130,7 +130,8 @@ def run_sql(paths, spec):
     return con.sql(sql).to_arrow_table()
 
 
-def run_pandas(paths, spec):
+def pandas_households(paths):
+    """Households joined with their year's facts and their living members' education and health, in pandas."""
     hh = pd.read_parquet(paths["households"])
     yr = pd.read_parquet(paths["years"])
     mem = pd.read_parquet(paths["members"])
@@ -145,6 +146,11 @@ def run_pandas(paths, spec):
     df = hh.merge(yr, left_on="id", right_on="household_id").merge(agg, on="household_id", how="left").fillna(
         {"school_years": 0, "out_of_school": 0, "serious": 0})
     df = df[df["size"] > 0]
+    return df
+
+
+def run_pandas(paths, spec):
+    df = pandas_households(paths)
     line = float(spec.poverty_line)
     pcni = df.net_fen / df["size"] / 100
     score = ((df.food_secure == 0) / 6 + ((df.serious >= 1) | (df.uninsured_members >= 1)) / 6
@@ -165,21 +171,8 @@ def run_pandas_full(paths, spec):
     and category counts, FGT 0/1/2, H, A, M0, each indicator's censored headcount and contribution, and the
     incidence. The rules of the shipped national policy are written out by hand; the numbers come from the
     spec. Vectorised (merge, numpy, groupby), nothing row by row."""
-    hh = pd.read_parquet(paths["households"])
-    yr = pd.read_parquet(paths["years"])
-    mem = pd.read_parquet(paths["members"])
+    df = pandas_households(paths)
     pops = pd.read_parquet(paths["populations"])
-    mem = mem[mem.deceased == 0]
-    age = YEAR - mem.birth_year
-    years_map = {"primary": 6, "junior": 9, "senior": 12, "college": 15}
-    mem = mem.assign(school_years=np.where(age >= 16, mem.education.map(years_map).fillna(0), 0),
-                     out_of_school=((age >= 6) & (age <= 15) & mem.schooling.isin(["none", "dropout"])).astype(int),
-                     serious=(mem.health == "serious").astype(int))
-    agg = mem.groupby("household_id").agg(school_years=("school_years", "max"), out_of_school=("out_of_school", "sum"),
-                                          serious=("serious", "sum")).reset_index()
-    df = hh.merge(yr, left_on="id", right_on="household_id").merge(agg, on="household_id", how="left").fillna(
-        {"school_years": 0, "out_of_school": 0, "serious": 0})
-    df = df[df["size"] > 0]
     fen = lambda x: int(round(float(x) * 100))  # noqa: E731 -- money compared in integer fen, as the engine does
     size, net = df["size"].to_numpy(), df.net_fen.to_numpy()
     line, threshold, exit_line = fen(spec.poverty_line), fen(spec.monitoring_threshold), fen(spec.exit_line)

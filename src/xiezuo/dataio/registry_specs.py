@@ -193,19 +193,24 @@ class RegistrySpec(TabularSpec):
         sheets = {r.sheet for r in rows}
         return [c for c in self.columns if any((s, c.name) in ctx.headers for s in sheets)]
 
-    def audit_rows(self, ctx, action: str, items: Iterable[tuple[int, str, str, dict | None, dict | None]]) -> None:
-        """One audit row per written record: (pk, repr, division code, before, after), in bulk,
-        with the same fields `accounts.audit.record` writes; the job id is the request id."""
+    def _audit_base(self, ctx, action: str) -> dict:
+        """The columns every audit row of this import shares (as `accounts.audit.record` fills them)."""
         from xiezuo.accounts.context import current
 
         now = current()
         user = ctx.user
-        base = {
+        return {
             "actor_id": user.pk if getattr(user, "pk", None) else None,
             "actor_name": getattr(user, "username", "") or "system", "action": action,
             "target_type": self.model._meta.label_lower, "source": now.source, "request_id": now.request_id,
-            "ip": now.ip, "data": {"job": ctx.job_id} if ctx.job_id else None,
+            "ip": now.ip,
         }
+
+    def audit_rows(self, ctx, action: str, items: Iterable[tuple[int, str, str, dict | None, dict | None]]) -> None:
+        """One audit row per written record: (pk, repr, division code, before, after), in bulk,
+        with the same fields `accounts.audit.record` writes; the job id is the request id."""
+        base = self._audit_base(ctx, action)
+        base["data"] = {"job": ctx.job_id} if ctx.job_id else None
         insert_rows(AuditEntry, ({"target_id": str(pk), "target_repr": text[:200], "division_code": division,
                                   "before": before, "after": after} for pk, text, division, before, after in items),
                     constants=base)
@@ -221,16 +226,7 @@ class RegistrySpec(TabularSpec):
             by_division.setdefault(division, []).append(pk)
         if not by_division:
             return
-        from xiezuo.accounts.context import current
-
-        now = current()
-        user = ctx.user
-        base = {
-            "actor_id": user.pk if getattr(user, "pk", None) else None,
-            "actor_name": getattr(user, "username", "") or "system", "action": action,
-            "target_type": self.model._meta.label_lower, "source": now.source, "request_id": now.request_id,
-            "ip": now.ip, "target_id": "",
-        }
+        base = {**self._audit_base(ctx, action), "target_id": ""}
         label = str(self.model._meta.verbose_name_plural)
         insert_rows(AuditEntry, ({"target_repr": f"{len(pks)} × {label}"[:200], "division_code": division,
                                   "data": {"job": ctx.job_id, "created": sorted(pks)}}
