@@ -104,7 +104,7 @@ def test_main_path_in_chromium(live_server, browser, divisions, make_user, make_
     assert _step(browser, wf.ASSISTING, dt.date(2025, 1, 5)) == wf.ASSISTING
 
     # and adds an assistance measure for the illness risk
-    browser.find_element(By.CSS_SELECTOR, "details summary").click()
+    browser.find_element(By.XPATH, "//details[.//form[@id='measure-form']]/summary").click()
     form = browser.find_element(By.ID, "measure-form")
     form.find_element(By.NAME, "responsible").send_keys("王医生")
     browser.execute_script("arguments[0].value = '2025-01-06'", form.find_element(By.NAME, "start_on"))
