@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+import datetime as dt
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,8 +11,19 @@ from django.utils.translation import gettext as _
 
 from xiezuo.accounts import audit
 from xiezuo.accounts.access import ensure_within
+from xiezuo.accounts.writes import save_audited
 
-from .models import INDICATOR_UNITS, Agreement, AgreementTarget, Organisation, Pairing
+from .models import (
+    INDICATOR_UNITS,
+    Agreement,
+    AgreementTarget,
+    Enterprise,
+    Meeting,
+    Organisation,
+    Pairing,
+    Visit,
+)
+from .selectors import county_pairing_on
 from .uscc import validate_uscc
 
 ORG_FIELDS = ("name", "name_en", "kind", "division", "side", "uscc")
@@ -163,3 +175,136 @@ def agreement_target_set(*, user, agreement: Agreement, year: int, indicator: st
     row.save()
     audit.record(action="cooperation.target.set", user=user, target=row, before=before, after=audit.snapshot(row))
     return row
+
+
+# --- visits, meetings and enterprise investment ------------------------------------------------
+
+VISIT_FIELDS = ("date", "kind", "title", "leader", "west_division", "east_division", "pairing", "note")
+MEETING_FIELDS = ("date", "kind", "title", "west_division", "east_division", "pairing", "note")
+ENTERPRISE_FIELDS = ("name", "organisation", "uscc", "west_division", "east_division", "pairing", "year", "industry",
+                     "investment_planned", "investment_arrived", "in_production", "poor_people_driven", "note")
+
+
+def _check_sides(obj) -> None:
+    errors = {}
+    w = obj.west_division if obj.west_division_id else None
+    if w is None or w.side != "west" or w.level != "county":
+        errors["west_division"] = _("Choose the western county.")
+    if obj.east_division_id and obj.east_division.side != "east":
+        errors["east_division"] = _("The eastern partner must be a division in the east.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _link_pairing(obj, on: dt.date, *, pairing_given: bool) -> None:
+    """Keep a pairing the caller chose (it must join the same western county); otherwise link the
+    county pairing valid on `on`, when the eastern partner is known."""
+    if pairing_given and obj.pairing_id:
+        if obj.pairing.west_division_id != obj.west_division_id:
+            raise ValidationError({"pairing": _("The pairing is not one of %(county)s.")
+                                   % {"county": obj.west_division}})
+        if not obj.east_division_id:
+            obj.east_division_id = obj.pairing.east_division_id
+        return
+    obj.pairing = county_pairing_on(obj.east_division_id, obj.west_division_id, on)
+
+
+def _write(*, user, obj, fields, data, action, before=None, on=None):
+    _apply(obj, fields, data)
+    _check_sides(obj)
+    _link_pairing(obj, on(obj) if on else obj.date, pairing_given="pairing" in data)
+    return save_audited(user=user, instance=obj, before=before, action=action, division_code=obj.west_division_id)
+
+
+@transaction.atomic
+def visit_create(*, user, **data) -> Visit:
+    if data.get("west_division") is not None:  # refuse before any lookup outside the user's area
+        ensure_within(user, data["west_division"].code, "change")
+    return _write(user=user, obj=Visit(), fields=VISIT_FIELDS, data=data, action="cooperation.visit.created")
+
+
+@transaction.atomic
+def visit_update(*, user, visit: Visit, **data) -> Visit:
+    v = Visit.objects.select_for_update().get(pk=visit.pk)
+    ensure_within(user, v.west_division_id, "change")
+    return _write(user=user, obj=v, fields=VISIT_FIELDS, data=data, action="cooperation.visit.updated",
+                  before=audit.snapshot(v))
+
+
+@transaction.atomic
+def meeting_create(*, user, **data) -> Meeting:
+    if data.get("west_division") is not None:
+        ensure_within(user, data["west_division"].code, "change")
+    return _write(user=user, obj=Meeting(), fields=MEETING_FIELDS, data=data, action="cooperation.meeting.created")
+
+
+@transaction.atomic
+def meeting_update(*, user, meeting: Meeting, **data) -> Meeting:
+    m = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    ensure_within(user, m.west_division_id, "change")
+    return _write(user=user, obj=m, fields=MEETING_FIELDS, data=data, action="cooperation.meeting.updated",
+                  before=audit.snapshot(m))
+
+
+def _money(value, field: str) -> Decimal:
+    """Exact yuan, zero or more, at most two decimal places; floats are refused (they are not exact)."""
+    if value is None or value == "":
+        return Decimal("0.00")
+    if isinstance(value, float):
+        raise ValidationError({field: _("Give the amount as an exact decimal, not a float.")})
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ValidationError({field: _("Enter an amount in yuan.")}) from exc
+    if not amount.is_finite() or amount < 0:
+        raise ValidationError({field: _("An amount is zero or more.")})
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({field: _("An amount has at most two decimal places (fen).")})
+    return amount.quantize(Decimal("0.01"))
+
+
+def _clean_enterprise(e: Enterprise) -> None:
+    e.investment_planned = _money(e.investment_planned, "investment_planned")
+    e.investment_arrived = _money(e.investment_arrived, "investment_arrived")
+    if e.poor_people_driven is None or e.poor_people_driven < 0:
+        raise ValidationError({"poor_people_driven": _("The number of poor people driven cannot be negative.")})
+    if e.organisation_id:
+        if not e.name:
+            e.name = e.organisation.name
+        if not e.uscc:
+            e.uscc = e.organisation.uscc
+    if e.uscc:
+        try:
+            e.uscc = validate_uscc(e.uscc)
+        except ValidationError as exc:
+            raise ValidationError({"uscc": exc.messages}) from exc
+
+
+def _enterprise_day(e: Enterprise) -> dt.date:
+    # The pairing valid at the end of the year; a pairing that started later in the year still counts.
+    end = dt.date(e.year, 12, 31)
+    if county_pairing_on(e.east_division_id, e.west_division_id, end) is None:
+        return dt.date(e.year, 1, 1)
+    return end
+
+
+@transaction.atomic
+def enterprise_create(*, user, **data) -> Enterprise:
+    if data.get("west_division") is not None:
+        ensure_within(user, data["west_division"].code, "change")
+    e = Enterprise()
+    _apply(e, ENTERPRISE_FIELDS, data)
+    _clean_enterprise(e)
+    return _write(user=user, obj=e, fields=(), data=data, action="cooperation.enterprise.created",
+                  on=_enterprise_day)
+
+
+@transaction.atomic
+def enterprise_update(*, user, enterprise: Enterprise, **data) -> Enterprise:
+    e = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    ensure_within(user, e.west_division_id, "change")
+    before = audit.snapshot(e)
+    _apply(e, ENTERPRISE_FIELDS, data)
+    _clean_enterprise(e)
+    return _write(user=user, obj=e, fields=(), data=data, action="cooperation.enterprise.updated", before=before,
+                  on=_enterprise_day)
