@@ -10,6 +10,11 @@ same as the labour demo's), the 2021+ partners of the other four, and per county
 township, village, enterprise, school and hospital pairs, sized like the 路桥–朝天 2019
 report (7 township, 33 village, 96 enterprise–village, 11 hospital, 24 school pairs).
 Pairings and organisations are not people, so they do not scale with `--scale`.
+
+Visits, meetings and enterprise investment (`_activities`): 青川's 42 trade cooperation projects of
+the long-term aid 2012–2017 carry the book's totals exactly (#44–46: 2.09 bn planned, 1.1 bn
+arrived); 2018–2020 rows per paired county are demo assumptions sized by §6.5 (8–14 visits a year,
+朝天 2019 exactly 11 as in the 路桥–朝天 report; 1–3 meetings; 2–5 enterprises of 5–80 M yuan).
 """
 
 from __future__ import annotations
@@ -23,7 +28,17 @@ from django.db import transaction
 
 from xiezuo.geo.models import Division
 
-from .models import INDICATOR_UNITS, Agreement, AgreementTarget, Organisation, Pairing
+from .models import (
+    INDICATOR_UNITS,
+    Agreement,
+    AgreementTarget,
+    Enterprise,
+    Meeting,
+    Organisation,
+    Pairing,
+    Visit,
+)
+from .selectors import county_pairing_on
 from .uscc import make_uscc
 
 CITY = "510800000000"
@@ -72,6 +87,8 @@ def delete_previous() -> None:
     from xiezuo.projects.models import Project
 
     Project._base_manager.filter(pairing__synthetic=True).update(pairing=None)
+    for model in (Visit, Meeting, Enterprise):
+        model._base_manager.filter(synthetic=True).delete()
     AgreementTarget._base_manager.filter(agreement__synthetic=True).delete()
     Agreement._base_manager.filter(synthetic=True).delete()
     Pairing._base_manager.filter(synthetic=True).delete()
@@ -193,6 +210,79 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
                                                target=Decimal(value).quantize(Decimal("0.01")),
                                                unit=INDICATOR_UNITS[indicator]))
     AgreementTarget.objects.bulk_create(targets, batch_size=1000)
+    activities = _activities(rng, div, zhejiang)
     log(f"cooperation: {len(orgs)} organisations, {len(pairings)} pairings, {len(agreements)} agreements, "
-        f"{len(targets)} yearly targets")
-    return {"organisations": len(orgs), "pairings": len(pairings)}
+        f"{len(targets)} yearly targets, {activities['visits']} visits, {activities['meetings']} meetings, "
+        f"{activities['enterprises']} enterprises")
+    return {"organisations": len(orgs), "pairings": len(pairings), **activities}
+
+
+# Book #44–46 (青川, long-term aid, six years): 42 trade cooperation projects, 2.09 bn planned, 1.1 bn arrived.
+QC_TRADE = (42, Decimal("2090000000.00"), Decimal("1100000000.00"))
+VISITS_2019_CHAOTIAN = 11  # 路桥–朝天 2019 report (§6.5)
+INDUSTRIES = ["茶叶加工", "食用菌", "猕猴桃", "中药材", "纺织服装", "电子元件", "农产品物流", "文旅康养", "生猪养殖", "竹木加工"]
+VISIT_TITLES = ["党政代表团考察对接", "结对帮扶工作调研", "产业合作洽谈", "劳务协作对接", "消费扶贫产销对接", "教育医疗帮扶交流"]
+
+
+def _split(rng: random.Random, total: Decimal, n: int, unit: Decimal = Decimal("10000")) -> list[Decimal]:
+    """`total` in n seeded parts, each a multiple of `unit`; the last takes the remainder, so the sum is exact."""
+    weights = [rng.lognormvariate(0, 0.8) for _ in range(n)]
+    scale = total / unit / Decimal(str(sum(weights)))
+    parts = [(Decimal(str(w)) * scale).to_integral_value() * unit for w in weights[:-1]]
+    return [*parts, total - sum(parts, Decimal(0))]
+
+
+def _activities(rng: random.Random, div: dict[str, Division], zhejiang: Division) -> dict:
+    visits: list[Visit] = []
+    meetings: list[Meeting] = []
+    enterprises: list[Enterprise] = []
+
+    def day(year: int) -> dt.date:
+        return dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(365))
+
+    def enterprise(name, west, east, year, planned, arrived, pairing, industry):
+        enterprises.append(Enterprise(
+            name=name, uscc=_code(rng, f"91{west.code[:6]}"), west_division=west, east_division=east, year=year,
+            pairing=pairing, industry=industry, investment_planned=planned, investment_arrived=arrived,
+            in_production=arrived > 0 and rng.random() < 0.85, poor_people_driven=rng.randint(5, 150),
+            synthetic=True))
+
+    # 青川 2012–2017: the book's trade projects; planned and arrived split so both totals are exact and
+    # no project has more arrived than planned (arrived ≈ 52.6 % of planned, rebalanced at the end).
+    qc = div["510822"]
+    n, planned_total, arrived_total = QC_TRADE
+    planned = sorted(_split(rng, planned_total, n), reverse=True)
+    arrived = [(p * arrived_total / planned_total).quantize(Decimal("10000")) for p in planned]
+    arrived[0] += arrived_total - sum(arrived, Decimal(0))
+    for i, (p, a) in enumerate(zip(planned, arrived, strict=True)):
+        year = 2012 + i % 6
+        pairing = county_pairing_on(zhejiang.code, qc.code, dt.date(year, 12, 31))
+        name = f"浙商{rng.choice(ENTERPRISE_WORDS)}{rng.choice(ENTERPRISE_KINDS)}（青川）有限公司"
+        enterprise(name, qc, zhejiang, year, p, a, pairing, rng.choice(INDUSTRIES))
+
+    for west6, east6 in sorted(PARTNERS_2018.items()):
+        west, east = div[west6], div[east6]
+        for year in (2018, 2019, 2020):
+            pairing = county_pairing_on(east.code, west.code, dt.date(year, 12, 31))
+            count = VISITS_2019_CHAOTIAN if (west6, year) == ("510812", 2019) else rng.randint(8, 14)
+            for _i in range(count):
+                e2w = rng.random() < 0.55
+                visits.append(Visit(
+                    date=day(year), kind="e2w" if e2w else "w2e", title=f"{(east if e2w else west).name}"
+                    f"{rng.choice(VISIT_TITLES)}", leader=rng.choice(["党委书记", "区（县）长", "常务副县长", "分管副县长"]),
+                    west_division=west, east_division=east, pairing=pairing, synthetic=True))
+            for i in range(rng.randint(1, 3)):
+                kind = "joint" if i == 0 else rng.choice(["signing", "other"])
+                title = {"joint": f"{east.name}–{west.name}东西部扶贫协作联席会议",
+                         "signing": f"{year}年度东西部扶贫协作协议签约", "other": "产业协作推进会"}[kind]
+                meetings.append(Meeting(date=day(year), kind=kind, title=title, west_division=west,
+                                        east_division=east, pairing=pairing, synthetic=True))
+            for _i in range(rng.randint(2, 5)):
+                p = Decimal(rng.randrange(500, 8000)) * 10_000
+                a = (p * Decimal(rng.randint(30, 100)) / 100).quantize(Decimal("10000"))
+                name = f"{east.name[:2]}{rng.choice(ENTERPRISE_WORDS)}{rng.choice(ENTERPRISE_KINDS)}有限公司"
+                enterprise(name, west, east, year, p, a, pairing, rng.choice(INDUSTRIES))
+    Visit.objects.bulk_create(visits, batch_size=1000)
+    Meeting.objects.bulk_create(meetings, batch_size=1000)
+    Enterprise.objects.bulk_create(enterprises, batch_size=1000)
+    return {"visits": len(visits), "meetings": len(meetings), "enterprises": len(enterprises)}

@@ -1,0 +1,49 @@
+"""The cooperation demo's visits, meetings and enterprises: deterministic, the book's 青川 trade totals
+(#44–46) exact, 朝天 2019 with the report's 11 visits, and the assessment indicators reading them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db.models import F
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tree(db):
+    from xiezuo.geo.loaders import load_tree
+
+    load_tree()
+
+
+def test_demo_activities(tree):
+    from xiezuo.assessment.values import Query, value
+    from xiezuo.cooperation import demo, figures
+    from xiezuo.cooperation.models import Enterprise, Meeting, Visit
+
+    first = demo.build(seed=7, log=lambda m: None)
+    rows = list(Enterprise.objects.order_by("year", "name", "investment_arrived")
+                .values_list("name", "year", "investment_planned", "investment_arrived"))
+    again = demo.build(seed=7, log=lambda m: None)
+    assert first == again and rows == list(Enterprise.objects.order_by("year", "name", "investment_arrived")
+                                           .values_list("name", "year", "investment_planned", "investment_arrived"))
+    assert Visit.objects.count() == first["visits"]  # the rerun replaced, not added
+
+    got = figures.book_figures(year=2020)
+    assert got["trade_projects_2012_2017"] == 42
+    assert got["trade_investment_planned_2012_2017_yuan"] == Decimal("2090000000.00")
+    assert got["trade_investment_arrived_2012_2017_yuan"] == Decimal("1100000000.00")
+    assert not Enterprise.objects.filter(investment_arrived__gt=F("investment_planned")).exists()
+    assert not Enterprise.objects.filter(pairing__isnull=True).exists()  # every row found its county pairing
+
+    assert value("visits", Query(year=2019, prefix="510812")).value == 11
+    for year in (2018, 2019, 2020):
+        for county in ("510812", "510822", "510824"):
+            q = Query(year=year, prefix=county)
+            assert 8 <= value("visits", q).value <= 14
+            assert 1 <= value("joint_meetings", q).value <= 3
+            assert 2 <= value("enterprises", q).value <= 5
+            assert value("investment", q).value > 0
+    assert Meeting.objects.filter(kind="joint").count() == 6 * 3  # one joint meeting per county and year
