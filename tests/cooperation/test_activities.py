@@ -136,3 +136,22 @@ def test_assessment_indicators_compute_from_the_rows(coop_world, admin_user, mak
     wc_staff = make_user("wc-staff", division=coop_world["wangcang"])
     assert value("visits", Query(year=2019, prefix="5108", user=wc_staff)).value == 1
     assert value("investment", Query(year=2019, prefix="5108", user=wc_staff)).value == Decimal("0.00")
+
+
+def test_list_and_detail_pages_are_scoped(coop_world, admin_user, make_user, client):
+    from django.urls import reverse
+
+    qc, wc = coop_world["qingchuan"], coop_world["wangcang"]
+    mine = services.visit_create(user=admin_user, date=dt.date(2019, 3, 1), kind="e2w", title="青川互访",
+                                 west_division=qc, east_division=coop_world["wuxing"])
+    other = services.visit_create(user=admin_user, date=dt.date(2019, 3, 1), kind="e2w", title="旺苍互访",
+                                  west_division=wc)
+    services.enterprise_create(user=admin_user, name="青川茶业", year=2019, west_division=qc,
+                               investment_arrived=Decimal("1234.50"))
+    client.force_login(make_user("qc-viewer", division=qc))
+    page = client.get(reverse("cooperation:visit_list"), {"year": "2019"}).content.decode()
+    assert "青川互访" in page and "旺苍互访" not in page
+    assert client.get(reverse("cooperation:visit_detail", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("cooperation:visit_detail", args=[other.pk])).status_code == 404
+    assert "1234.50" in client.get(reverse("cooperation:enterprise_list")).content.decode()
+    assert client.get(reverse("cooperation:meeting_list")).status_code == 200

@@ -10,7 +10,7 @@ from django.utils import timezone
 from xiezuo.accounts.access import get_scoped_or_404
 from xiezuo.geo.models import code_prefix
 
-from .models import Agreement, AgreementTarget, Organisation, Pairing
+from .models import Agreement, AgreementTarget, Enterprise, Meeting, Organisation, Pairing, Visit
 
 
 def west_prefixes_for_east_user(*, user, on: dt.date | None = None) -> list[str]:
@@ -113,3 +113,22 @@ def county_pairing_on(east_code: str | None, west_code: str | None, on: dt.date 
     qs = Pairing.objects.filter(level="county", east_division_id=east_code, west_division_id=west_code,
                                 valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
     return qs.order_by("-valid_from", "-id").first()
+
+
+ACTIVITY_MODELS = {"visit": Visit, "meeting": Meeting, "enterprise": Enterprise}
+
+
+def activity_list(kind: str, *, user, year: int | None = None, county: str = "") -> QuerySet:
+    """Visits, meetings or enterprises the user may see, by year (a visit's or meeting's date, an
+    enterprise's year) and western county."""
+    model = ACTIVITY_MODELS[kind]
+    qs = model.objects.restrict(user, "view").select_related("west_division", "east_division")
+    if year:
+        qs = qs.filter(year=year) if model is Enterprise else qs.filter(date__year=year)
+    if county:
+        qs = qs.filter(west_division__code__startswith=county)
+    return qs
+
+
+def activity_detail(kind: str, *, user, pk: int):
+    return get_scoped_or_404(ACTIVITY_MODELS[kind].objects.all(), user, pk=pk)

@@ -17,3 +17,9 @@ urlpatterns = [
     path("agreements/<int:pk>/", views.agreement_detail, name="agreement_detail"),
     path("agreements/<int:pk>/edit/", views.agreement_edit, name="agreement_edit"),
 ]
+# Plain routes per kind (not one regex alternation) so the security URL walker fills and walks each.
+for _kind in ("visit", "meeting", "enterprise"):
+    urlpatterns += [
+        path(f"{_kind}s/", views.activity_list, {"kind": _kind}, name=f"{_kind}_list"),
+        path(f"{_kind}s/<int:pk>/", views.activity_detail, {"kind": _kind}, name=f"{_kind}_detail"),
+    ]

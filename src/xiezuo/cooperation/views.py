@@ -153,3 +153,41 @@ def agreement_edit(request, pk: int | None = None):
     return _edit(request, form_class=AgreementForm, model=Agreement, pk=pk, create=services.agreement_create,
                  update=services.agreement_update, kwarg="agreement", title=_("Agreement"),
                  detail_name="cooperation:agreement_detail")
+
+
+# --- visits, meetings, enterprise investment: read-only lists (writes go through the services / admin) ---
+
+def _activity_columns(kind):
+    if kind == "enterprise":
+        return [_("Name"), _("Year"), _("County"), _("East"), _("Planned investment (yuan)"),
+                _("Investment arrived (yuan)"), _("In production")]
+    return [_("Title"), _("Date"), _("County"), _("East"), _("Kind")]
+
+
+def _activity_cells(kind, obj):
+    if kind == "enterprise":
+        return [obj.name, obj.year, obj.west_division, obj.east_division or "—", obj.investment_planned,
+                obj.investment_arrived, _("yes") if obj.in_production else _("no")]
+    return [obj.title, obj.date, obj.west_division, obj.east_division or "—", obj.get_kind_display()]
+
+
+ACTIVITY_TITLES = {"visit": _("Visits"), "meeting": _("Meetings"), "enterprise": _("Enterprises")}
+
+
+@login_required
+def activity_list(request, kind: str):
+    counties = west_counties()
+    values = {"year": year_value(request), "county": choice_value(request, "county", counties)}
+    page = page_of(request, selectors.activity_list(kind, user=request.user, **values))
+    rows = [(reverse(f"cooperation:{kind}_detail", args=[o.pk]), _activity_cells(kind, o)) for o in page]
+    return _list(request, title=ACTIVITY_TITLES[kind], page=page, values=values, rows=rows,
+                 columns=_activity_columns(kind),
+                 filters=[filter_spec("year", _("Year"), None, values["year"] or ""),
+                          filter_spec("county", _("County"), counties, values["county"])],
+                 create_url="")
+
+
+@login_required
+def activity_detail(request, kind: str, pk: int):
+    obj = selectors.activity_detail(kind, user=request.user, pk=pk)
+    return _detail(request, obj, title=str(obj), edit_url="")
