@@ -36,6 +36,8 @@ def test_demo_activities(tree):
     assert got["trade_investment_planned_2012_2017_yuan"] == Decimal("2090000000.00")
     assert got["trade_investment_arrived_2012_2017_yuan"] == Decimal("1100000000.00")
     assert not Enterprise.objects.filter(investment_arrived__gt=F("investment_planned")).exists()
+    amounts = Enterprise.objects.values_list("investment_planned", "investment_arrived")
+    assert all(p % 10_000 == 0 and a % 10_000 == 0 for p, a in amounts)  # whole 万元
     assert not Enterprise.objects.filter(pairing__isnull=True).exists()  # every row found its county pairing
 
     assert value("visits", Query(year=2019, prefix="510812")).value == 11
@@ -46,4 +48,5 @@ def test_demo_activities(tree):
             assert 1 <= value("joint_meetings", q).value <= 3
             assert 2 <= value("enterprises", q).value <= 5
             assert value("investment", q).value > 0
+            assert value("investment", q).value % 10_000 == 0  # whole 万元
     assert Meeting.objects.filter(kind="joint").count() == 6 * 3  # one joint meeting per county and year

@@ -232,6 +232,11 @@ def _split(rng: random.Random, total: Decimal, n: int, unit: Decimal = Decimal("
     return [*parts, total - sum(parts, Decimal(0))]
 
 
+def _round_10k(amount: Decimal) -> Decimal:
+    # quantize(Decimal("10000")) would round to whole yuan (its exponent is 0), not to 万元.
+    return (amount / 10_000).to_integral_value() * 10_000
+
+
 def _activities(rng: random.Random, div: dict[str, Division], zhejiang: Division) -> dict:
     visits: list[Visit] = []
     meetings: list[Meeting] = []
@@ -252,7 +257,7 @@ def _activities(rng: random.Random, div: dict[str, Division], zhejiang: Division
     qc = div["510822"]
     n, planned_total, arrived_total = QC_TRADE
     planned = sorted(_split(rng, planned_total, n), reverse=True)
-    arrived = [(p * arrived_total / planned_total).quantize(Decimal("10000")) for p in planned]
+    arrived = [_round_10k(p * arrived_total / planned_total) for p in planned]
     arrived[0] += arrived_total - sum(arrived, Decimal(0))
     for i, (p, a) in enumerate(zip(planned, arrived, strict=True)):
         year = 2012 + i % 6
@@ -279,7 +284,7 @@ def _activities(rng: random.Random, div: dict[str, Division], zhejiang: Division
                                         east_division=east, pairing=pairing, synthetic=True))
             for _i in range(rng.randint(2, 5)):
                 p = Decimal(rng.randrange(500, 8000)) * 10_000
-                a = (p * Decimal(rng.randint(30, 100)) / 100).quantize(Decimal("10000"))
+                a = _round_10k(p * Decimal(rng.randint(30, 100)) / 100)
                 name = f"{east.name[:2]}{rng.choice(ENTERPRISE_WORDS)}{rng.choice(ENTERPRISE_KINDS)}有限公司"
                 enterprise(name, west, east, year, p, a, pairing, rng.choice(INDUSTRIES))
     Visit.objects.bulk_create(visits, batch_size=1000)
