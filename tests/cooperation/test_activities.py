@@ -119,16 +119,18 @@ def test_assessment_indicators_compute_from_the_rows(coop_world, admin_user, mak
                           west_division=coop_world["wangcang"])
     services.meeting_create(user=admin_user, date=dt.date(2019, 6, 1), kind="joint", title="联席会议",
                             west_division=qc, east_division=wx)
-    for arrived in ("1000000.25", "2500000.50"):
+    services.meeting_create(user=admin_user, date=dt.date(2019, 7, 1), kind="signing", title="签约",
+                            west_division=qc, east_division=wx)  # recorded, not a joint meeting
+    for arrived, producing in (("1000000.25", True), ("2500000.50", False), ("0", True)):
         services.enterprise_create(user=admin_user, name=f"企业{arrived}", year=2019, west_division=qc,
                                    east_division=wx, investment_planned=Decimal("9000000"),
-                                   investment_arrived=Decimal(arrived))
+                                   investment_arrived=Decimal(arrived), in_production=producing)
     services.enterprise_create(user=admin_user, name="2018企业", year=2018, west_division=qc,
                                investment_arrived=Decimal("7"))
     assert value("visits", q).value == 2
     assert value("visits", Query(year=2019, prefix="5108")).value == 3
     assert value("joint_meetings", q).value == 1
-    assert value("enterprises", q).value == 2
+    assert value("enterprises", q).value == 2  # the two in production (投产), not the one still building
     assert value("investment", q).value == Decimal("3500000.75")
     by_pairing = Query(year=2019, prefix="510822", pairing=coop_world["pairing"].pk)
     assert value("visits", by_pairing).value == 2 and value("investment", by_pairing).value == Decimal("3500000.75")

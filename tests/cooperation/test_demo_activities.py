@@ -46,7 +46,9 @@ def test_demo_activities(tree):
             q = Query(year=year, prefix=county)
             assert 8 <= value("visits", q).value <= 14
             assert 1 <= value("joint_meetings", q).value <= 3
-            assert 2 <= value("enterprises", q).value <= 5
+            landed = Enterprise.objects.filter(year=year, west_division__code__startswith=county)
+            assert 2 <= landed.count() <= 5
+            assert value("enterprises", q).value == landed.filter(in_production=True).count()  # 投产 only
             assert value("investment", q).value > 0
             assert value("investment", q).value % 10_000 == 0  # whole 万元
     assert Meeting.objects.filter(kind="joint").count() == 6 * 3  # one joint meeting per county and year

@@ -101,9 +101,10 @@ _i("monitoring_risk_eliminated", "风险消除（户）", "Monitoring cases with
 
 # --- leadership ----------------------------------------------------------------------------
 _i("visits", "互访交流", "High-level visits and exchanges", "times", "leadership",
-   Metric("cooperation.Visit", year="date", pairing="pairing_id", list_url="cooperation:pairing_list"))
+   Metric("cooperation.Visit", year="date", pairing="pairing_id", list_url="cooperation:visit_list"))
 _i("joint_meetings", "联席会议", "Joint meetings held", "times", "leadership",
-   Metric("cooperation.Meeting", year="date", pairing="pairing_id", list_url="cooperation:pairing_list"))
+   Metric("cooperation.Meeting", year="date", where={"kind": "joint"}, pairing="pairing_id",
+          list_url="cooperation:meeting_list"))
 
 # --- talent --------------------------------------------------------------------------------
 _i("cadres_sent", "选派党政干部挂职", "Party and government cadres exchanged", "persons", "talent",
@@ -138,10 +139,11 @@ _i("fund_pool", "扶贫资金池注入（累计）", "Paid into the fund pool (c
 
 # --- industry ------------------------------------------------------------------------------
 _i("enterprises", "引导落地投产企业", "Enterprises guided to invest", "count", "industry",
-   Metric("cooperation.Enterprise", year="year", pairing="pairing_id", list_url="cooperation:pairing_list"))
+   Metric("cooperation.Enterprise", year="year", where={"in_production": True}, pairing="pairing_id",
+          list_url="cooperation:enterprise_list"))
 _i("investment", "到位投资", "Investment arrived", "yuan", "industry",
    Metric("cooperation.Enterprise", agg="sum:investment_arrived", year="year", pairing="pairing_id",
-          list_url="cooperation:pairing_list"), decimals=2)
+          list_url="cooperation:enterprise_list"), decimals=2)
 
 # --- labour --------------------------------------------------------------------------------
 _i("placements", "帮助贫困人口转移就业", "Poor workers helped into jobs", "persons", "labour",
