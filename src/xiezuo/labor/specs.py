@@ -7,7 +7,7 @@ member + employer + start date: a known one is updated (place, end date, wage), 
 one created.
 
 Every new or changed row is first tried through `xiezuo.labor.services` inside a savepoint
-that is rolled back, so the services' rules (member alive, in the user's edit scope and of
+that is rolled back (`dataio.specs.ServiceSpec`), so the services' rules (member alive, in the user's edit scope and of
 working age, dates in order, wage exact and above zero) are reported by row and column before
 anything is written; the commit runs the same services for real in the importer's single
 transaction (all or none), each audited.
@@ -18,17 +18,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from .models import Place, Placement
 
 CHANGEABLE = ("place", "end_date", "monthly_wage")
-
-
-class _Rollback(Exception):
-    pass
 
 
 def _columns():
@@ -57,7 +52,7 @@ def register() -> None:
 
     from . import services
 
-    class PlacementSpec(specs.TabularSpec):
+    class PlacementSpec(specs.ServiceSpec):
         entity = "placements"
         title_zh = "转移就业"
         title_en = "Job placements"
@@ -65,21 +60,18 @@ def register() -> None:
         model = Placement
         columns = _columns()
 
-        def _col(self, name: str):
-            return next((c for c in self.columns if c.name == name), self.columns[0])
-
-        def _report(self, ctx, row, exc: Exception) -> None:
+        def report(self, ctx, row, exc: Exception) -> None:
             if isinstance(exc, PermissionDenied):
-                ctx.error(row, self._col("id_number"), "", _("This member is not in your area."))
+                ctx.error(row, self.col("id_number"), "", _("This member is not in your area."))
                 return
             by_field = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
             for field, messages in by_field.items():
                 name = field if field in {c.name for c in self.columns} else "id_number"
                 value = "" if name == "id_number" else row.values.get(name)
-                ctx.error(row, self._col(name), value, " ".join(messages))
+                ctx.error(row, self.col(name), value, " ".join(messages))
 
         def plan(self, ctx, rows):
-            id_col = self._col("id_number")
+            id_col = self.col("id_number")
             for row in rows:
                 if "*" in row.values["id_number"]:
                     ctx.error(row, id_col, row.values["id_number"],
@@ -103,12 +95,12 @@ def register() -> None:
                     ctx.error(row, id_col, "", _("No registry member has this identity number."))
                     continue
                 if v.get("name") and v["name"] != member.name:
-                    ctx.error(row, self._col("name"), v["name"],
+                    ctx.error(row, self.col("name"), v["name"],
                               _("The name differs from the registry's for this identity number."))
                     continue
                 key = (member.pk, v["employer"], v["start_date"])
                 if key in seen:
-                    ctx.error(row, self._col("start_date"), v["start_date"],
+                    ctx.error(row, self.col("start_date"), v["start_date"],
                               _("The same member, employer and start date are already on row %(row)d.")
                               % {"row": seen[key]})
                     continue
@@ -124,25 +116,14 @@ def register() -> None:
                     row.obj = {"placement": placement, **fields}
                     row.action = "changed" if row.diff else "unchanged"
                 if row.action in ("new", "changed"):
-                    try:
-                        with transaction.atomic():
-                            self._write(ctx, row)
-                            raise _Rollback
-                    except _Rollback:
-                        pass
-                    except (ValidationError, PermissionDenied) as exc:
-                        self._report(ctx, row, exc)
+                    self.rehearse(ctx, row)
 
-        def _write(self, ctx, row) -> Placement:
+        def write(self, ctx, row) -> Placement:
             data = dict(row.obj)
             if row.action == "new":
                 return services.placement_create(user=ctx.user, **data)
             placement = Placement.objects.get(pk=data.pop("placement").pk)
             return services.placement_update(user=ctx.user, placement=placement, **data)
-
-        def commit(self, ctx, rows):
-            for row in rows:
-                self._write(ctx, row)
 
         def export_queryset(self, *, user, params):
             qs = Placement.objects.restrict(user, "view").select_related("member")

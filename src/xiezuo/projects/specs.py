@@ -6,7 +6,7 @@ that line alone. The responsible cadre is named, and must be the only cadre of t
 the project's county.
 
 Every new or changed row is first tried through `xiezuo.projects.services` inside a
-savepoint that is rolled back, so all of the services' rules (western county, township and
+savepoint that is rolled back (`dataio.specs.ServiceSpec`), so all of the services' rules (western county, township and
 village inside it, scope, amounts, budget not below what is allocated) are reported by row
 and column before anything is written. The commit then runs the same services for real, in
 the importer's single transaction (all or none), each audited as usual.
@@ -17,8 +17,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from .models import Budget, Category, FundSource, Project
@@ -26,10 +25,6 @@ from .models import Budget, Category, FundSource, Project
 BUDGETS = {"budget_zhejiang_fiscal": FundSource.ZHEJIANG_FISCAL, "budget_social_donation": FundSource.SOCIAL_DONATION,
            "budget_local": FundSource.LOCAL}
 FIELDS = ("name", "county", "township", "village", "category", "year", "responsible")
-
-
-class _Rollback(Exception):
-    pass
 
 
 def _columns():
@@ -65,7 +60,7 @@ def register() -> None:
 
     from . import services
 
-    class ProjectSpec(specs.TabularSpec):
+    class ProjectSpec(specs.ServiceSpec):
         entity = "projects"
         title_zh = "项目库"
         title_en = "Projects"
@@ -73,12 +68,9 @@ def register() -> None:
         model = Project
         columns = _columns()
 
-        def _col(self, name: str):
-            return next((c for c in self.columns if c.name == name), self.columns[0])
-
-        def _report(self, ctx, row, exc: Exception) -> None:
+        def report(self, ctx, row, exc: Exception) -> None:
             if isinstance(exc, PermissionDenied):
-                ctx.error(row, self._col("county"), row.values.get("county"),
+                ctx.error(row, self.col("county"), row.values.get("county"),
                           _("This project is outside your area; you cannot change it."))
                 return
             by_field = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
@@ -86,7 +78,7 @@ def register() -> None:
                 name = {"place": "county", "source": "code"}.get(field, field)
                 if name == "amount":  # a budget line refused: the first budget cell of the row
                     name = next((n for n in BUDGETS if row.values.get(n) is not None), "code")
-                col = self._col(name) if any(c.name == name for c in self.columns) else self._col("code")
+                col = self.col(name) if any(c.name == name for c in self.columns) else self.col("code")
                 ctx.error(row, col, row.values.get(col.name), " ".join(messages))
 
         def plan(self, ctx, rows):
@@ -105,7 +97,7 @@ def register() -> None:
             for row in rows:
                 v = row.values
                 if v["code"] in seen:
-                    ctx.error(row, self._col("code"), v["code"],
+                    ctx.error(row, self.col("code"), v["code"],
                               _("The same project code is already on row %(row)d.") % {"row": seen[v["code"]]})
                     continue
                 seen[v["code"]] = row.number
@@ -116,14 +108,14 @@ def register() -> None:
                     fields[level] = None
                     if code:
                         if code not in divisions:
-                            ctx.error(row, self._col(level), code, _("Unknown division code."))
+                            ctx.error(row, self.col(level), code, _("Unknown division code."))
                         fields[level] = divisions.get(code)
                 if row.action == "error":
                     continue
                 if not ctx.in_scope(fields["county"].code) and not (
                         fields["village"] and ctx.in_scope(fields["village"].code)) and not (
                         fields["township"] and ctx.in_scope(fields["township"].code)):
-                    ctx.error(row, self._col("county"), v["county"],
+                    ctx.error(row, self.col("county"), v["county"],
                               _("This project is outside your area; you cannot change it."))
                     continue
                 # a blank township with a village: the services take the village's township
@@ -133,7 +125,7 @@ def register() -> None:
                     found = [c for c in cadres.get(v["responsible"], [])
                              if c.division_id.startswith(fields["county"].prefix)]
                     if len(found) != 1:
-                        ctx.error(row, self._col("responsible"), v["responsible"],
+                        ctx.error(row, self.col("responsible"), v["responsible"],
                                   _("No cadre of this name in the county: add the cadre first.") if not found else
                                   _("Several cadres of the county have this name."))
                         continue
@@ -164,16 +156,9 @@ def register() -> None:
                     row.diff = diff
                     row.action = "changed" if diff else "unchanged"
                 if row.action in ("new", "changed"):
-                    try:
-                        with transaction.atomic():
-                            self._write(ctx, row)
-                            raise _Rollback
-                    except _Rollback:
-                        pass
-                    except (ValidationError, PermissionDenied) as exc:
-                        self._report(ctx, row, exc)
+                    self.rehearse(ctx, row)
 
-        def _write(self, ctx, row) -> Project:
+        def write(self, ctx, row) -> Project:
             fields, amounts = row.obj["fields"], row.obj["budgets"]
             if row.action == "new":
                 return services.project_create(user=ctx.user, budgets=amounts, **fields)
@@ -182,10 +167,6 @@ def register() -> None:
             for source, amount in amounts.items():
                 services.budget_set(user=ctx.user, project=project, source=source, amount=amount)
             return project
-
-        def commit(self, ctx, rows):
-            for row in rows:
-                self._write(ctx, row)
 
         def export_queryset(self, *, user, params):
             qs = Project.objects.restrict(user, "view").select_related("responsible").prefetch_related("budgets")
