@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from xiezuo.accounts import audit
 from xiezuo.accounts.access import ensure_within
 from xiezuo.accounts.writes import save_audited
+from xiezuo.labor.rules import exact_money
 
 from .models import (
     INDICATOR_UNITS,
@@ -247,20 +248,10 @@ def meeting_update(*, user, meeting: Meeting, **data) -> Meeting:
 
 
 def _money(value, field: str) -> Decimal:
-    """Exact yuan, zero or more, at most two decimal places; floats are refused (they are not exact)."""
+    """Exact yuan, zero or more (blank is zero), at most two decimal places; floats are refused."""
     if value is None or value == "":
         return Decimal("0.00")
-    if isinstance(value, float):
-        raise ValidationError({field: _("Give the amount as an exact decimal, not a float.")})
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation as exc:
-        raise ValidationError({field: _("Enter an amount in yuan.")}) from exc
-    if not amount.is_finite() or amount < 0:
-        raise ValidationError({field: _("An amount is zero or more.")})
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError({field: _("An amount has at most two decimal places (fen).")})
-    return amount.quantize(Decimal("0.01"))
+    return exact_money(value, field=field, allow_zero=True)
 
 
 def _clean_enterprise(e: Enterprise) -> None:
