@@ -40,6 +40,7 @@ import pyarrow.parquet as pq
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from xiezuo.measure.engine import Spec, evaluate  # noqa: E402
+from xiezuo.measure.engine.run import PARQUET_ROW_GROUP_ROWS  # noqa: E402
 from xiezuo.measure.engine.synthetic import registry  # noqa: E402
 from xiezuo.policy.seed import parameters  # noqa: E402
 
@@ -57,7 +58,8 @@ def machine() -> str:
 
 
 def build(n: int, folder: Path) -> dict[str, Path]:
-    paths = {name: folder / f"{name}-{n}.parquet" for name in ("households", "members", "years", "populations")}
+    # "-rg": files written with PARQUET_ROW_GROUP_ROWS row groups (older files had one 1 Mi-row group per write)
+    paths = {name: folder / f"{name}-{n}-rg.parquet" for name in ("households", "members", "years", "populations")}
     if not all(p.exists() for p in paths.values()):
         chunk = 1_000_000
         writers = {}
@@ -73,7 +75,7 @@ def build(n: int, folder: Path) -> dict[str, Path]:
                     continue
                 if name not in writers:
                     writers[name] = pq.ParquetWriter(paths[name].with_suffix(".part"), table.schema)
-                writers[name].write_table(table)
+                writers[name].write_table(table, row_group_size=PARQUET_ROW_GROUP_ROWS)
         for name, w in writers.items():
             w.close()
             paths[name].with_suffix(".part").rename(paths[name])  # an interrupted build leaves no half file

@@ -33,6 +33,22 @@ def test_validation_messages_say_what_is_wrong():
     assert any("k = 1.5" in e and "(0, 1]" in e for e in errors)
 
 
+def test_more_categories_or_indicators_than_the_masks_hold_are_refused():
+    # the engine carries reasons and deprivations as 64-bit masks: 49 categories or 63 indicators do not fit
+    params = seed.parameters(2021)
+    rule = {"field": "food_secure", "op": "==", "value": 0}
+    params["monitoring_categories"] = [{"code": f"c{i}", "rule": rule} for i in range(49)]
+    params["mpi"]["dimensions"] = [{"name": "d", "indicators": [
+        {"name": f"i{i}", "weight": 1 / 63, "rule": rule} for i in range(63)]}]
+    errors = validate(params)
+    assert "monitoring_categories: at most 48 categories, not 49" in errors
+    assert "mpi: at most 62 indicators, not 63" in errors
+    params["monitoring_categories"] = params["monitoring_categories"][:48]
+    params["mpi"]["dimensions"][0]["indicators"] = [
+        {"name": f"i{i}", "weight": 1 / 62, "rule": rule} for i in range(62)]
+    assert validate(params) == []
+
+
 @pytest.fixture
 def shipped(divisions):
     services.load_shipped(years=[2020, 2021])

@@ -30,7 +30,7 @@ from xiezuo.geo.models import Division
 from xiezuo.policy.models import PolicyVersion
 
 from .engine import Spec, evaluate
-from .engine.run import INPUT_SCHEMAS, EngineResult, input_hash
+from .engine.run import INPUT_SCHEMAS, PARQUET_ROW_GROUP_ROWS, EngineResult, input_hash
 from .engine.spec import EXIT_CRITERIA
 from .inputs import read_inputs
 from .models import DivisionResult, HouseholdResult, Run
@@ -54,6 +54,13 @@ def _money(fen: pa.Array, size: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise(pc.binary_join_element_wise(sign, whole, ""), pc.utf8_lpad(cents, 2, "0"), ".")
 
 
+def _clip(codes: pa.ChunkedArray, length: int = 400) -> pa.ChunkedArray:
+    """Dictionary-encoded codes cut to the column's length, on the few distinct values, not on every row."""
+    return pa.chunked_array(
+        [pa.DictionaryArray.from_arrays(c.indices, pc.utf8_slice_codeunits(c.dictionary, 0, length)) for c in codes.chunks],
+        type=codes.type)
+
+
 def _household_table(run_id: int, hh: pa.Table) -> pa.Table:
     """The HouseholdResult rows (columns HH_COLUMNS) as one Arrow table, built column-wise."""
     n = hh.num_rows
@@ -69,9 +76,9 @@ def _household_table(run_id: int, hh: pa.Table) -> pa.Table:
         "pcni_after_rigid": _money(rigid, size),
         "status": hh.column("status"),
         "category": pc.fill_null(hh.column("category"), ""),
-        "reasons": pc.utf8_slice_codeunits(hh.column("reasons"), 0, 400),
+        "reasons": _clip(hh.column("reasons")),
         "mpi_score": hh.column("mpi_score"),
-        "deprived": pc.utf8_slice_codeunits(hh.column("deprived"), 0, 400),
+        "deprived": _clip(hh.column("deprived")),
     }
     for name in HH_COLUMNS:
         if name not in values:
@@ -149,7 +156,7 @@ def snapshot_write(run: Run, inputs: dict[str, pa.Table], policy: PolicyVersion)
     path = runs_dir() / str(run.pk)
     path.mkdir(parents=True, exist_ok=True)
     for name, table in inputs.items():
-        pq.write_table(table, path / f"{name}.parquet")
+        pq.write_table(table, path / f"{name}.parquet", row_group_size=PARQUET_ROW_GROUP_ROWS)
     (path / "policy.json").write_text(json.dumps({"name": policy.name, "year": run.year,
                                                   "parameters": policy.parameters}, ensure_ascii=False, indent=1))
     return path

@@ -1,7 +1,7 @@
 """A measurement run: Arrow tables + a spec -> household results and division aggregates.
 
     result = evaluate(households=..., members=..., years=..., populations=..., spec=spec, year=2013)
-    result.households   # pyarrow.Table, one row per household (rules.household_sql)
+    result.households   # pyarrow.Table, one row per household (rules.household_sql), in no particular order
     result.divisions    # pyarrow.Table, one row per division at every level, with the measures
 
 Backends: "duckdb" (default, in-process) and "spark" (the same SQL transpiled by SQLGlot).
@@ -37,6 +37,11 @@ INPUT_SCHEMAS: dict[str, pa.Schema] = {
                           ("labour", pa.string()), ("deceased", pa.int64())]),
     "populations": pa.schema([("code", pa.string()), ("rural_population", pa.int64())]),
 }
+
+
+# Row groups for the Parquet files we write (bench inputs, frozen run inputs): DuckDB and pyarrow read a file in
+# parallel by row group, and a writer's default (1 Mi rows) left a 1 M-household file to one thread.
+PARQUET_ROW_GROUP_ROWS = 131_072
 
 
 def conform(name: str, table) -> pa.Table:
@@ -163,12 +168,11 @@ def evaluate(*, households, members, years, spec: Spec, year: int, populations=N
     timings = {"load": time.perf_counter() - t0}
     t1 = time.perf_counter()
     if keep_households or backend != "duckdb":
-        hh = query(rules.household_sql(spec, year))
-        hh = _normalise_households(hh, spec)
+        hh = _normalise_households(query(rules.household_sql(spec, year)), spec)
         register("results", hh)
     else:
         hh = None
-        register("results", rules.household_sql(spec, year, ordered=False))
+        register("results", rules.household_sql(spec, year))
     timings["households"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     village = query(rules.village_sql(spec))
@@ -183,22 +187,39 @@ def evaluate(*, households, members, years, spec: Spec, year: int, populations=N
                                 for k, v in inputs.items()})
 
 
+# Column types of result.households; every other column is a 0/1 flag (int8). Flags as int8 and the reason and
+# deprivation codes dictionary-encoded keep 10 M households' results to ~1 GiB instead of ~4.
 HOUSEHOLD_TYPES = {"household_id": pa.int64(), "village": pa.string(), "size": pa.int64(), "net_fen": pa.int64(),
                    "pcni": pa.float64(), "pcni_after_rigid": pa.float64(), "medical_fen": pa.int64(),
                    "education_fen": pa.int64(), "status": pa.string(), "category": pa.string(),
-                   "reasons": pa.string(), "mpi_score": pa.float64(), "deprived": pa.string()}
+                   "reasons": pa.dictionary(pa.int32(), pa.string()), "mpi_score": pa.float64(),
+                   "deprived": pa.dictionary(pa.int32(), pa.string())}
+FLAG = pa.int8()
+
+
+def codes_from_bits(bits: pa.ChunkedArray | pa.Array, codes: list[str]) -> pa.DictionaryArray:
+    """64-bit masks as comma-joined codes (bit i -> codes[i]), built once per distinct mask."""
+    bits = bits.combine_chunks() if isinstance(bits, pa.ChunkedArray) else bits
+    masks = pc.unique(bits)
+    labels = [",".join(code for i, code in enumerate(codes) if mask >> i & 1) for mask in masks.to_pylist()]
+    return pa.DictionaryArray.from_arrays(pc.index_in(bits, value_set=masks), pa.array(labels, pa.string()))
 
 
 def _normalise_households(table: pa.Table, spec: Spec) -> pa.Table:
-    ids = table.column("household_id")
-    if table.num_rows > 1 and not pc.all(pc.less(ids.slice(0, len(ids) - 1), ids.slice(1))).as_py():
-        table = table.sort_by("household_id")  # a backend that lost the query's ORDER BY (Spark's toPandas)
-    cols = []
+    """The documented column types, with the masks decoded (`reasons`, `deprived`); rows stay in the backend's
+    order (sorting 1 M rows cost more than the rest of this step: sort by household_id where order matters)."""
+    decoded = {"reason_bits": ("reasons", rules.reason_codes(spec)),
+               "deprived_bits": ("deprived", [i.name for i in spec.indicators])}
+    cols, names = [], []
     for name in table.column_names:
-        typ = HOUSEHOLD_TYPES.get(name, pa.int64())
         column = table.column(name)
+        if name in decoded:
+            name, codes = decoded[name]
+            column = codes_from_bits(column.cast(pa.int64()), codes)
+        typ = HOUSEHOLD_TYPES.get(name, FLAG)
         cols.append(column if column.type == typ else column.cast(typ))
-    return pa.table(cols, names=table.column_names)
+        names.append(name)
+    return pa.table(cols, names=names)
 
 
 def _col(table: pa.Table, name: str) -> np.ndarray:

@@ -26,6 +26,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 WEIGHT_TOLERANCE = 1e-6
+# A household's reasons and deprivations travel as one 64-bit mask each (rules.household_sql): a bit per
+# reason (up to 13 fixed ones and one per category) and per indicator.
+MAX_CATEGORIES = 48
+MAX_INDICATORS = 62
 
 # name -> description: the facts of one household in the run year (booleans are 0/1).
 FIELDS: dict[str, str] = {
@@ -129,7 +133,10 @@ def validate(parameters: dict) -> list[str]:
     else:
         errors += [f"exit_criteria: unknown criterion {c!r} (known: {', '.join(EXIT_CRITERIA)})"
                    for c in criteria if c not in EXIT_CRITERIA]
-    for i, cat in enumerate(parameters.get("monitoring_categories", []) or []):
+    categories = parameters.get("monitoring_categories", []) or []
+    if len(categories) > MAX_CATEGORIES:
+        errors.append(f"monitoring_categories: at most {MAX_CATEGORIES} categories, not {len(categories)}")
+    for i, cat in enumerate(categories):
         where = f"monitoring_categories[{i}]"
         if not isinstance(cat, dict) or not NAME_RE.match(str(cat.get("code", ""))):
             errors.append(f"{where}: needs a code of lower-case letters, digits and _")
@@ -174,6 +181,8 @@ def _mpi_errors(mpi: Any, lines: dict) -> list[str]:
                 errors.append(f"{where}: weight must be positive")
             total += weight
             errors += _rule_errors(ind.get("rule"), where, lines)
+    if len(seen) > MAX_INDICATORS:
+        errors.append(f"mpi: at most {MAX_INDICATORS} indicators, not {len(seen)}")
     if dims and abs(total - 1.0) > WEIGHT_TOLERANCE:
         errors.append(f"mpi: the indicator weights sum to {total:.6f}; they must sum to 1")
     return errors
