@@ -86,6 +86,12 @@ def _household_table(run_id: int, hh: pa.Table) -> pa.Table:
     return pa.table([values[c] for c in HH_COLUMNS], names=HH_COLUMNS)
 
 
+def _plain(rows: pa.Table) -> pa.Table:
+    """Dictionary columns decoded: CSV and to_pylist are 1.3x and 3x slower on them (per slice, to spare memory)."""
+    return pa.table([c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in rows.columns],
+                    names=rows.column_names)
+
+
 def _bulk_insert(table: str, rows: pa.Table) -> None:
     """Append an Arrow table's rows: COPY (CSV) on PostgreSQL, executemany elsewhere; on Django's
     connection, so inside the caller's transaction."""
@@ -99,13 +105,13 @@ def _bulk_insert(table: str, rows: pa.Table) -> None:
             with cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv)") as copy:
                 for start in range(0, rows.num_rows, 200_000):
                     sink = pa.BufferOutputStream()
-                    pacsv.write_csv(rows.slice(start, 200_000), sink, options)
+                    pacsv.write_csv(_plain(rows.slice(start, 200_000)), sink, options)
                     copy.write(sink.getvalue())
         else:
             marks = ", ".join(["%s"] * len(columns))
             sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
             for start in range(0, rows.num_rows, 100_000):
-                part = rows.slice(start, 100_000)
+                part = _plain(rows.slice(start, 100_000))
                 cur.executemany(sql, list(zip(*(part.column(c).to_pylist() for c in columns), strict=True)))
 
 
