@@ -111,6 +111,35 @@ def test_template_download_and_export_view(client, admin, divisions, make_househ
     assert client.get(reverse("dataio:export"), {"entity": "members", "format": "csv", "unmask": "1"}).status_code == 403
 
 
+def test_a_long_export_runs_as_a_job_and_only_its_owner_downloads_the_file(client, admin, make_user, divisions,
+                                                                           make_household, settings):
+    from xiezuo.accounts.models import AuditEntry
+
+    settings.DATAIO_RUN_JOBS = "inline"
+    settings.DATAIO_EXPORT_INLINE_ROWS = 1
+    make_household(divisions["lizhou_village"])
+    make_household(divisions["lizhou_village"], members=(("510802199001011252", "01"),))
+    client.force_login(admin)
+    # given an export longer than the inline limit, when it is asked for
+    e = client.get(reverse("dataio:export"), {"entity": "households", "format": "csv"})
+    # then the browser goes to a job's page, which offers the finished file
+    assert e.status_code == 302
+    job = Job.objects.get(kind="export")
+    assert e["Location"] == reverse("dataio:job_detail", args=[job.pk])
+    assert job.status == "done" and job.result["rows"] == 2
+    page = client.get(e["Location"]).content.decode()
+    assert reverse("dataio:job_file", args=[job.pk]) in page and "households.csv" in page
+    f = client.get(reverse("dataio:job_file", args=[job.pk]))
+    body = b"".join(f.streaming_content).decode("utf-8-sig")
+    assert f.status_code == 200 and f["Content-Disposition"].endswith('households.csv"') and body.count("\n") == 3
+    assert AuditEntry.objects.filter(action="dataio.export", data__rows=2).exists()
+    # and another user cannot fetch it; a list within the limit still downloads at once
+    client.force_login(make_user("someone", role="county_staff", division=divisions["lizhou"]))
+    assert client.get(reverse("dataio:job_file", args=[job.pk])).status_code == 404
+    settings.DATAIO_EXPORT_INLINE_ROWS = 10
+    assert client.get(reverse("dataio:export"), {"entity": "households", "format": "csv"}).status_code == 200
+
+
 def test_template_has_text_id_column_drop_downs_and_frozen_header(tmp_path):
     import openpyxl
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,13 @@ from .importer import ImportResult, run_import
 from .jobs import SystemUser, job_dir  # noqa: F401 - SystemUser re-exported
 
 FORMATS = ("xlsx", "csv", "parquet")
+
+
+def _reporting(rows: Iterable, total: int, progress: Callable[[float, str], None], every: int = 5000):
+    for i, row in enumerate(rows):
+        if i % every == 0:
+            progress(0.05 + 0.9 * i / max(total, 1), f"{i:,} / {total:,}")
+        yield row
 
 
 def report_path(job_id: int | str) -> Path:
@@ -34,16 +42,21 @@ def import_file(*, path: str | Path, user, entity: str | None = None, dry_run: b
     return result
 
 
-def export_rows(*, entity: str, user, params: Any, unmask: bool = False):
+def export_queryset(*, entity: str, user, params: Any = None):
+    """The scoped, filtered rows an export of `entity` writes (none of a personal-data list for a user
+    who may not see personal data)."""
     spec = specs.get(entity)
-    qs = spec.export_queryset(user=user, params=params)
-    return spec, qs
+    qs = spec.export_queryset(user=user, params=params or {})
+    if getattr(spec.model, "personal_data", False) and not access.can_see_personal_data(user):
+        qs = qs.none()
+    return qs
 
 
 @transaction.atomic
 def export_file(*, entity: str, fmt: str, path: str | Path, user, params: Any = None, unmask: bool = False,
-                reason: str = "", lang: str = "zh") -> int:
-    """Write a scoped, filtered list; personal data masked unless `unmask` (with a reason, audited)."""
+                reason: str = "", lang: str = "zh", progress: Callable[[float, str], None] | None = None) -> int:
+    """Write a scoped, filtered list; personal data masked unless `unmask` (with a reason, audited).
+    `progress(fraction, message)` is called every few thousand rows (a job's, which may cancel it)."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     spec = specs.get(entity)
@@ -53,10 +66,10 @@ def export_file(*, entity: str, fmt: str, path: str | Path, user, params: Any = 
         if not reason.strip():
             raise ValueError("unmasking needs a reason")
     params = params or {}
-    qs = spec.export_queryset(user=user, params=params)
-    if getattr(spec.model, "personal_data", False) and not access.can_see_personal_data(user):
-        qs = qs.none()
+    qs = export_queryset(entity=entity, user=user, params=params)
     rows = (spec.export_row(obj, unmask=unmask) for obj in qs.iterator(chunk_size=2000))
+    if progress is not None:
+        rows = _reporting(rows, qs.count(), progress)
     count = writers.write_rows(spec, rows, path, fmt=fmt, lang=lang)
     filters = {k: params.get(k) for k in params if k not in ("csrfmiddlewaretoken",)} if params else {}
     audit.record(action="dataio.export.unmasked" if unmask else "dataio.export", user=user,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import services
-from .jobs import JobHandle, job_dir, register
+from .jobs import Cancelled, JobHandle, job_dir, register
 
 
 @register("import")
@@ -22,8 +22,13 @@ def import_job(handle: JobHandle, params: dict) -> dict:
 @register("export")
 def export_job(handle: JobHandle, params: dict) -> dict:
     path = job_dir() / f"{handle.job_id}-export.{params['format']}"
-    handle.progress(0.1, "exporting")
-    count = services.export_file(entity=params["entity"], fmt=params["format"], path=path, user=handle.user,
-                                 params=params.get("filters") or {}, unmask=params.get("unmask", False),
-                                 reason=params.get("reason", ""), lang=params.get("lang", "zh"))
-    return {"rows": count, "file": str(path)}
+    handle.progress(0.02, "exporting")
+    try:
+        count = services.export_file(entity=params["entity"], fmt=params["format"], path=path, user=handle.user,
+                                     params=params.get("filters") or {}, unmask=params.get("unmask", False),
+                                     reason=params.get("reason", ""), lang=params.get("lang", "zh"),
+                                     progress=handle.progress)
+    except Cancelled:
+        path.unlink(missing_ok=True)  # no half-written file left behind
+        raise
+    return {"rows": count, "file": str(path), "filename": f"{params['entity']}.{params['format']}"}

@@ -11,6 +11,7 @@ urlpatterns = [
     path("jobs/<int:pk>/cancel/", views.job_cancel, name="job_cancel"),
     path("jobs/<int:pk>/commit/", views.job_commit, name="job_commit"),
     path("jobs/<int:pk>/problems.xlsx", views.job_report, name="job_report"),
+    path("jobs/<int:pk>/file/", views.job_file, name="job_file"),
     path("templates/<str:entity>.xlsx", views.template_download, name="template"),
     path("export/", views.export, name="export"),
 ]

@@ -118,6 +118,19 @@ def job_report(request, pk: int):
 
 
 @login_required
+def job_file(request, pk: int):
+    """The file a finished export job wrote (its owner's, or an administrator's)."""
+    job = _job(request, pk)
+    result = job.result or {}
+    path = Path(result.get("file") or "")
+    if job.kind != "export" or job.status != Job.Status.DONE or not path.is_file() or path.parent != jobs.job_dir():
+        raise Http404
+    fmt = path.suffix.lstrip(".")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=result.get("filename") or path.name,
+                        content_type=CONTENT_TYPES.get(fmt, "application/octet-stream"))
+
+
+@login_required
 def template_download(request, entity: str):
     try:
         spec = specs.get(entity)
@@ -154,9 +167,18 @@ def export(request):
     reason = request.GET.get("reason", "")
     if unmask and (not access.can_unmask(request.user) or not reason.strip()):
         raise PermissionDenied
+    filters = {k: v for k, v in request.GET.items() if k not in ("entity", "format", "unmask", "reason")}
+    size = services.export_queryset(entity=entity, user=request.user, params=filters).count()
+    if size > settings.DATAIO_EXPORT_INLINE_ROWS:
+        # a long list is written by a background job: the page shows its progress, then the download
+        job = jobs.submit("export", user=request.user, params={
+            "entity": entity, "format": fmt, "filters": filters, "unmask": unmask, "reason": reason, "lang": _lang(),
+            "name": f"{entity}.{fmt}", "rows": size})
+        jobs.start(job)
+        return redirect("dataio:job_detail", pk=job.pk)
     tmp = tempfile.NamedTemporaryFile(suffix=f".{fmt}", delete=False)  # noqa: SIM115
     tmp.close()
-    services.export_file(entity=entity, fmt=fmt, path=tmp.name, user=request.user, params=request.GET,
+    services.export_file(entity=entity, fmt=fmt, path=tmp.name, user=request.user, params=filters,
                          unmask=unmask, reason=reason, lang=_lang())
     response = FileResponse(open(tmp.name, "rb"), as_attachment=True, filename=f"{entity}.{fmt}",  # noqa: SIM115
                             content_type=CONTENT_TYPES[fmt])
