@@ -264,7 +264,8 @@ def _run(path, *, user, entity, dry_run, valid_only, progress, job_id) -> Import
         for n, (sp, _sheet, rows) in enumerate(plan):
             ctx.progress(0.7 + 0.3 * n / len(plan), _("Saving %(entity)s") % {"entity": sp.entity}, force=True)
             sp.commit(ctx, [r for r in rows if r.action in ("new", "changed")])
-        registry_summary.after_import(sp for sp, _sheet, _rows in plan)  # year-end counts, same transaction
+        registry_summary.after_import(  # year-end counts, same transaction
+            (sp, [r for r in rows if r.action in ("new", "changed")]) for sp, _sheet, rows in plan)
     result.committed = True
     ctx.progress(1.0, _("Saved"), force=True)
     return result
