@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiezuo.geo.models import Division
 
-from .models import Agreement, Indicator, Organisation, Pairing
+from .models import Agreement, Enterprise, Indicator, Meeting, Organisation, Pairing, Visit
 
 
 class DivisionCodeField(forms.CharField):
@@ -110,6 +110,44 @@ class AgreementForm(forms.ModelForm):
 
     def _post_clean(self):
         pass
+
+
+class _ActivityForm(forms.ModelForm):
+    """A visit, meeting or enterprise: the western county and the eastern partner by code; the
+    services link the county pairing valid on the date."""
+
+    west_division = DivisionCodeField(label=_("western county (division code)"), side="west")
+    east_division = DivisionCodeField(label=_("eastern partner (division code)"), side="east", required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance and self.instance.pk:
+            self.initial["east_division"] = self.instance.east_division_id
+            self.initial["west_division"] = self.instance.west_division_id
+
+    def _post_clean(self):  # the service validates the model
+        pass
+
+
+class VisitForm(_ActivityForm):
+    class Meta:
+        model = Visit
+        fields = ["date", "kind", "title", "leader", "west_division", "east_division", "note"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+
+
+class MeetingForm(_ActivityForm):
+    class Meta:
+        model = Meeting
+        fields = ["date", "kind", "title", "west_division", "east_division", "note"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+
+
+class EnterpriseForm(_ActivityForm):
+    class Meta:
+        model = Enterprise
+        fields = ["name", "uscc", "year", "industry", "west_division", "east_division", "investment_planned",
+                  "investment_arrived", "in_production", "poor_people_driven", "note"]
 
 
 class TargetForm(forms.Form):

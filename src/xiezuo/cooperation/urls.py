@@ -21,5 +21,7 @@ urlpatterns = [
 for _kind in ("visit", "meeting", "enterprise"):
     urlpatterns += [
         path(f"{_kind}s/", views.activity_list, {"kind": _kind}, name=f"{_kind}_list"),
+        path(f"{_kind}s/new/", views.activity_edit, {"kind": _kind}, name=f"{_kind}_create"),
         path(f"{_kind}s/<int:pk>/", views.activity_detail, {"kind": _kind}, name=f"{_kind}_detail"),
+        path(f"{_kind}s/<int:pk>/edit/", views.activity_edit, {"kind": _kind}, name=f"{_kind}_edit"),
     ]

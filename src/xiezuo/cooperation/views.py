@@ -11,8 +11,16 @@ from django.utils.translation import gettext as _
 from xiezuo.accounts.access import get_scoped_or_404
 
 from . import selectors, services
-from .forms import AgreementForm, OrganisationForm, PairingForm, TargetForm
-from .models import Agreement, Organisation, Pairing, Round, Side
+from .forms import (
+    AgreementForm,
+    EnterpriseForm,
+    MeetingForm,
+    OrganisationForm,
+    PairingForm,
+    TargetForm,
+    VisitForm,
+)
+from .models import Agreement, Enterprise, Meeting, Organisation, Pairing, Round, Side, Visit
 from .pages import apply_errors, choice_value, filter_spec, page_of, query_string, west_counties, year_value
 
 
@@ -155,7 +163,14 @@ def agreement_edit(request, pk: int | None = None):
                  detail_name="cooperation:agreement_detail")
 
 
-# --- visits, meetings, enterprise investment: read-only lists (writes go through the services / admin) ---
+# --- visits, meetings, enterprise investment --------------------------------------------------------
+
+# kind -> (form, model, create service, update service)
+ACTIVITIES = {
+    "visit": (VisitForm, Visit, services.visit_create, services.visit_update),
+    "meeting": (MeetingForm, Meeting, services.meeting_create, services.meeting_update),
+    "enterprise": (EnterpriseForm, Enterprise, services.enterprise_create, services.enterprise_update),
+}
 
 def _activity_columns(kind):
     if kind == "enterprise":
@@ -184,10 +199,17 @@ def activity_list(request, kind: str):
                  columns=_activity_columns(kind),
                  filters=[filter_spec("year", _("Year"), None, values["year"] or ""),
                           filter_spec("county", _("County"), counties, values["county"])],
-                 create_url="")
+                 create_url=reverse(f"cooperation:{kind}_create"))
 
 
 @login_required
 def activity_detail(request, kind: str, pk: int):
     obj = selectors.activity_detail(kind, user=request.user, pk=pk)
-    return _detail(request, obj, title=str(obj), edit_url="")
+    return _detail(request, obj, title=str(obj), edit_url=reverse(f"cooperation:{kind}_edit", args=[pk]))
+
+
+@login_required
+def activity_edit(request, kind: str, pk: int | None = None):
+    form_class, model, create, update = ACTIVITIES[kind]
+    return _edit(request, form_class=form_class, model=model, pk=pk, create=create, update=update, kwarg=kind,
+                 title=model._meta.verbose_name.capitalize(), detail_name=f"cooperation:{kind}_detail")
