@@ -212,7 +212,30 @@ class AgreementTarget(models.Model):
 # Each is scoped by its western county and linked, when known, to the county pairing valid on its
 # date; the assessment catalogue counts or sums them per year, division and pairing.
 
-class Visit(models.Model):
+class CountyActivity(models.Model):
+    """What a visit, a meeting and an enterprise investment share: the western county they count for
+    (their scope), the eastern partner and the pairing, a note. The detail page lists these last."""
+
+    west_division = models.ForeignKey("geo.Division", verbose_name=_("western county"), on_delete=models.PROTECT,
+                                      related_name="+")
+    east_division = models.ForeignKey("geo.Division", verbose_name=_("eastern partner"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
+    pairing = models.ForeignKey(Pairing, verbose_name=_("pairing"), null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="%(class)ss")
+    note = models.TextField(_("note"), blank=True)
+    synthetic = models.BooleanField(_("synthetic"), default=False)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_field = "west_division__code"
+
+    class Meta:
+        abstract = True
+
+    def audit_division_code(self) -> str:
+        return self.west_division_id
+
+
+class Visit(CountyActivity):
     """A high-level visit or exchange (互访交流), counted in times."""
 
     class Kind(models.TextChoices):
@@ -223,19 +246,8 @@ class Visit(models.Model):
     kind = models.CharField(_("direction"), max_length=3, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=300)
     leader = models.CharField(_("leader or delegation"), max_length=300, blank=True)
-    west_division = models.ForeignKey("geo.Division", verbose_name=_("western county"), on_delete=models.PROTECT,
-                                      related_name="+")
-    east_division = models.ForeignKey("geo.Division", verbose_name=_("eastern partner"), null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="+")
-    pairing = models.ForeignKey(Pairing, verbose_name=_("pairing"), null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="visits")
-    note = models.TextField(_("note"), blank=True)
-    synthetic = models.BooleanField(_("synthetic"), default=False)
 
-    objects = RestrictedQuerySet.as_manager()
-    scope_field = "west_division__code"
-
-    class Meta:
+    class Meta(CountyActivity.Meta):
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         ordering = ["-date", "id"]
@@ -243,11 +255,8 @@ class Visit(models.Model):
     def __str__(self) -> str:
         return f"{self.date} {self.title}"
 
-    def audit_division_code(self) -> str:
-        return self.west_division_id
 
-
-class Meeting(models.Model):
+class Meeting(CountyActivity):
     """A joint meeting (联席会议), an agreement signing (签约) or another cooperation meeting."""
 
     class Kind(models.TextChoices):
@@ -258,19 +267,8 @@ class Meeting(models.Model):
     date = models.DateField(_("date"), db_index=True)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=300)
-    west_division = models.ForeignKey("geo.Division", verbose_name=_("western county"), on_delete=models.PROTECT,
-                                      related_name="+")
-    east_division = models.ForeignKey("geo.Division", verbose_name=_("eastern partner"), null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="+")
-    pairing = models.ForeignKey(Pairing, verbose_name=_("pairing"), null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="meetings")
-    note = models.TextField(_("note"), blank=True)
-    synthetic = models.BooleanField(_("synthetic"), default=False)
 
-    objects = RestrictedQuerySet.as_manager()
-    scope_field = "west_division__code"
-
-    class Meta:
+    class Meta(CountyActivity.Meta):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         ordering = ["-date", "id"]
@@ -278,11 +276,8 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return f"{self.date} {self.title}"
 
-    def audit_division_code(self) -> str:
-        return self.west_division_id
 
-
-class Enterprise(models.Model):
+class Enterprise(CountyActivity):
     """An enterprise guided to invest in a western county (引导落地投产企业), with its investment in
     yuan: planned and arrived (到位投资). `year` is the year it was recorded as landed."""
 
@@ -290,12 +285,6 @@ class Enterprise(models.Model):
     organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="investments")
     uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
-    west_division = models.ForeignKey("geo.Division", verbose_name=_("western county"), on_delete=models.PROTECT,
-                                      related_name="+")
-    east_division = models.ForeignKey("geo.Division", verbose_name=_("eastern partner"), null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="+")
-    pairing = models.ForeignKey(Pairing, verbose_name=_("pairing"), null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="enterprises")
     year = models.PositiveSmallIntegerField(_("year"), db_index=True)
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     investment_planned = models.DecimalField(_("planned investment (yuan)"), max_digits=16, decimal_places=2,
@@ -304,13 +293,8 @@ class Enterprise(models.Model):
                                              default=0)
     in_production = models.BooleanField(_("in production"), default=False)
     poor_people_driven = models.PositiveIntegerField(_("poor people driven"), default=0)
-    note = models.TextField(_("note"), blank=True)
-    synthetic = models.BooleanField(_("synthetic"), default=False)
 
-    objects = RestrictedQuerySet.as_manager()
-    scope_field = "west_division__code"
-
-    class Meta:
+    class Meta(CountyActivity.Meta):
         verbose_name = _("enterprise investment")
         verbose_name_plural = _("enterprise investments")
         ordering = ["-year", "name"]
@@ -323,6 +307,3 @@ class Enterprise(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.year})"
-
-    def audit_division_code(self) -> str:
-        return self.west_division_id

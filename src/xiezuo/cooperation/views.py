@@ -20,7 +20,7 @@ from .forms import (
     TargetForm,
     VisitForm,
 )
-from .models import Agreement, Enterprise, Meeting, Organisation, Pairing, Round, Side, Visit
+from .models import Agreement, CountyActivity, Enterprise, Meeting, Organisation, Pairing, Round, Side, Visit
 from .pages import apply_errors, choice_value, filter_spec, page_of, query_string, west_counties, year_value
 
 
@@ -82,7 +82,11 @@ def agreement_list(request):
 
 def _detail(request, obj, *, title, edit_url, extra=None):
     fields = []
-    for f in obj._meta.concrete_fields:
+    concrete = obj._meta.concrete_fields
+    if isinstance(obj, CountyActivity):  # the record's own fields first, then county, partner, pairing, note
+        shared = {f.name for f in CountyActivity._meta.fields}
+        concrete = sorted(concrete, key=lambda f: f.name in shared)
+    for f in concrete:
         if f.name in ("id", "synthetic"):
             continue
         display = getattr(obj, f"get_{f.name}_display", None)
