@@ -225,3 +225,21 @@ def test_totals_stay_exact_over_many_fractional_entries(make_project, admin_user
     assert selectors.pool_total() == D("0.60")
     assert selectors.project_budget_totals(projects=type(project).objects.all())["allocated"] == D("11.00")
     assert selectors.reconcile() == []
+
+
+def test_one_money_rule_serves_every_service():
+    from xiezuo.projects import ledger
+    from xiezuo.projects.money import exact_money
+
+    # the pure check: thousands separators read, zero allowed only when asked, each refusal with its code
+    assert ledger.clean_amount("1,234.50") == D("1234.50")
+    assert ledger.clean_amount(0, allow_zero=True) == D("0.00")
+    for value, kwargs, code in ((0, {}, "amount.not_positive"), (D("-1"), {"allow_zero": True}, "amount.negative"),
+                                (D("1e20"), {}, "amount.too_large"), ("NaN", {}, "amount.invalid")):
+        with pytest.raises(ledger.MoneyError) as refused:
+            ledger.clean_amount(value, **kwargs)
+        assert refused.value.code == code
+    # the services' wrapper puts the refusal on the named field
+    with pytest.raises(ValidationError) as refused:
+        exact_money(1.5, field="monthly_wage")
+    assert list(refused.value.message_dict) == ["monthly_wage"] and "floating-point" in str(refused.value)

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from xiezuo.accounts import access, audit
 from xiezuo.accounts.writes import apply_fields as _apply
 from xiezuo.accounts.writes import save_audited as _save
-from xiezuo.labor.rules import clean_uscc, division_is, positive_money
+from xiezuo.labor.rules import clean_uscc, division_is
+from xiezuo.projects.money import exact_money
 
 from .models import Buyer, Channel, Product, Sale, Supplier, SupplierBeneficiary
 
@@ -94,7 +95,7 @@ def buyer_create(*, user, name: str, kind: str, division) -> Buyer:
 # ------------------------------------------------------------------ sales
 
 def _validate_sale(s: Sale, *, user) -> None:
-    s.amount = positive_money(s.amount)
+    s.amount = exact_money(s.amount)
     if s.quantity is not None and (isinstance(s.quantity, float) or Decimal(str(s.quantity)) <= 0):
         raise ValidationError({"quantity": _("The quantity must be an exact number more than zero.")})
     if s.channel not in Channel.values:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from xiezuo.accounts import audit
 from xiezuo.accounts.access import ensure_within
 from xiezuo.accounts.writes import save_audited
-from xiezuo.labor.rules import exact_money
+from xiezuo.projects.money import exact_money
 
 from .models import (
     INDICATOR_UNITS,

@@ -6,7 +6,6 @@ Each raises `ValidationError` keyed by field, with a message that says how to fi
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -33,29 +32,6 @@ def dates_in_order(start: dt.date, end: dt.date | None, *, field: str = "end_dat
     if end is not None and end < start:
         raise ValidationError({field: _("The end date %(end)s is before the start date %(start)s.")
                                % {"end": end, "start": start}})
-
-
-def exact_money(amount, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
-    """An exact amount in yuan, more than zero (or zero too, with `allow_zero`), at most two decimal
-    places; floats are refused, they are not exact."""
-    if isinstance(amount, float):
-        raise ValidationError({field: _("Give the amount as an exact decimal, not a float.")})
-    try:
-        value = Decimal(str(amount))
-    except Exception as exc:  # noqa: BLE001 — any unparsable input is a validation error
-        raise ValidationError({field: _("%(value)s is not an amount.") % {"value": amount}}) from exc
-    if not value.is_finite() or value < 0 or (value == 0 and not allow_zero):
-        raise ValidationError({field: _("The amount cannot be negative.") if allow_zero
-                               else _("The amount must be more than zero.")})
-    if value != value.quantize(Decimal("0.01")):
-        raise ValidationError({field: _("The amount %(value)s has more than two decimal places (fen).")
-                               % {"value": value}})
-    return value.quantize(Decimal("0.01"))
-
-
-def positive_money(amount, *, field: str = "amount") -> Decimal:
-    """An exact amount in yuan, more than zero, at most two decimal places (no float)."""
-    return exact_money(amount, field=field)
 
 
 def division_is(division, *, level: str | tuple[str, ...], side: str, field: str) -> None:

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from xiezuo.accounts import access, audit
 from xiezuo.accounts.writes import apply_fields as _apply
 from xiezuo.accounts.writes import save_audited as _save
+from xiezuo.projects.money import exact_money
 
 from .models import Place, Placement, VocationalStudent, Workshop, Workstation
-from .rules import clean_uscc, dates_in_order, division_is, months_in_start_year, positive_money
+from .rules import clean_uscc, dates_in_order, division_is, months_in_start_year
 
 MIN_WORKING_AGE = 16
 
@@ -101,7 +102,7 @@ def workshop_update(*, user, workshop: Workshop, **fields) -> Workshop:
 
 def _validate_placement(p: Placement, *, user, months_employed: int | None) -> None:
     dates_in_order(p.start_date, p.end_date)
-    p.monthly_wage = positive_money(p.monthly_wage, field="monthly_wage")
+    p.monthly_wage = exact_money(p.monthly_wage, field="monthly_wage")
     p.village_id = _check_member(user=user, member=p.member, on=p.start_date, min_age=MIN_WORKING_AGE)
     if months_employed is None:
         months_employed = months_in_start_year(p.start_date, p.end_date)

@@ -21,8 +21,10 @@ class MoneyError(ValueError):
         self.code = code
 
 
-def clean_amount(value) -> Decimal:
-    """A positive amount in yuan with at most two decimals (fen), never a float."""
+def clean_amount(value, *, allow_zero: bool = False) -> Decimal:
+    """An amount in yuan with at most two decimals (fen), more than zero (or zero too, with
+    `allow_zero`), never a float. The one money check: `projects.money.exact_money` gives its
+    refusals to the services as translated ValidationErrors."""
     if isinstance(value, float):
         raise MoneyError("Amounts are exact decimals, not floating-point numbers.", "amount.float")
     try:
@@ -31,8 +33,9 @@ def clean_amount(value) -> Decimal:
         raise MoneyError(f"{value!r} is not an amount of money.", "amount.invalid") from exc
     if not amount.is_finite():
         raise MoneyError(f"{value!r} is not an amount of money.", "amount.invalid")
-    if amount <= 0:
-        raise MoneyError(f"The amount must be greater than zero (got {amount}).", "amount.not_positive")
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise (MoneyError(f"The amount cannot be negative (got {amount}).", "amount.negative") if allow_zero else
+               MoneyError(f"The amount must be greater than zero (got {amount}).", "amount.not_positive"))
     if amount != amount.quantize(FEN):
         raise MoneyError(f"{amount} has more than two decimals; amounts are in yuan to the fen.",
                          "amount.precision")

@@ -36,6 +36,7 @@ from .models import (
     ProjectTransition,
     Status,
 )
+from .money import exact_money
 
 PROJECT_FIELDS = ("code", "name", "name_en", "county", "township", "village", "category", "year", "end_year",
                   "pairing", "responsible", "area_mu", "tag", "summary_count", "description")
@@ -43,18 +44,7 @@ POSTING_STATUSES = (Status.APPROVED, Status.IN_PROGRESS, Status.COMPLETED)
 
 
 def _amount(value, field: str = "amount") -> Decimal:
-    try:
-        return ledger.clean_amount(value)
-    except ledger.MoneyError as exc:
-        messages = {
-            "amount.float": _("Amounts are exact decimals, not floating-point numbers."),
-            "amount.invalid": _("%(value)s is not an amount of money.") % {"value": value},
-            "amount.not_positive": _("The amount must be greater than zero (got %(value)s).") % {"value": value},
-            "amount.precision": _("%(value)s has more than two decimals; amounts are in yuan to the fen.")
-            % {"value": value},
-            "amount.too_large": _("%(value)s is too large.") % {"value": value},
-        }
-        raise ValidationError({field: messages[exc.code]}, code=exc.code) from exc
+    return exact_money(value, field=field)
 
 
 # ---------------------------------------------------------------- projects
