@@ -197,3 +197,16 @@ def test_deleting_a_household_deletes_its_results(registry_2021):
     a.delete()
     assert not HouseholdResult.objects.filter(household_id=a.pk).exists()
     assert HouseholdResult.objects.filter(run=run).count() == 3
+
+
+def test_the_registry_is_read_in_batches_to_the_same_arrow_tables(registry_2021):
+    # given the engine's input queries on the test database (read with Django's own SQLite library, never ADBC's)
+    from xiezuo.measure import inputs
+    from xiezuo.measure.engine.run import INPUT_SCHEMAS
+
+    tables, how = inputs.read_inputs(2021)
+    assert how == "cursor" and tables["members"].num_rows == 5 and tables["households"].num_rows == 4
+    # when each is read two rows at a time, then the tables are the same
+    for name, (sql, params) in inputs.queries(2021).items():
+        small = inputs.conform(name, inputs._via_cursor(sql, params, INPUT_SCHEMAS[name], batch=2))
+        assert small.equals(tables[name]), name

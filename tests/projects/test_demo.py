@@ -64,3 +64,34 @@ def test_demo_reproduces_the_book(tree, make_household):
     assert selectors.reconcile() == []
     assert coop_figures.book_figures(year=2020)["framework_agreements"] == 3
     assert Project.objects.get(tag="white_tea").county_id == "510822000000"
+
+
+def test_each_industry_project_traces_to_registered_households_of_its_township(tree, make_household):
+    import datetime as dt
+
+    from xiezuo.cooperation import demo as coop_demo
+    from xiezuo.dataio.sample import id_number
+    from xiezuo.geo.models import Division
+    from xiezuo.projects import demo
+    from xiezuo.projects.models import Project, ProjectBeneficiary
+
+    coop_demo.build(scale=0.002, seed=5, log=lambda m: None)
+    demo.build(scale=0.002, seed=5, log=lambda m: None)
+    # given registered households in the townships of three 2018–2020 industry projects, and one unregistered
+    projects = list(Project.objects.filter(category="industry", year__range=(2018, 2020), place__level="township")
+                    .exclude(tag="white_tea").order_by("code")[:3])
+    for i, p in enumerate(projects):
+        village = Division.objects.filter(parent=p.place, level="village").order_by("code").first()
+        make_household(village, members=((id_number(i, p.place_id[:6]), "01"),), identified_on=dt.date(2014, 3, 1))
+    village = Division.objects.filter(parent=projects[0].place, level="village").order_by("code").first()
+    make_household(village, members=((id_number(9, projects[0].place_id[:6]), "01"),))
+    # when the demo is built again (same seed: the same projects in the same places)
+    demo.build(scale=0.002, seed=5, log=lambda m: None)
+    # then each of those projects (and any other placed in those townships) is linked to a registered household
+    # of its own township, a year after it started; the unregistered household never
+    links = list(ProjectBeneficiary.objects.exclude(project__tag="white_tea").select_related("project", "household"))
+    assert {p.code for p in projects} <= {b.project.code for b in links}
+    assert {b.project.place_id for b in links} == {p.place_id for p in projects}
+    for b in links:
+        assert b.household.identified_on is not None and b.household.village.parent_id == b.project.place_id
+        assert (b.people, b.year, b.synthetic) == (1, min(b.project.year + 1, 2020), True)

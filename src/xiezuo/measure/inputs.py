@@ -1,8 +1,15 @@
 """Reading the registry into the engine's Arrow inputs, in bulk.
 
-ADBC (adbc_driver_sqlite / adbc_driver_postgresql, straight to Arrow) when the database is a
-file or a server and no transaction is open on Django's connection; otherwise (tests, an
-open transaction, an in-memory database) Django's own cursor, so uncommitted rows are seen.
+ADBC (adbc_driver_postgresql, straight to Arrow) on PostgreSQL when no transaction is open on
+Django's connection; otherwise (SQLite, tests, an open transaction) Django's own cursor, so
+uncommitted rows are seen.
+
+Not ADBC on SQLite: adbc_driver_sqlite carries its own copy of SQLite. Two copies in one process
+do not know each other's connections: when the ADBC one closed it took the database as its last
+user, removed the WAL and truncated the shared-memory index that Django's connection still had
+mapped, and the next commit died of SIGBUS (`xiezuo demo` at scale 1.0, every time); closing one
+copy's file also drops the other's POSIX locks. Django's sqlite3 module and this reader must be
+the same library.
 Money is read as integer fen, computed by the database from the DECIMAL columns.
 """
 
@@ -59,12 +66,16 @@ def queries(year: int) -> dict[str, tuple[str, list]]:
     }
 
 
-def _via_cursor(sql: str, params: list, schema: pa.Schema) -> pa.Table:
+def _via_cursor(sql: str, params: list, schema: pa.Schema, batch: int = 100_000) -> pa.Table:
+    """The rows as Arrow, 100,000 at a time (a million households' members never sit in Python at once)."""
+    batches = []
     with connection.cursor() as cur:
         cur.execute(sql, params)
-        rows = cur.fetchall()
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
-    return pa.table([pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)], schema=schema)
+        while rows := cur.fetchmany(batch):
+            columns = zip(*rows, strict=True)
+            batches.append(pa.record_batch([pa.array(c, type=f.type) for c, f in zip(columns, schema, strict=True)],
+                                           schema=schema))
+    return pa.Table.from_batches(batches, schema=schema)
 
 
 def _adbc_connect() -> Callable | None:
@@ -79,11 +90,6 @@ def _adbc_connect() -> Callable | None:
             auth += f":{db['PASSWORD']}"
         uri = f"postgresql://{auth + '@' if auth else ''}{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}"
         return lambda: pg.connect(uri)
-    name = str(db.get("NAME", ""))
-    if connection.vendor == "sqlite" and name and "memory" not in name and name != ":memory:":
-        import adbc_driver_sqlite.dbapi as lite
-
-        return lambda: lite.connect(name)
     return None
 
 

@@ -9,6 +9,8 @@ deterministic from the seed, written in bulk.
 - The 白叶一号 white-tea project in 青川 (2018, 5,217 mu, book #50–#52), one of those industry
   projects, linked to registry households in 6 青川 townships whose people sum to
   round(1,817 × scale).
+- Every other 2018–2020 industry project, placed in a township, linked to registered households of
+  that township (synthetic; round(40–260 × scale) people each), so each traces its money to households.
 - 2021–2023: a few industry projects per Hangzhou-paired county.
 - Earlier periods as summary-level records (book #22–#23, #28–#29, #32–#33): 160 projects and
   1.3 bn yuan (1996–2008, Guangyuan), 547 reconstruction projects and 8.7 bn (2008–2011, 青川),
@@ -152,14 +154,8 @@ def _cadres_by_county() -> dict[str, list[int]]:
     return out
 
 
-def _pick_beneficiaries(rng: random.Random, target: int, townships: list[Division]) -> list[tuple[int, int]]:
-    """(household id, people) in the given townships, people summing to `target` when possible."""
-    from xiezuo.registry.models import Household
-
-    rows = list(Household.objects.filter(village__parent__in=townships)
-                .annotate(living=Count("members", filter=Q(members__deceased=False)))
-                .filter(living__gt=0).order_by("pk").values_list("pk", "living"))
-    rng.shuffle(rows)
+def _fill(rows: list[tuple[int, int]], target: int) -> list[tuple[int, int]]:
+    """(household id, people) taken in order until the people sum to `target` (or the rows run out)."""
     picked, left = [], target
     for pk, living in rows:
         if left <= 0:
@@ -168,6 +164,41 @@ def _pick_beneficiaries(rng: random.Random, target: int, townships: list[Divisio
         picked.append((pk, people))
         left -= people
     return picked
+
+
+def _pick_beneficiaries(rng: random.Random, target: int, townships: list[Division]) -> list[tuple[int, int]]:
+    """(household id, people) in the given townships, people summing to `target` when possible."""
+    from xiezuo.registry.models import Household
+
+    rows = list(Household.objects.filter(village__parent__in=townships)
+                .annotate(living=Count("members", filter=Q(members__deceased=False)))
+                .filter(living__gt=0).order_by("pk").values_list("pk", "living"))
+    rng.shuffle(rows)
+    return _fill(rows, target)
+
+
+def _township_beneficiaries(rng: random.Random, projects: list[Project], scale: float) -> list[ProjectBeneficiary]:
+    """For each project placed in a township: registered (建档立卡) households of that township, linked the
+    year after it started, people summing to round(40–260 × scale), at least 1. Synthetic: the book gives
+    beneficiaries for the white tea only, but every project should trace its money to households."""
+    from xiezuo.registry.models import Member
+
+    towns = {p.place_id for p in projects}
+    living: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for pk, town, n in (Member.objects.filter(deceased=False, household__identified_on__isnull=False,
+                                              household__village__parent_id__in=towns)
+                        .values("household_id", "household__village__parent_id").annotate(n=Count("id"))
+                        .order_by("household_id").values_list("household_id", "household__village__parent_id", "n")):
+        living[town].append((pk, n))
+    out = []
+    for p in projects:
+        rows = list(living.get(p.place_id, ()))
+        rng.shuffle(rows)
+        target = max(1, round(rng.randint(40, 260) * scale))
+        out += [ProjectBeneficiary(project=p, household_id=pk, people=people, year=min(p.year + 1, 2020),
+                                   synthetic=True, income_added=Decimal(rng.randrange(500, 2500)))
+                for pk, people in _fill(rows, target)]
+    return out
 
 
 @transaction.atomic
@@ -291,10 +322,16 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
         [ProjectBeneficiary(project=white_tea, household_id=pk, people=people, year=2019, synthetic=True,
                             income_added=Decimal(rng.randrange(800, 3000))) for pk, people in picked],
         batch_size=1000)
+    others = _township_beneficiaries(rng, [p for p in book.projects if p.category == "industry"
+                                           and 2018 <= p.year <= 2020 and p is not white_tea
+                                           and p.place.level == "township"], scale)
+    ProjectBeneficiary.objects.bulk_create(others, batch_size=1000)
     people = sum(n for _pk, n in picked)
     if people != target:
         log(f"projects: only {people} registry people found in 青川's tea townships (wanted {target})")
     pooled_total = sum((r.amount for r in pool_rows if r.date.year <= 2020), Decimal("0.00"))
     log(f"projects: {len(book.projects)} projects, {len(entries)} ledger entries, fund pool 2018–2020 "
-        f"{pooled_total:,} yuan, white tea {people} beneficiaries in {len(picked)} households")
+        f"{pooled_total:,} yuan, white tea {people} beneficiaries in {len(picked)} households, "
+        f"{sum(b.people for b in others):,} more in {len(others):,} links to {len({b.project_id for b in others})} "
+        f"other industry projects")
     return {"projects": len(book.projects), "ledger_entries": len(entries)}
