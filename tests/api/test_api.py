@@ -92,3 +92,21 @@ def test_schema_and_docs_are_served(client):
     assert schema.status_code == 200 and b"bearerAuth" in schema.content
     docs = client.get("/api/docs")
     assert docs.status_code == 200 and b"<script>" not in docs.content
+
+
+def test_visits_meetings_and_enterprises_are_listed_within_scope(county_token, two_counties, divisions):
+    import datetime as dt
+
+    from xiezuo.cooperation.models import Enterprise, Visit
+
+    Visit.objects.create(date=dt.date(2019, 4, 2), kind="e2w", title="利州考察", west_division=divisions["lizhou"])
+    Visit.objects.create(date=dt.date(2020, 4, 2), kind="w2e", title="旺苍考察", west_division=divisions["wangcang"])
+    Enterprise.objects.create(name="利州茶业", year=2019, west_division=divisions["lizhou"],
+                              investment_planned="30000000.00", investment_arrived="12000000.50", in_production=True)
+    visits = _get("/api/cooperation/visits/", county_token).json()
+    assert visits["count"] == 1 and visits["results"][0]["title"] == "利州考察"
+    assert _get("/api/cooperation/visits/?year=2020", county_token).json()["count"] == 0
+    assert _get("/api/cooperation/visits/?kind=sideways", county_token).status_code == 400
+    firm = _get("/api/cooperation/enterprises/?in_production=true", county_token).json()["results"][0]
+    assert firm["investment_arrived"] == "12000000.50" and firm["west_division"] == divisions["lizhou"].code
+    assert _get("/api/cooperation/meetings/", county_token).json()["count"] == 0
