@@ -113,10 +113,17 @@ def test_template_download_and_export_view(client, admin, divisions, make_househ
 
 def test_a_long_export_runs_as_a_job_and_only_its_owner_downloads_the_file(client, admin, make_user, divisions,
                                                                            make_household, settings):
+    import os
+    import time
+
     from xiezuo.accounts.models import AuditEntry
 
     settings.DATAIO_RUN_JOBS = "inline"
     settings.DATAIO_EXPORT_INLINE_ROWS = 1
+    stale, recent = jobs.job_dir() / "900001-export.csv", jobs.job_dir() / "900002-export.csv"
+    for path, age_days in ((stale, 8), (recent, 6)):
+        path.write_text("old", encoding="utf-8")
+        os.utime(path, (time.time() - age_days * 86400,) * 2)
     make_household(divisions["lizhou_village"])
     make_household(divisions["lizhou_village"], members=(("510802199001011252", "01"),))
     client.force_login(admin)
@@ -133,6 +140,8 @@ def test_a_long_export_runs_as_a_job_and_only_its_owner_downloads_the_file(clien
     body = b"".join(f.streaming_content).decode("utf-8-sig")
     assert f.status_code == 200 and f["Content-Disposition"].endswith('households.csv"') and body.count("\n") == 3
     assert AuditEntry.objects.filter(action="dataio.export", data__rows=2).exists()
+    # an export file older than a week was removed by this export, a six-day-old one kept
+    assert not stale.exists() and recent.exists()
     # and another user cannot fetch it; a list within the limit still downloads at once
     client.force_login(make_user("someone", role="county_staff", division=divisions["lizhou"]))
     assert client.get(reverse("dataio:job_file", args=[job.pk])).status_code == 404

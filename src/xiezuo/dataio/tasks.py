@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from . import services
 from .jobs import Cancelled, JobHandle, job_dir, register
 
@@ -19,8 +21,20 @@ def import_job(handle: JobHandle, params: dict) -> dict:
     return data
 
 
+EXPORT_KEEP_SECONDS = 7 * 24 * 3600  # an export file is offered for a week, then the next export removes it
+
+
+def _remove_old_exports(now: float | None = None) -> int:
+    cutoff = (now or time.time()) - EXPORT_KEEP_SECONDS
+    old = [p for p in job_dir().glob("*-export.*") if p.stat().st_mtime < cutoff]
+    for p in old:
+        p.unlink(missing_ok=True)
+    return len(old)
+
+
 @register("export")
 def export_job(handle: JobHandle, params: dict) -> dict:
+    _remove_old_exports()
     path = job_dir() / f"{handle.job_id}-export.{params['format']}"
     handle.progress(0.02, "exporting")
     try:
