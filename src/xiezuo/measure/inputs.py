@@ -1,15 +1,10 @@
 """Reading the registry into the engine's Arrow inputs, in bulk.
 
-ADBC (adbc_driver_postgresql, straight to Arrow) on PostgreSQL when no transaction is open on
-Django's connection; otherwise (SQLite, tests, an open transaction) Django's own cursor, so
-uncommitted rows are seen.
-
-Not ADBC on SQLite: adbc_driver_sqlite carries its own copy of SQLite. Two copies in one process
-do not know each other's connections: when the ADBC one closed it took the database as its last
-user, removed the WAL and truncated the shared-memory index that Django's connection still had
-mapped, and the next commit died of SIGBUS (`xiezuo demo` at scale 1.0, every time); closing one
-copy's file also drops the other's POSIX locks. Django's sqlite3 module and this reader must be
-the same library.
+When no transaction is open on Django's connection: ADBC (straight to Arrow) on PostgreSQL, and on
+a SQLite file with more than CHILD_MIN_HOUSEHOLDS households ADBC in a child process
+(`sqlite_reader`: never in this process, whose Django connection the driver's own copy of SQLite
+would break). Otherwise (small SQLite registries, tests, an open transaction) Django's own cursor,
+100,000 rows at a time, so uncommitted rows are seen.
 Money is read as integer fen, computed by the database from the DECIMAL columns.
 """
 
@@ -100,8 +95,33 @@ def _adbc_sql(sql: str, params: list) -> str:
     return sql
 
 
+CHILD_MIN_HOUSEHOLDS = 50_000  # below this the cursor is as quick as starting the child (~0.5 s)
+
+
+def _sqlite_file(year: int) -> str | None:
+    """The SQLite database file, when a child process should read it for `year`."""
+    name = str(settings.DATABASES["default"].get("NAME", ""))
+    if connection.vendor != "sqlite" or connection.in_atomic_block or not name or "memory" in name:
+        return None
+    with connection.cursor() as cur:
+        cur.execute("SELECT COUNT(*) FROM registry_householdyear WHERE year = %s", [int(year)])
+        (households,) = cur.fetchone()
+    return name if households > CHILD_MIN_HOUSEHOLDS else None
+
+
 def read_inputs(year: int, *, log: Callable[[str], None] = lambda _m: None) -> tuple[dict[str, pa.Table], str]:
-    """The four engine inputs for `year`, and how they were read ("adbc" or "cursor")."""
+    """The four engine inputs for `year`, and how they were read ("adbc", "adbc-child" or "cursor")."""
+    path = _sqlite_file(year)
+    if path is not None:
+        from . import sqlite_reader
+
+        try:
+            raw = sqlite_reader.read(path, {name: _adbc_sql(sql, params) for name, (sql, params) in queries(year).items()})
+            tables = {name: conform(name, table) for name, table in raw.items()}
+            log("  read " + ", ".join(f"{name} {t.num_rows:,}" for name, t in tables.items()) + " rows (ADBC, child)")
+            return tables, "adbc-child"
+        except Exception as exc:  # noqa: BLE001 — any trouble in the child: read with the cursor
+            log(f"  the ADBC reader failed ({exc.__class__.__name__}: {str(exc)[:200]}); reading with the Django cursor")
     connect = None
     try:
         connect = _adbc_connect()
