@@ -121,3 +121,31 @@ def test_warnings_sheet_has_a_template_and_exports_what_it_opened(tmp_path, hous
     assert dataio.export_file(entity="warnings", fmt="csv", path=tmp_path / "b.csv", user=staff_b) == 0
     text = out.read_text(encoding="utf-8-sig")
     assert household_a.number in text and "医保局" in text and "2025-03-01" in text
+
+
+def test_a_rule_of_case_open_is_reported_on_its_row_in_the_preview(tmp_path, household_a, make_user, monkeypatch):
+    # given a service rule the sheet itself does not check (here: no date after 2025, added to case_open)
+    from django.core.exceptions import ValidationError
+
+    from xiezuo.dataio.importer import run_import
+
+    real = services.case_open
+
+    def strict(**kw):
+        if kw["on"] > dt.date(2025, 12, 31):
+            raise ValidationError({"opened_on": "The date is after 2025."})
+        return real(**kw)
+
+    monkeypatch.setattr(services, "case_open", strict)
+    f = tmp_path / "w.csv"
+    f.write_text("户编号,风险类型,预警部门,预警日期\n"
+                 f"{household_a.number},01,医保局,2025-03-01\n"
+                 f"{household_a.number},03,残联,2026-01-05\n", encoding="utf-8")
+    admin = make_user("boss", role="admin")
+    # when the file is previewed, then the refusal is on its row and column, and the rehearsal left nothing
+    preview = run_import(f, user=admin, entity="warnings", dry_run=True, lang="en")
+    assert [(p.row, p.column, p.message) for p in preview.errors] == [(3, "预警日期", "The date is after 2025.")]
+    assert not Case.objects.exists()
+    # and a commit is refused as a whole
+    assert not run_import(f, user=admin, entity="warnings", dry_run=False, lang="en").committed
+    assert not Case.objects.exists()

@@ -4,7 +4,10 @@ Each row names a household (户编号), one to five risk types, the warning depa
 date, a description and the rigid expenditure; a valid row opens one case through `services.case_open`.
 The household must be one the importing user may change; a risk the household already has an open
 case for (or that an earlier row of the file opens) is refused with its row and column. Cases have no
-natural key, so every valid row is new; the commit is all or none like every import.
+natural key, so every valid row is new. Each valid row is first opened through `case_open` in a
+savepoint that is rolled back (`dataio.specs.ServiceSpec`), so whatever the service refuses (scope
+with personal data, the case's own validation) is reported on its row before anything is saved; the
+commit opens them for real, all or none like every import.
 """
 
 from __future__ import annotations
@@ -48,7 +51,14 @@ def register() -> None:
     from xiezuo.dataio import specs
     from xiezuo.registry.models import Household
 
-    class WarningsSpec(specs.TabularSpec):
+    from . import services
+
+    # the service's fields -> the sheet's columns, for its refusals
+    fields_to_columns = {"household": "household_number", "risk_types": "risk_types", "opened_on": "date",
+                         "source_department": "department", "source_detail": "detail",
+                         "rigid_expenditure": "rigid_expenditure"}
+
+    class WarningsSpec(specs.ServiceSpec):
         entity = "warnings"
         title_zh = "部门筛查预警"
         title_en = "Department warnings"
@@ -89,13 +99,21 @@ def register() -> None:
                            "detail": v.get("detail") or "", "on": v.get("date") or today,
                            "rigid_expenditure": v.get("rigid_expenditure")}
                 row.action = "new"
+                self.rehearse(ctx, row)
 
-        def commit(self, ctx, rows):
-            from . import services
-
+        def write(self, ctx, row) -> Case:
             user = ctx.user if ctx.user is not None else services.SystemUser()
-            for row in rows:
-                services.case_open(source=Source.DEPARTMENT_WARNING, user=user, **row.obj)
+            return services.case_open(source=Source.DEPARTMENT_WARNING, user=user, **row.obj)
+
+        def report(self, ctx, row, exc: Exception) -> None:
+            if not hasattr(exc, "messages"):  # PermissionDenied
+                ctx.error(row, self.col("household_number"), row.values.get("household_number"),
+                          _("You may not open a case for this household (its area or its personal data)."))
+                return
+            by_field = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            for field, messages in by_field.items():
+                name = fields_to_columns.get(field, "household_number")
+                ctx.error(row, self.col(name), row.values.get(name), " ".join(messages))
 
         def export_queryset(self, *, user, params):
             return (Case.objects.restrict(user, "view").filter(source=Source.DEPARTMENT_WARNING)
