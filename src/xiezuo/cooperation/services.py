@@ -210,41 +210,47 @@ def _link_pairing(obj, on: dt.date, *, pairing_given: bool) -> None:
     obj.pairing = county_pairing_on(obj.east_division_id, obj.west_division_id, on)
 
 
-def _write(*, user, obj, fields, data, action, before=None, on=None):
+def _write(*, user, obj, fields, data, action, before=None, clean=None, on=None):
     _apply(obj, fields, data)
+    if clean is not None:
+        clean(obj)
     _check_sides(obj)
     _link_pairing(obj, on(obj) if on else obj.date, pairing_given="pairing" in data)
     return save_audited(user=user, instance=obj, before=before, action=action, division_code=obj.west_division_id)
 
 
+def _create(model, *, user, data, **how):
+    """A new visit, meeting or enterprise; the county is checked before any lookup outside the user's area."""
+    if data.get("west_division") is not None:
+        ensure_within(user, data["west_division"].code, "change")
+    return _write(user=user, obj=model(), data=data, **how)
+
+
+def _update(obj, *, user, data, **how):
+    """A stored one, locked, in the user's area, audited with its state before."""
+    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+    ensure_within(user, obj.west_division_id, "change")
+    return _write(user=user, obj=obj, data=data, before=audit.snapshot(obj), **how)
+
+
 @transaction.atomic
 def visit_create(*, user, **data) -> Visit:
-    if data.get("west_division") is not None:  # refuse before any lookup outside the user's area
-        ensure_within(user, data["west_division"].code, "change")
-    return _write(user=user, obj=Visit(), fields=VISIT_FIELDS, data=data, action="cooperation.visit.created")
+    return _create(Visit, user=user, data=data, fields=VISIT_FIELDS, action="cooperation.visit.created")
 
 
 @transaction.atomic
 def visit_update(*, user, visit: Visit, **data) -> Visit:
-    v = Visit.objects.select_for_update().get(pk=visit.pk)
-    ensure_within(user, v.west_division_id, "change")
-    return _write(user=user, obj=v, fields=VISIT_FIELDS, data=data, action="cooperation.visit.updated",
-                  before=audit.snapshot(v))
+    return _update(visit, user=user, data=data, fields=VISIT_FIELDS, action="cooperation.visit.updated")
 
 
 @transaction.atomic
 def meeting_create(*, user, **data) -> Meeting:
-    if data.get("west_division") is not None:
-        ensure_within(user, data["west_division"].code, "change")
-    return _write(user=user, obj=Meeting(), fields=MEETING_FIELDS, data=data, action="cooperation.meeting.created")
+    return _create(Meeting, user=user, data=data, fields=MEETING_FIELDS, action="cooperation.meeting.created")
 
 
 @transaction.atomic
 def meeting_update(*, user, meeting: Meeting, **data) -> Meeting:
-    m = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    ensure_within(user, m.west_division_id, "change")
-    return _write(user=user, obj=m, fields=MEETING_FIELDS, data=data, action="cooperation.meeting.updated",
-                  before=audit.snapshot(m))
+    return _update(meeting, user=user, data=data, fields=MEETING_FIELDS, action="cooperation.meeting.updated")
 
 
 def _money(value, field: str) -> Decimal:
@@ -281,21 +287,11 @@ def _enterprise_day(e: Enterprise) -> dt.date:
 
 @transaction.atomic
 def enterprise_create(*, user, **data) -> Enterprise:
-    if data.get("west_division") is not None:
-        ensure_within(user, data["west_division"].code, "change")
-    e = Enterprise()
-    _apply(e, ENTERPRISE_FIELDS, data)
-    _clean_enterprise(e)
-    return _write(user=user, obj=e, fields=(), data=data, action="cooperation.enterprise.created",
-                  on=_enterprise_day)
+    return _create(Enterprise, user=user, data=data, fields=ENTERPRISE_FIELDS, clean=_clean_enterprise,
+                   on=_enterprise_day, action="cooperation.enterprise.created")
 
 
 @transaction.atomic
 def enterprise_update(*, user, enterprise: Enterprise, **data) -> Enterprise:
-    e = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
-    ensure_within(user, e.west_division_id, "change")
-    before = audit.snapshot(e)
-    _apply(e, ENTERPRISE_FIELDS, data)
-    _clean_enterprise(e)
-    return _write(user=user, obj=e, fields=(), data=data, action="cooperation.enterprise.updated", before=before,
-                  on=_enterprise_day)
+    return _update(enterprise, user=user, data=data, fields=ENTERPRISE_FIELDS, clean=_clean_enterprise,
+                   on=_enterprise_day, action="cooperation.enterprise.updated")
