@@ -43,10 +43,6 @@ PROJECT_FIELDS = ("code", "name", "name_en", "county", "township", "village", "c
 POSTING_STATUSES = (Status.APPROVED, Status.IN_PROGRESS, Status.COMPLETED)
 
 
-def _amount(value, field: str = "amount") -> Decimal:
-    return exact_money(value, field=field)
-
-
 # ---------------------------------------------------------------- projects
 
 
@@ -153,7 +149,7 @@ def budget_set(*, user, project: Project, source: str, amount) -> Budget:
     """Create a budget line or change its amount; never below what is already allocated."""
     if source not in FundSource.values:
         raise ValidationError({"source": _("Unknown fund source %(source)s.") % {"source": source}})
-    amount = Decimal("0.00") if str(amount).strip() in ("0", "0.00") else _amount(amount)
+    amount = Decimal("0.00") if str(amount).strip() in ("0", "0.00") else exact_money(amount)
     project = Project.objects.get(pk=project.pk)
     ensure_within(user, project.place_id, "change")
     budget = Budget.objects.select_for_update().filter(project=project, source=source).first()
@@ -232,7 +228,7 @@ def allocation_post(*, user, budget: Budget, amount, date: dt.date, payee: str =
                     memo: str = "") -> LedgerEntry:
     """Allocate funds to a budget line; Zhejiang fiscal aid to an industry project also sets its
     pool share aside into the county's fund pool."""
-    amount = _amount(amount)
+    amount = exact_money(amount)
     budget = _lock_budget(budget)
     _check_posting(user, budget, date)
     share = pool_rule_share(county_code=budget.project.county_id, on=date) if pool_applies(budget) else Decimal(0)
@@ -264,7 +260,7 @@ def allocation_post(*, user, budget: Budget, amount, date: dt.date, payee: str =
 def disbursement_post(*, user, budget: Budget, amount, date: dt.date, payee: str, voucher: str,
                       memo: str = "") -> LedgerEntry:
     """Pay out part of what is allocated; refuses to pay more than is left."""
-    amount = _amount(amount)
+    amount = exact_money(amount)
     budget = _lock_budget(budget)
     _check_posting(user, budget, date)
     if not (payee or "").strip():
@@ -300,7 +296,7 @@ def reversal_post(*, user, entry: LedgerEntry, date: dt.date, reason: str, amoun
         raise ValidationError(_("A reversal cannot itself be reversed; post a new entry instead."))
     if LedgerEntry.objects.filter(reverses=original).exists():
         raise ValidationError(_("Entry %(id)s has already been reversed.") % {"id": original.pk})
-    amount = original.amount if amount in (None, "") else _amount(amount)
+    amount = original.amount if amount in (None, "") else exact_money(amount)
     if amount > original.amount:
         raise ValidationError({"amount": _("A reversal of %(amount)s exceeds the original entry's %(original)s.") % {
             "amount": amount, "original": original.amount}})
@@ -349,7 +345,7 @@ def reversal_post(*, user, entry: LedgerEntry, date: dt.date, reason: str, amoun
 def pool_payout(*, user, pool: FundPool, amount, date: dt.date, payee: str, voucher: str,
                 memo: str = "") -> PoolEntry:
     """Pay money out of a county's fund pool; never more than its balance."""
-    amount = _amount(amount)
+    amount = exact_money(amount)
     pool = FundPool.objects.select_for_update().get(pk=pool.pk)
     ensure_within(user, pool.county_id, "change")
     if not (payee or "").strip() or not (voucher or "").strip():
@@ -384,8 +380,8 @@ def beneficiary_link(*, user, project: Project, household, people: int, year: in
     if not people or people < 1 or people > living:
         raise ValidationError({"people": _("People benefiting must be between 1 and the household's %(n)d living "
                                            "members.") % {"n": living}})
-    income = Decimal("0.00") if str(income_added).strip() in ("0", "0.00", "") else _amount(income_added,
-                                                                                           "income_added")
+    income = Decimal("0.00") if str(income_added).strip() in ("0", "0.00", "") else exact_money(
+        income_added, field="income_added")
     if ProjectBeneficiary.objects.filter(project=project, household=household).exists():
         raise ValidationError({"household": _("Household %(number)s is already linked to this project.") % {
             "number": household.number}})
