@@ -37,6 +37,16 @@ def is_admin(user) -> bool:
     return bool(getattr(user, "is_superuser", False) or _role(user) == "admin")
 
 
+def may_use_admin(request) -> bool:
+    """The Django admin: active staff administrators only (superusers or the admin role).
+
+    The admin saves models directly, past the services' scope checks and business rules, so
+    scoped users (county, township, village staff, eastern offices, auditors, leaders) never
+    use it, whatever model permissions they hold."""
+    user = request.user
+    return bool(user.is_active and user.is_staff and is_admin(user))
+
+
 def can_see_personal_data(user) -> bool:
     """Households and members as rows, not only aggregates."""
     return bool(user and user.is_authenticated and user.is_active and _role(user) not in ("east_office",))
