@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .access import is_admin
 from .admin_base import AuditedAdminMixin, ScopedModelAdmin
-from .models import AuditEntry, Grant, User
+from .models import ApiToken, AuditEntry, Grant, User
 
 
 class GrantInline(admin.TabularInline):
@@ -54,4 +54,22 @@ class AuditEntryAdmin(ScopedModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Tokens as stored: prefix, dates, never the key. Revoke by deleting; tokens are created
+    by their owner at /accounts/tokens/ or with `xiezuo token create`."""
+
+    list_display = ("user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at", "expires_at")
+    search_fields = ("user__username", "name", "prefix")
+    readonly_fields = ("user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+    exclude = ("digest",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

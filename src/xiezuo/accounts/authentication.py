@@ -10,16 +10,48 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination, status
-from rest_framework.authentication import TokenAuthentication
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.response import Response
 
 log = logging.getLogger(__name__)
 
 
-class BearerTokenAuthentication(TokenAuthentication):
-    """`Authorization: Bearer TOKEN`; tokens come from `xiezuo token create USERNAME`."""
+class BearerTokenAuthentication(BaseAuthentication):
+    """`Authorization: Bearer TOKEN`; tokens come from `/accounts/tokens/` or `xiezuo token create USERNAME`.
+
+    The token is looked up by its SHA-256 digest (`accounts.ApiToken`); revoked, expired and
+    inactive users' tokens are refused alike. The last-used date is written at most once a minute.
+    """
 
     keyword = "Bearer"
+    TOUCH_EVERY_SECONDS = 60
+
+    def authenticate(self, request):
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(_("Send the header as: Authorization: Bearer TOKEN."))
+        try:
+            key = parts[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed(_("Invalid or expired token.")) from None
+        from django.utils import timezone
+
+        from .models import ApiToken
+        from .tokens import digest
+
+        now = timezone.now()
+        token = (ApiToken.objects.select_related("user")
+                 .filter(digest=digest(key), revoked_at__isnull=True, expires_at__gt=now).first())
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
+        if token.last_used_at is None or (now - token.last_used_at).total_seconds() >= self.TOUCH_EVERY_SECONDS:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user, token
+
+    def authenticate_header(self, request) -> str:
+        return self.keyword
 
 
 class Pagination(pagination.PageNumberPagination):

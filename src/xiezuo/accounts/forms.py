@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from . import throttle, totp
+from . import throttle, tokens, totp
 
 REASON_MIN_LENGTH = 10
 
@@ -77,3 +77,10 @@ class AuditFilterForm(forms.Form):
         if value and not value.isdigit():
             raise forms.ValidationError(_("A division code has digits only, e.g. 510802."))
         return value
+
+
+class TokenCreateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, required=False,
+                           help_text=_("What the token is for, e.g. the monthly report script."))
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=tokens.MAX_DAYS,
+                              initial=tokens.DEFAULT_DAYS)

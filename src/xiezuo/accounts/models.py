@@ -30,6 +30,7 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        permissions = [("bulk_unmask", _("Export identity numbers, phones and bank accounts in clear"))]
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -55,6 +56,36 @@ class Grant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.kind} {self.division}"
+
+
+class ApiToken(models.Model):
+    """An API token: only its SHA-256 digest is stored; the token is shown once, when created.
+
+    A token is 32 random bytes, so a plain (unsalted, fast) digest is safe: there is nothing
+    to guess. Someone with the database file learns prefixes and dates, never a usable token.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    prefix = models.CharField(_("starts with"), max_length=12)  # to tell one's tokens apart
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.prefix}… {self.name}".strip()
+
+    def is_active(self, now=None) -> bool:
+        from django.utils import timezone
+
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())
 
 
 class AuditQuerySet(RestrictedQuerySet):

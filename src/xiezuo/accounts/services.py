@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit, crypto, totp
+from . import audit, crypto, tokens, totp
 from .access import can_unmask, get_scoped_or_404
 from .forms import REASON_MIN_LENGTH
 
@@ -86,25 +88,35 @@ def totp_disable(*, user, actor) -> None:
 
 
 @transaction.atomic
-def token_create(*, user, actor=None) -> str:
-    """A new API token for `user`, replacing any previous one."""
-    from rest_framework.authtoken.models import Token
+def token_create(*, user, actor=None, name: str = "", days: int = tokens.DEFAULT_DAYS) -> str:
+    """A new API token for `user`; the key is returned once and only its digest is stored."""
+    from .models import ApiToken
 
     if not user.is_active:
         raise ValidationError(_("The user %(name)s is inactive.") % {"name": user.username})
-    Token.objects.filter(user=user).delete()
-    token = Token.objects.create(user=user)
-    audit.record(action="accounts.token.created", user=actor, target=user)
-    return token.key
+    if not 1 <= days <= tokens.MAX_DAYS:
+        raise ValidationError({"days": _("A token lasts from 1 to %(n)d days.") % {"n": tokens.MAX_DAYS}})
+    key = tokens.new_key()
+    token = ApiToken.objects.create(user=user, name=name.strip()[:100], prefix=key[:tokens.PREFIX_SHOWN],
+                                    digest=tokens.digest(key), expires_at=timezone.now() + timedelta(days=days))
+    audit.record(action="accounts.token.created", user=actor, target=user,
+                 data={"token": token.pk, "prefix": token.prefix, "name": token.name,
+                       "expires": token.expires_at.isoformat()})
+    return key
 
 
 @transaction.atomic
-def token_revoke(*, user, actor=None) -> int:
-    from rest_framework.authtoken.models import Token
+def token_revoke(*, user, actor=None, token_id: int | None = None) -> int:
+    """Revoke one of `user`'s active tokens (`token_id`), or all of them; the rows stay as history."""
+    from .models import ApiToken
 
-    count, _detail = Token.objects.filter(user=user).delete()
-    audit.record(action="accounts.token.revoked", user=actor, target=user)
-    return count
+    qs = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    if token_id is not None:
+        qs = qs.filter(pk=token_id)
+    ids = list(qs.values_list("pk", flat=True))
+    ApiToken.objects.filter(pk__in=ids).update(revoked_at=timezone.now())
+    audit.record(action="accounts.token.revoked", user=actor, target=user, data={"tokens": ids})
+    return len(ids)
 
 
 def _rotate_column(model, field: str, batch_size: int) -> int:

@@ -12,6 +12,7 @@ app_name_patterns = [
     path("audit/export.<str:fmt>", views.audit_export, name="audit_export"),
     path("reveal/<str:kind>/<int:pk>/", views.reveal, name="reveal"),
     path("two-factor/", views.two_factor, name="two_factor"),
+    path("tokens/", views.api_tokens, name="api_tokens"),
 ]
 
 urlpatterns = [

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import audit, services, totp
 from .access import can_unmask, is_admin
-from .forms import AuditFilterForm, LoginForm, RevealForm, TotpConfirmForm
+from .forms import AuditFilterForm, LoginForm, RevealForm, TokenCreateForm, TotpConfirmForm
 from .selectors import audit_list as audit_list_selector
 
 EXPORT_COLUMNS = ("at", "actor_name", "action", "target_type", "target_id", "target_repr", "division_code",
@@ -156,3 +156,35 @@ def two_factor(request):
                 return redirect("accounts:two_factor")
     uri = totp.provisioning_uri(user, secret) if secret else ""
     return render(request, "accounts/two_factor.html", {"secret": secret, "uri": uri, "form": form})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request):
+    """One's own API tokens: create one (shown once, on this response only), list them, revoke one."""
+    from .models import ApiToken
+
+    user = request.user
+    form = TokenCreateForm(request.POST if request.POST.get("op") == "create" else None)
+    new_key = ""
+    if request.method == "POST":
+        if request.POST.get("op") == "revoke":
+            token_id = request.POST.get("token", "")
+            if not token_id.isdigit() or not ApiToken.objects.filter(user=user, pk=int(token_id)).exists():
+                raise Http404
+            services.token_revoke(user=user, actor=user, token_id=int(token_id))
+            messages.success(request, _("The token is revoked."))
+            return redirect("accounts:api_tokens")
+        if form.is_valid():
+            try:
+                new_key = services.token_create(user=user, actor=user, name=form.cleaned_data["name"],
+                                                days=form.cleaned_data["days"])
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                form = TokenCreateForm()
+    response = render(request, "accounts/api_tokens.html", {
+        "form": form, "new_key": new_key, "tokens": ApiToken.objects.filter(user=user), "now": timezone.now()})
+    response["Cache-Control"] = "no-store"
+    return response
