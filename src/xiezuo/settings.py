@@ -199,6 +199,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "xiezuo.accounts.authentication.ScopedBrowsableAPIRenderer",
+    ],
     "EXCEPTION_HANDLER": "xiezuo.accounts.authentication.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

@@ -6,7 +6,9 @@
   validated, documented query filters (`?status=exited`); wrong values answer 400.
 - `exception_handler`: every error is JSON `{"detail": message, "code": code, "errors": {...}}`.
 - `ScopedReadOnlyViewSet` / `ScopedModelViewSet`: querysets restricted by
-  `Model.objects.restrict(user, action)`; out-of-scope answers 404 like missing.
+  `Model.objects.restrict(user, action)`; out-of-scope answers 404 like missing; related
+  fields of their serializers are scoped too (`scope_related_fields`).
+- `ScopedBrowsableAPIRenderer` (settings): the browsable API's forms list only in-scope choices.
 """
 
 from __future__ import annotations
@@ -18,7 +20,12 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, filters, viewsets
 from rest_framework.permissions import IsAuthenticated
 
-from .authentication import BearerTokenAuthentication, Pagination, exception_handler  # noqa: F401  (re-exported)
+from .authentication import (  # noqa: F401  (re-exported)
+    BearerTokenAuthentication,
+    Pagination,
+    exception_handler,
+    scope_related_fields,
+)
 
 _DIGITS = re.compile(r"[0-9]{1,18}")
 
@@ -103,6 +110,12 @@ class _ScopedMixin:
         if getattr(qs.model, "scope_field", None):
             qs = qs.restrict(self.request.user, self.scope_action_for_request())
         return qs
+
+    def get_serializer(self, *args, **kwargs):
+        # Related ids are validated (and listed in forms) within the user's view scope only.
+        serializer = super().get_serializer(*args, **kwargs)
+        scope_related_fields(serializer, self.request.user)
+        return serializer
 
 
 class ScopedReadOnlyViewSet(_ScopedMixin, viewsets.ReadOnlyModelViewSet):

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, pagination, status
+from rest_framework import exceptions, pagination, relations, renderers, serializers, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.response import Response
 
@@ -52,6 +52,36 @@ class BearerTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return self.keyword
+
+
+def scope_related_fields(serializer, user) -> None:
+    """Restrict every related field's queryset (and nested serializers') to what `user` may view.
+
+    A related field's queryset feeds the browsable API's drop-downs and the validation of
+    written ids; unscoped, it lists another county's records by name, and it answers
+    "forbidden" instead of "not found" for them.
+    """
+    if isinstance(serializer, serializers.ListSerializer):
+        serializer = serializer.child
+    for field in getattr(serializer, "fields", {}).values():
+        if isinstance(field, relations.ManyRelatedField):
+            field = field.child_relation
+        if isinstance(field, serializers.BaseSerializer):
+            scope_related_fields(field, user)
+        elif isinstance(field, relations.RelatedField) and field.queryset is not None:
+            qs = field.queryset
+            if getattr(qs.model, "scope_field", None) and hasattr(qs, "restrict"):
+                field.queryset = qs.restrict(user, "view")
+
+
+class ScopedBrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """The browsable API, with every form's choices restricted to the requesting user's scope
+    (for every view, whether or not it derives from the scoped viewsets)."""
+
+    def render_form_for_serializer(self, serializer):
+        request = serializer.context.get("request")
+        scope_related_fields(serializer, getattr(request, "user", None))
+        return super().render_form_for_serializer(serializer)
 
 
 class Pagination(pagination.PageNumberPagination):
