@@ -190,6 +190,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # smaller ones download at once.
 DATAIO_EXPORT_INLINE_ROWS = int(os.environ.get("XIEZUO_EXPORT_INLINE_ROWS", "20000"))
 
+# Exports with identity numbers in clear (permission accounts.bulk_unmask): at most this many per user per hour.
+XIEZUO_BULK_UNMASK_PER_HOUR = int(os.environ.get("XIEZUO_BULK_UNMASK_PER_HOUR", "3"))
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "xiezuo.accounts.authentication.Pagination",

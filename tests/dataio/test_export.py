@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from xiezuo.dataio import readers, services
 from xiezuo.dataio.importer import run_import
@@ -41,7 +41,14 @@ def test_unmasked_export_needs_permission_and_a_reason_and_is_audited(registry, 
     with pytest.raises(PermissionDenied):
         services.export_file(entity="members", fmt="csv", path=tmp_path / "m.csv", user=village_user,
                              unmask=True, reason="check")
-    with pytest.raises(ValueError):
+    with pytest.raises(PermissionDenied):  # the admin role alone does not export in clear
+        services.export_file(entity="members", fmt="csv", path=tmp_path / "m.csv", user=admin, unmask=True,
+                             reason="annual verification")
+    from django.contrib.auth.models import Permission
+
+    admin.user_permissions.add(Permission.objects.get(codename="bulk_unmask"))
+    admin = type(admin).objects.get(pk=admin.pk)  # a fresh permission cache
+    with pytest.raises(ValidationError):
         services.export_file(entity="members", fmt="csv", path=tmp_path / "m.csv", user=admin, unmask=True)
     services.export_file(entity="members", fmt="csv", path=tmp_path / "m.csv", user=admin, unmask=True,
                          reason="annual verification")

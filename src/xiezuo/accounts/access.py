@@ -59,6 +59,16 @@ def can_unmask(user) -> bool:
     return is_admin(user) or _role(user) in ("county_staff", "city_staff", "auditor")
 
 
+def can_bulk_unmask(user) -> bool:
+    """May export a whole list with identity numbers, phones and bank accounts in clear: a
+    permission of its own (`accounts.bulk_unmask`, granted per user or group), on top of
+    `can_unmask`; the export also needs a POST, a reason and stays under a rate limit
+    (`dataio.services.unmask_authorise`)."""
+    if not can_unmask(user):
+        return False
+    return bool(getattr(user, "is_superuser", False) or user.has_perm("accounts.bulk_unmask"))
+
+
 def _grant_prefixes(user, kinds: Iterable[str]) -> list[str]:
     from xiezuo.geo.models import code_prefix
 

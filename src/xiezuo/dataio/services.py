@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xiezuo.accounts import access, audit
+from xiezuo.accounts.forms import REASON_MIN_LENGTH
+from xiezuo.accounts.models import AuditEntry
 
 from . import specs, writers
 from .importer import ImportResult, run_import
@@ -52,6 +58,38 @@ def export_queryset(*, entity: str, user, params: Any = None):
     return qs
 
 
+class UnmaskRateLimited(PermissionDenied):
+    """Too many unmasked exports by one user within the hour."""
+
+
+UNMASK_AUTHORISED = "dataio.export.unmask_authorised"
+
+
+def _check_unmask(user, reason: str) -> str:
+    if not access.can_bulk_unmask(user):
+        raise PermissionDenied(_("You are not allowed to export personal data in clear."))
+    reason = (reason or "").strip()
+    if len(reason) < REASON_MIN_LENGTH:
+        raise ValidationError({"reason": _("Give a reason of at least %(n)d characters.") % {"n": REASON_MIN_LENGTH}})
+    return reason
+
+
+@transaction.atomic
+def unmask_authorise(*, user, reason: str, entity: str, rows: int) -> None:
+    """Allow one unmasked export: the permission, a real reason, and at most
+    `XIEZUO_BULK_UNMASK_PER_HOUR` such exports per user in any hour (counted from the audit log,
+    so it holds across worker processes). The authorisation is itself audited."""
+    reason = _check_unmask(user, reason)
+    since = timezone.now() - timedelta(hours=1)
+    actor = getattr(user, "pk", None)
+    recent = AuditEntry.objects.filter(action=UNMASK_AUTHORISED, at__gte=since)
+    recent = recent.filter(actor_id=actor) if actor is not None else recent.filter(actor__isnull=True)
+    if recent.count() >= settings.XIEZUO_BULK_UNMASK_PER_HOUR:
+        raise UnmaskRateLimited(_("At most %(n)d exports in clear per hour; try again later.")
+                                % {"n": settings.XIEZUO_BULK_UNMASK_PER_HOUR})
+    audit.record(action=UNMASK_AUTHORISED, user=user, data={"entity": entity, "rows": rows, "reason": reason})
+
+
 @transaction.atomic
 def export_file(*, entity: str, fmt: str, path: str | Path, user, params: Any = None, unmask: bool = False,
                 reason: str = "", lang: str = "zh", progress: Callable[[float, str], None] | None = None) -> int:
@@ -60,11 +98,8 @@ def export_file(*, entity: str, fmt: str, path: str | Path, user, params: Any = 
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     spec = specs.get(entity)
-    if unmask:
-        if not access.can_unmask(user):
-            raise PermissionDenied("you may not unmask personal data")
-        if not reason.strip():
-            raise ValueError("unmasking needs a reason")
+    if unmask:  # authorised (and rate-limited) by unmask_authorise; the permission and reason re-checked here
+        reason = _check_unmask(user, reason)
     params = params or {}
     qs = export_queryset(entity=entity, user=user, params=params)
     rows = (spec.export_row(obj, unmask=unmask) for obj in qs.iterator(chunk_size=2000))

@@ -10,12 +10,19 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, JsonResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from xiezuo.accounts import access
 
@@ -152,23 +159,33 @@ CONTENT_TYPES = {
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def export(request):
-    """GET ?entity=households&format=xlsx plus the list page's filters. Unmasking needs
-    unmask=1 and a reason, and the unmask permission; it is audited."""
-    entity = request.GET.get("entity", "households")
-    fmt = request.GET.get("format", "xlsx")
+    """GET ?entity=households&format=xlsx plus the list page's filters: a masked export.
+    In clear only by POST with unmask=1 and a reason, for holders of the bulk-unmask
+    permission, within the hourly limit; authorised and audited (services.unmask_authorise)."""
+    data = request.POST if request.method == "POST" else request.GET
+    entity = data.get("entity", "households")
+    fmt = data.get("format", "xlsx")
     try:
         specs.get(entity)
     except KeyError:
         raise Http404 from None
     if fmt not in services.FORMATS:
         raise Http404
-    unmask = request.GET.get("unmask") == "1"
-    reason = request.GET.get("reason", "")
-    if unmask and (not access.can_unmask(request.user) or not reason.strip()):
-        raise PermissionDenied
-    filters = {k: v for k, v in request.GET.items() if k not in ("entity", "format", "unmask", "reason")}
+    unmask = data.get("unmask") == "1"
+    if unmask and request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])  # a link or a prefetch never unmasks
+    reason = data.get("reason", "")
+    filters = {k: v for k, v in data.items() if k not in ("entity", "format", "unmask", "reason", "csrfmiddlewaretoken")}
     size = services.export_queryset(entity=entity, user=request.user, params=filters).count()
+    if unmask:
+        try:
+            services.unmask_authorise(user=request.user, reason=reason, entity=entity, rows=size)
+        except services.UnmaskRateLimited as exc:
+            return HttpResponse(str(exc), status=429, content_type="text/plain; charset=utf-8")
+        except ValidationError as exc:
+            return HttpResponseBadRequest("; ".join(exc.messages), content_type="text/plain; charset=utf-8")
     if size > settings.DATAIO_EXPORT_INLINE_ROWS:
         # a long list is written by a background job: the page shows its progress, then the download
         job = jobs.submit("export", user=request.user, params={

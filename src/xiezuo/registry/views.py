@@ -31,6 +31,7 @@ def household_list(request):
         "statuses": HouseholdStatus.choices,
         "attributes": HouseholdAttribute.choices,
         "can_see": access.can_see_personal_data(request.user),
+        "can_bulk_unmask": access.can_bulk_unmask(request.user),
         "export_available": find_spec("xiezuo.dataio.urls") is not None,
     })
 

@@ -1,4 +1,4 @@
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from xiezuo.dataio import services, specs
@@ -32,8 +32,6 @@ class Command(BaseCommand):
             specs.get(entity)
         except KeyError:
             raise CommandError(f"unknown entity {entity!r}") from None
-        if unmask and not reason.strip():
-            raise CommandError("--unmask needs --reason TEXT (it is recorded in the audit log)")
         actor = SystemUser()
         if user:
             from xiezuo.accounts.models import User
@@ -44,8 +42,13 @@ class Command(BaseCommand):
                 raise CommandError(f"no user {user!r}") from None
         params = dict(f.split("=", 1) for f in filter if "=" in f)
         try:
+            if unmask:
+                size = services.export_queryset(entity=entity, user=actor, params=params).count()
+                services.unmask_authorise(user=actor, reason=reason, entity=entity, rows=size)
             count = services.export_file(entity=entity, fmt=format, path=output, user=actor, params=params,
                                          unmask=unmask, reason=reason, lang=lang)
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from None
+        except ValidationError as exc:
+            raise CommandError("--unmask needs --reason TEXT: " + "; ".join(exc.messages)) from None
         self.stderr.write(f"{count} rows -> {output}")
