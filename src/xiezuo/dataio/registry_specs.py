@@ -24,7 +24,7 @@ from xiezuo.geo.models import Division
 from xiezuo.registry import choices
 from xiezuo.registry.identity import InvalidIdNumber, check_id_number
 from xiezuo.registry.models import Household, HouseholdYear, Member
-from xiezuo.registry.services import member_identity_fields
+from xiezuo.registry.services import duplicate_identity_message, member_identity_fields
 
 from .fastdb import insert_rows
 from .specs import Column, ImportRow, TabularSpec, register
@@ -496,7 +496,7 @@ class MemberSpec(RegistrySpec):
         by_hash: dict[str, Member] = {}
         hashes = sorted({r.values["_hash"] for r in clear_rows if r.action != "error"})
         members = self.existing_values(Member.objects.all(), "id_number_hash", "id_number_masked",
-                                       hn=F("household__number"))
+                                       hn=F("household__number"), hv=F("household__village_id"))
         for m in matching(members, "id_number_hash", hashes, key=lambda m: m["id_number_hash"]):
             if not m["deceased"] or m["id_number_hash"] not in by_hash:
                 by_hash[m["id_number_hash"]] = m
@@ -510,9 +510,10 @@ class MemberSpec(RegistrySpec):
                 continue
             m = by_hash.get(row.values["_hash"])
             if m is not None and m["hn"] != row.values["household_number"] and not m["deceased"]:
-                ctx.error(row, id_col, row.values["id_number"],
-                          _("This identity number is already registered to a living member of household %(number)s.")
-                          % {"number": m["hn"]})
+                # named only within the user's scope; elsewhere "outside your area", logged for its county
+                ctx.error(row, id_col, row.values["id_number"], duplicate_identity_message(
+                    user=ctx.user, member_id=m["id"], village_code=m["hv"], household_number=m["hn"],
+                    source="import"))
                 continue
             if m is None or m["hn"] != row.values["household_number"]:
                 self._new(ctx, row, present)

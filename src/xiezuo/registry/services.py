@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from xiezuo.accounts import audit, crypto
-from xiezuo.accounts.access import ensure_within
+from xiezuo.accounts.access import ensure_within, within
 
 from .identity import InvalidIdNumber, check_id_number
 from .models import Household, Member, StatusChange
@@ -29,16 +30,51 @@ def member_id_number(member: Member) -> str:
     return crypto.decrypt(member.id_number_enc) if member.id_number_enc else ""
 
 
-@transaction.atomic
+DUPLICATE_ELSEWHERE = "registry.member.duplicate_elsewhere"
+
+
+def duplicate_identity_message(*, user, member_id: int, village_code: str, household_number: str,
+                               source: str) -> str:
+    """What to tell `user` whose identity number is already held by a living member.
+
+    Within the user's scope the household is named (it helps resolve the duplicate). Outside
+    it, the answer says only "elsewhere": naming or locating the record would let anyone with an
+    import or the API learn where a person lives from their identity number. The attempt is
+    logged in the holder's division, so the county holding the record sees it on its audit page.
+    """
+    if user is None or within(user, village_code, "view", personal_data=True):
+        return _("This identity number is already registered to a living member of household %(number)s.") % {
+            "number": household_number}
+    audit.record(action=DUPLICATE_ELSEWHERE, user=user, division_code=village_code,
+                 data={"member": member_id, "source": source})
+    return _("This identity number is already registered to a living member outside your area. The county "
+             "holding that record has been told of this attempt; ask your city office to resolve it.")
+
+
 def member_create(*, household: Household, id_number: str, user, **fields) -> Member:
+    """Register a member. A duplicate is refused before the write's transaction opens, so the
+    audit entry a duplicate held elsewhere leaves for its county is kept (not rolled back)."""
     ensure_within(user, household.village_id, "change", personal_data=True)
     try:
         checked = check_id_number(id_number)
     except InvalidIdNumber as exc:
         raise ValidationError({"id_number": exc.message}, code=exc.code) from exc
     identity = member_identity_fields(checked.number)
-    if Member.objects.filter(id_number_hash=identity["id_number_hash"], deceased=False).exists():
-        raise ValidationError({"id_number": "该身份证号已登记在其他在世成员名下 / already registered to a living member"},
+    holder = (Member.objects.filter(id_number_hash=identity["id_number_hash"], deceased=False)
+              .values("id", "household__village_id", "household__number").first())
+    if holder is not None:
+        message = duplicate_identity_message(user=user, member_id=holder["id"],
+                                             village_code=holder["household__village_id"],
+                                             household_number=holder["household__number"], source="member_create")
+        raise ValidationError({"id_number": message}, code="id.duplicate")
+    return _member_save(household=household, identity=identity, checked=checked, user=user, **fields)
+
+
+@transaction.atomic
+def _member_save(*, household: Household, identity: dict, checked, user, **fields) -> Member:
+    ensure_within(user, household.village_id, "change", personal_data=True)
+    if Member.objects.filter(id_number_hash=identity["id_number_hash"], deceased=False).exists():  # a race
+        raise ValidationError({"id_number": _("This identity number is already registered to a living member.")},
                               code="id.duplicate")
     fields.setdefault("birth_date", checked.birth_date)
     fields.setdefault("sex", checked.sex)

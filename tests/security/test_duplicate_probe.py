@@ -1,0 +1,73 @@
+"""Issue 12, item 3: a duplicate identity number held by another county is reported without naming or
+locating the other record, and logged for the county that holds it.
+
+The attack: a dry-run import of another county's identity numbers named the household each
+belonged to; the member-create API answered the same question.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from xiezuo.accounts.models import AuditEntry
+
+from .data import B_IDS
+
+pytestmark = pytest.mark.django_db
+
+B_VILLAGE = "510821100201"
+DUPLICATE = "registry.member.duplicate_elsewhere"
+
+
+def _shows_b(text: str, secrets) -> list[str]:
+    return [v for v in (*secrets.household_numbers, *secrets.head_names, *secrets.member_names, B_VILLAGE, "乙村",
+                        "旺苍") if v in text]
+
+
+def test_dry_run_import_does_not_name_another_countys_household(two_counties, divisions, make_user, tmp_path):
+    from xiezuo.dataio import sample
+    from xiezuo.dataio.importer import run_import
+
+    user = make_user("lz", division=divisions["lizhou"])
+    a_number = two_counties["a"]["household"].number
+    path = sample.write_workbook(tmp_path / "probe.xlsx", {"家庭成员": [
+        {"户编号": a_number, "姓名": "探测一", "证件号码": B_IDS[0], "与户主关系": "其他"},
+        {"户编号": a_number, "姓名": "探测二", "证件号码": B_IDS[1], "与户主关系": "其他"},
+    ]})
+    result = run_import(path, user=user, dry_run=True)
+    messages = "\n".join(p.message for p in result.problems)
+    assert result.error_rows == 2, messages
+    assert not _shows_b(messages, two_counties["b_secrets"]), messages
+    # the county holding the numbers sees the attempt in its audit log
+    entries = AuditEntry.objects.filter(action=DUPLICATE)
+    assert entries.count() == 2
+    assert {e.division_code for e in entries} == {B_VILLAGE} and {e.actor for e in entries} == {user}
+
+
+def test_member_create_api_does_not_locate_another_countys_member(two_counties, divisions, make_user):
+    from xiezuo.accounts.services import token_create
+
+    user = make_user("lz", division=divisions["lizhou"])
+    token = token_create(user=user)
+    response = Client().post("/api/registry/members/", {
+        "household": two_counties["a"]["household"].pk, "name": "探测", "id_number": B_IDS[0], "relation": "40"},
+        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 400
+    assert not _shows_b(response.content.decode(), two_counties["b_secrets"])
+    entry = AuditEntry.objects.get(action=DUPLICATE)
+    assert entry.division_code == B_VILLAGE and entry.actor == user and entry.source == "api"
+
+
+def test_a_duplicate_in_ones_own_scope_is_still_named(two_counties, divisions, make_user, tmp_path):
+    """Within scope the household is named, as it helps to resolve the duplicate, and nothing is logged."""
+    from xiezuo.dataio import sample
+    from xiezuo.dataio.importer import run_import
+
+    user = make_user("gy", role="city_staff", division=divisions["guangyuan"])
+    path = sample.write_workbook(tmp_path / "dup.xlsx", {"家庭成员": [
+        {"户编号": two_counties["a"]["household"].number, "姓名": "重复", "证件号码": B_IDS[0], "与户主关系": "其他"},
+    ]})
+    result = run_import(path, user=user, dry_run=True)
+    assert "B510821-0001" in "\n".join(p.message for p in result.problems)
+    assert not AuditEntry.objects.filter(action=DUPLICATE).exists()
