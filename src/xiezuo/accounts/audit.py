@@ -16,8 +16,9 @@ from django.db import models
 from .context import current
 from .models import AuditEntry
 
-# Fields never copied into the log in clear.
-SECRET_FIELDS = {"id_number_enc", "id_number_hash", "password", "bank_account", "phone"}
+# Fields never copied into the log in clear. The identity number's mask too: a snapshot also holds
+# the full birth date and the record's division, which with the mask's digits rebuild the number.
+SECRET_FIELDS = {"id_number_enc", "id_number_hash", "id_number_masked", "password", "bank_account", "phone"}
 
 
 def _jsonable(value: Any) -> Any:

@@ -112,11 +112,17 @@ def lookup_hash(value: str) -> str:
 
 
 def mask_id_number(value: str) -> str:
-    """`510822199001011234` -> `5108**********1234` (first 4 and last 4 kept)."""
+    """`510822199001011234` -> `**************1234`: the last 4 only.
+
+    A mask must not combine with what is shown beside it into the number (docs/access.md,
+    "Masks"): with the region digits and the full birth date shown, the check digit left
+    about one candidate per person. The last 4 (3 sequence digits and the check digit) with
+    the birth *year* leave about 33 even when the county is known.
+    """
     value = value.strip()
     if len(value) <= 8:
         return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+    return "*" * (len(value) - 4) + value[-4:]
 
 
 def mask_phone(value: str) -> str:

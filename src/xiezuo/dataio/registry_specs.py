@@ -602,8 +602,12 @@ class MemberSpec(RegistrySpec):
         row = {c.name: getattr(obj, c.name) for c in self.columns if c.name not in ("household_number", "id_number")}
         row["household_number"] = obj.hn
         row["id_number"] = member_id_number(obj) if unmask else obj.id_number_masked
-        if not unmask and row["phone"]:
-            row["phone"] = crypto.mask_phone(row["phone"])
+        if not unmask:
+            if row["phone"]:
+                row["phone"] = crypto.mask_phone(row["phone"])
+            # The date of birth beside the mask's last 4 and the village gives the number back; a
+            # masked export leaves it empty (re-imported, the stored date is kept; see the column's note).
+            row["birth_date"] = None
         return row
 
 

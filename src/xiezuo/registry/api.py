@@ -43,10 +43,12 @@ class HouseholdSerializer(serializers.ModelSerializer):
 
 class MemberSerializer(serializers.ModelSerializer):
     phone_masked = serializers.SerializerMethodField()
+    # The year, not the date: with the date, the region and the mask's last 4 give the number.
+    birth_year = serializers.IntegerField(source="birth_date.year", read_only=True)
 
     class Meta:
         model = Member
-        fields = ["id", "household", "name", "id_number_masked", "sex", "birth_date", "ethnicity", "relation",
+        fields = ["id", "household", "name", "id_number_masked", "sex", "birth_year", "ethnicity", "relation",
                   "education", "schooling", "health", "disability_category", "disability_grade", "labour",
                   "work_place", "months_worked", "medical_insurance", "critical_illness_insurance",
                   "pension_insurance", "dibao", "tekun", "phone_masked", "deceased", "synthetic"]

@@ -64,8 +64,7 @@ class HouseholdFilter:
             return Q(members__id_number_hash=crypto.lookup_hash(compact))
         match = MASKED.match(compact)
         if match and ("*" in compact or len(compact) == 4):
-            head, tail = match.group(1) or "", match.group(2)
-            q = Q(members__id_number_masked__endswith=tail)
-            return q & Q(members__id_number_masked__startswith=head) if head else q
+            # masks keep the last 4 only; leading digits typed from an older mask are ignored
+            return Q(members__id_number_masked__endswith=match.group(2))
         return (Q(head_name__contains=term) | Q(number__contains=term) | Q(members__name__contains=term)
                 | Q(village__name__contains=term))
