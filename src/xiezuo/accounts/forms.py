@@ -80,7 +80,7 @@ class AuditFilterForm(forms.Form):
 
 
 class TokenCreateForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100, required=False,
+    name = forms.CharField(label=_("Token name"), max_length=100, required=False,
                            help_text=_("What the token is for, e.g. the monthly report script."))
     days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=tokens.MAX_DAYS,
                               initial=tokens.DEFAULT_DAYS)

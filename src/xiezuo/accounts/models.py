@@ -66,7 +66,7 @@ class ApiToken(models.Model):
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(_("name"), max_length=100, blank=True)
+    name = models.CharField(_("token name"), max_length=100, blank=True)
     prefix = models.CharField(_("starts with"), max_length=12)  # to tell one's tokens apart
     digest = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

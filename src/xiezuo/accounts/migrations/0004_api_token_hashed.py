@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
             name='ApiToken',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=100, verbose_name='name')),
+                ('name', models.CharField(blank=True, max_length=100, verbose_name='token name')),
                 ('prefix', models.CharField(max_length=12, verbose_name='starts with')),
                 ('digest', models.CharField(editable=False, max_length=64, unique=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
