@@ -83,3 +83,29 @@ def test_administrators_keep_the_admin(two_counties, divisions, make_user):
     response = root.post("/admin/registry/household/add/", _household_form(divisions["wangcang_village"], "X-0003"))
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Household.objects.filter(number="X-0003").exists()
+
+
+def test_admin_writes_are_checked_as_they_will_be_saved(two_counties, divisions, make_user, rf):
+    """Second line, should the admin ever be opened to scoped users again: the admin's save checks
+    the record's division after the change, not before it."""
+    from django.contrib import admin
+    from django.core.exceptions import PermissionDenied
+
+    from xiezuo.registry.models import Household
+
+    request = rf.post("/")
+    request.user = make_user("lz", division=divisions["lizhou"])
+    model_admin = admin.site._registry[Household]
+    moved = Household.objects.get(pk=two_counties["a"]["household"].pk)
+    moved.village = divisions["wangcang_village"]
+    with pytest.raises(PermissionDenied):
+        model_admin.save_model(request, moved, form=None, change=True)
+    created = Household(number="X-0004", village=divisions["wangcang_village"], head_name="越权")
+    with pytest.raises(PermissionDenied):
+        model_admin.save_model(request, created, form=None, change=False)
+    assert not Household.objects.filter(number="X-0004").exists()
+    assert Household.objects.get(pk=moved.pk).village_id == divisions["lizhou_village"].code
+    own = Household.objects.get(pk=moved.pk)
+    own.head_name = "甲户主赵改"
+    model_admin.save_model(request, own, form=None, change=True)  # within scope: saved
+    assert Household.objects.get(pk=own.pk).head_name == "甲户主赵改"

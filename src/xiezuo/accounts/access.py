@@ -135,6 +135,17 @@ def within(user, division_code: str, action: Action = "view", *, personal_data: 
     return any(division_code.startswith(p) for p in prefixes)
 
 
+def scope_code_of(obj) -> str:
+    """The division code a record is filed under *as it stands in memory* (unsaved changes
+    included), following its model's `scope_field`; "" when a link is missing."""
+    value = obj
+    for part in type(obj).scope_field.split("__"):
+        value = getattr(value, part, None)
+        if value is None:
+            return ""
+    return str(value)
+
+
 def ensure_within(user, division_code: str, action: Action = "change", *, personal_data: bool = False) -> None:
     """Writes re-check the scope inside the transaction."""
     if not within(user, division_code, action, personal_data=personal_data):

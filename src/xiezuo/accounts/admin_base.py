@@ -5,7 +5,15 @@ from __future__ import annotations
 from django.contrib import admin
 
 from . import audit
-from .access import scope_prefixes
+from .access import ensure_within, scope_code_of, scope_prefixes
+
+
+def _ensure_saving_in_scope(request, obj) -> None:
+    """A write is checked against the record as it will be saved, not as it was stored: moving a
+    household into another county, or creating one there, is a write in that county."""
+    model = type(obj)
+    if getattr(model, "scope_field", None):
+        ensure_within(request.user, scope_code_of(obj), "change", personal_data=getattr(model, "personal_data", False))
 
 
 def _label(obj, verb: str) -> str:
@@ -16,6 +24,7 @@ class AuditedAdminMixin:
     """Every save and delete made in the admin, inline rows included, goes to the audit log."""
 
     def save_model(self, request, obj, form, change):
+        _ensure_saving_in_scope(request, obj)
         before = audit.snapshot(type(obj)._base_manager.get(pk=obj.pk)) if change and obj.pk else None
         super().save_model(request, obj, form, change)
         audit.record(action=_label(obj, "updated" if change else "created"), user=request.user, target=obj,
@@ -36,6 +45,7 @@ class AuditedAdminMixin:
             audit.record(action=_label(obj, "deleted"), user=request.user, target=obj, before=audit.snapshot(obj))
             obj.delete()
         for obj in instances:
+            _ensure_saving_in_scope(request, obj)
             existed = obj.pk is not None and type(obj)._base_manager.filter(pk=obj.pk).exists()
             before = audit.snapshot(type(obj)._base_manager.get(pk=obj.pk)) if existed else None
             obj.save()
