@@ -25,10 +25,22 @@ def app_modules(submodule: str, order: tuple[str, ...] = DEMO_ORDER) -> Iterator
             yield app, importlib.import_module(name)
 
 
-def book_figures(*, year: int) -> dict:
+def figure_prefixes(prefixes: tuple[str, ...] | list[str] | None) -> list[str]:
+    """The division prefixes book figures are computed for: those given (a viewer's region), else
+    the installation's own region, from the division tree (`accounts.region.data_region`)."""
+    if prefixes is not None:
+        return list(prefixes)
+    from xiezuo.accounts.region import data_region
+
+    return [d.prefix for d in data_region()]
+
+
+def book_figures(*, year: int, prefixes: tuple[str, ...] | list[str] | None = None) -> dict:
+    """Each app's `book_figures(year=, prefixes=)` merged, for the divisions under `prefixes`."""
     figures: dict = {}
+    chosen = figure_prefixes(prefixes)
     for _app, module in app_modules("figures"):
         fn: Callable[..., dict] | None = getattr(module, "book_figures", None)
         if fn:
-            figures.update(fn(year=year))
+            figures.update(fn(year=year, prefixes=chosen))
     return figures

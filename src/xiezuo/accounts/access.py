@@ -11,7 +11,9 @@ Every scoped model declares `scope_field`, the path from it to a division code
 - administrators see and change everything; auditors see everything, change nothing;
 - models marked `personal_data = True` (households, members, cases) are never shown to
   an eastern cooperation office, which sees the cooperation records of the western
-  divisions paired with its own division instead;
+  divisions paired with its own division instead; figures *counted* over such rows are not
+  personal data, so `restrict_figures` counts them in the view scope without personal-data
+  rule (the office sees its partners' 83 monitored households as a number, never the rows);
 - an out-of-scope record answers 404, the same as a missing one.
 """
 
@@ -106,6 +108,12 @@ def scope_prefixes(user, action: Action = "view", *, personal_data: bool = False
     return _grant_prefixes(user, kinds)
 
 
+def figure_prefixes(user) -> list[str] | None:
+    """The division prefixes whose aggregates `user` may see (`None` = everything): the view
+    scope without the personal-data rule; `None` user is the system context (CLI, reports)."""
+    return EVERYTHING if user is None else scope_prefixes(user, "view", personal_data=False)
+
+
 def prefixes_q(field: str, prefixes: list[str] | None) -> Q:
     """A filter keeping rows whose `field` (a division code) lies under one of `prefixes`."""
     if prefixes is EVERYTHING:
@@ -126,6 +134,16 @@ class RestrictedQuerySet(models.QuerySet):
             raise TypeError(f"{model.__name__} declares no scope_field")
         prefixes = scope_prefixes(user, action, personal_data=getattr(model, "personal_data", False))
         return self.filter(prefixes_q(field, prefixes))
+
+    def restrict_figures(self, user):
+        """The rows a *figure* shown to `user` aggregates: the view scope, personal data counted
+        (never listed: callers aggregate, and list rows through `restrict`). `None` = the system."""
+        if user is None:
+            return self.all()
+        field = getattr(self.model, "scope_field", None)
+        if field is None:
+            raise TypeError(f"{self.model.__name__} declares no scope_field")
+        return self.filter(prefixes_q(field, figure_prefixes(user)))
 
 
 def within(user, division_code: str, action: Action = "view", *, personal_data: bool = False) -> bool:

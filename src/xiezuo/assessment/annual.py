@@ -2,7 +2,9 @@
 
 Both formats are written from one `report_data(...)`, itself made of the indicator catalogue's
 values (`values.py`), so every number in the report is the value of an indicator and can be
-traced with the same filters on the dashboard. The PDF embeds Noto Sans SC (SIL OFL) from
+traced with the same filters on the dashboard. The report is the viewer's: titled with their
+region (`accounts.region`) and computed within their scope; the CLI's (no user) covers the
+installation's region. The PDF embeds Noto Sans SC (SIL OFL) from
 the installed `pylopdf-fonts-zh-cn` package, subset by fpdf2; nothing is fetched.
 """
 
@@ -13,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .catalogue import AREAS, CATALOGUE
-from .dashboard import CITY, CITY_PREFIX, POVERTY_YEARS, _poverty_trend
+from .dashboard import POVERTY_YEARS, _poverty_trend, region_children
 from .values import Query, Value, memoised, values, values_by_child
 
 SHEETS = (  # (sheet title, areas)
@@ -30,24 +32,30 @@ SHEETS = (  # (sheet title, areas)
 class ReportData:
     year: int
     values: dict[str, Value]
-    counties: list[tuple[str, str]]  # (code, name)
+    counties: list[tuple[str, str]]  # (code, name) of the divisions compared (the region's children)
     by_county: dict[str, dict[str, object]] = field(default_factory=dict)  # indicator -> prefix -> value
     poverty_trend: dict = field(default_factory=dict)
+    region: str = ""  # the viewer's division(s): 广元市, 青川县
+    key_length: int = 6  # the compared divisions' code prefix length
 
     def v(self, code: str):
         return self.values[code].value
 
 
 def report_data(*, year: int, user=None) -> ReportData:
-    from xiezuo.geo.models import Division
+    from xiezuo.accounts.region import viewer_region
+    from xiezuo.geo.models import PREFIX_LENGTH
 
-    q = Query(year=year, prefix=CITY_PREFIX, user=user)
+    region = viewer_region(user)
+    q = Query(year=year, prefix=region.prefix, user=user)
+    children = region_children(region)
+    key_length = PREFIX_LENGTH[children[0].level] if children else 6
     with memoised():
         vals = {v.indicator.code: v for v in values(q)}
-        by_county = {code: (values_by_child(code, q, 6) or {}) for code in CATALOGUE}
-    counties = list(Division.objects.filter(parent_id=CITY).order_by("code").values_list("code", "name"))
-    return ReportData(year=year, values=vals, counties=counties, by_county=by_county,
-                      poverty_trend=_poverty_trend(user))
+        by_county = {code: (values_by_child(code, q, key_length) or {}) for code in CATALOGUE}
+    return ReportData(year=year, values=vals, counties=[(d.code, d.name) for d in children], by_county=by_county,
+                      poverty_trend=_poverty_trend(user, region), region=region.title("zh-hans"),
+                      key_length=key_length)
 
 
 def _fmt(v, decimals: int = 0) -> str:
@@ -67,13 +75,15 @@ def narrative(data: ReportData) -> list[str]:
     """The report's paragraphs, each with its numbers (Chinese, as the book writes them)."""
     y, v = data.year, data.v
     paras = [
-        f"{y}年末，广元市建档立卡贫困人口{_fmt(v('poor_people'))}人、{_fmt(v('poor_households'))}户，"
+        f"{y}年末，{data.region}建档立卡贫困人口{_fmt(v('poor_people'))}人、{_fmt(v('poor_households'))}户，"
         f"贫困发生率{_fmt(v('incidence_pct'), 2)}%。",
     ]
-    high = sorted(((data.by_county["incidence_pct"].get(code[:6]), name) for code, name in data.counties
-                   if data.by_county["incidence_pct"].get(code[:6]) is not None), reverse=True)[:3]
-    if high:
-        paras.append("贫困发生率最高的三个县区：" + "、".join(f"{n}{_fmt(r, 2)}%" for r, n in high) + "。")
+    k = data.key_length
+    high = sorted(((data.by_county["incidence_pct"].get(code[:k]), name) for code, name in data.counties
+                   if data.by_county["incidence_pct"].get(code[:k])), reverse=True)[:3]
+    if len(high) > 1:
+        paras.append(f"贫困发生率最高的{'两三'[len(high) - 2]}个{'县区' if k == 6 else '地区'}："
+                     + "、".join(f"{n}{_fmt(r, 2)}%" for r, n in high) + "。")
     if y < 2018:  # the three-year action plan's cumulative figures start in 2018
         return paras
     paras.append(
@@ -81,7 +91,7 @@ def narrative(data: ReportData) -> list[str]:
         f"{_fmt(v('workshops'))}个、在浙江设立劳务协作工作站{_fmt(v('workstations'))}个，"
         f"东部职业学校就读学生{_fmt(v('vocational_students'))}人。")
     paras.append(
-        f"消费帮扶累计销售广元农特产品{_yi(v('sales_cumulative'))}亿元（{_fmt(v('sales_cumulative'), 2)}元）；"
+        f"消费帮扶累计销售{data.region}农特产品{_yi(v('sales_cumulative'))}亿元（{_fmt(v('sales_cumulative'), 2)}元）；"
         f"扶贫资金池累计注入{_fmt(v('fund_pool'), 2)}元。")
     paras.append(
         f"{y}年，财政援助资金计划{_fmt(v('aid_committed'), 2)}元、拨付{_fmt(v('aid_disbursed'), 2)}元，"
@@ -120,7 +130,7 @@ def write_xlsx(data: ReportData, path: str) -> None:
 
     ws = wb.add_worksheet("摘要 Summary")
     ws.set_column(0, 0, 110)
-    ws.write(0, 0, f"广元东西部协作年度报告 {data.year} · Annual report", title)
+    ws.write(0, 0, f"{data.region}东西部协作年度报告 {data.year} · Annual report", title)
     for i, para in enumerate(narrative(data), start=2):
         ws.write(i, 0, para, wrap)
 
@@ -150,7 +160,7 @@ def write_xlsx(data: ReportData, path: str) -> None:
             row += 1
             ws.write_row(row, 0, [code, name], text)
             for j, c in enumerate(codes):
-                x = data.by_county[c].get(code[:6])
+                x = data.by_county[c].get(code[:data.key_length])
                 nf = fmts[2 if CATALOGUE[c].decimals else 0]
                 if x is None:
                     ws.write_blank(row, 2 + j, None, nf)
@@ -221,15 +231,15 @@ def write_pdf(data: ReportData, path: str) -> None:
     from fpdf import FPDF, FontFace
 
     pdf = FPDF(format="A4")
-    pdf.set_title(f"广元东西部协作年度报告 {data.year}")
+    pdf.set_title(f"{data.region}东西部协作年度报告 {data.year}")
     pdf.set_creator("Xiezuo")
     pdf.add_font("noto", fname=str(font_path()))
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font("noto", size=18)
-    pdf.cell(0, 12, f"广元东西部协作年度报告 {data.year}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 12, f"{data.region}东西部协作年度报告 {data.year}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("noto", size=9)
-    pdf.cell(0, 6, "Annual report: East–West cooperation, Zhejiang–Guangyuan", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, "Annual report: East–West cooperation", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font("noto", size=11)
     for para in narrative(data):
@@ -240,8 +250,8 @@ def write_pdf(data: ReportData, path: str) -> None:
                numbers=data.poverty_trend["poor_people"], title="建档立卡贫困人口 2013–2020")
     inc = data.by_county["incidence_pct"]
     _bar_chart(pdf, x=110, y=y, w=85, h=60, labels=[name[:2] for _c, name in data.counties],
-               numbers=[float(inc.get(c[:6]) or 0) for c, _n in data.counties],
-               title=f"各县区贫困发生率 {data.year} (%)")
+               numbers=[float(inc.get(c[:data.key_length]) or 0) for c, _n in data.counties],
+               title=f"{data.region}各{'县区' if data.key_length == 6 else '地区'}贫困发生率 {data.year} (%)")
     pdf.set_y(y + 66)
     for area, label in AREAS.items():
         codes = [c for c, ind in CATALOGUE.items() if ind.area == area]

@@ -49,6 +49,7 @@ class Metric:
     pairing: str = ""
     list_url: str = ""  # the owning app's list page (URL name), for "open in the app"
     cumulative_from: int | None = None  # count from this year to the year asked (stock figures)
+    in_force_until: str = ""  # the end-date field: count rows in force at the year's end (`year` is the start)
     minus: dict[str, Any] | None = None  # lookups (instead of `where`) of rows subtracted: reversals
 
 
@@ -113,9 +114,9 @@ _i("professionals_sent", "专业技术人才交流", "Professional and technical
    Metric("talent.Exchange", year="start_date",
           where={"kind__in": ["teacher", "doctor", "technician", "agronomist"]}, list_url="talent:exchange_list"))
 _i("training_sessions", "培训期数", "Training sessions", "sessions", "talent",
-   Metric("talent.TrainingSession", agg="sum:sessions", year="date", list_url="talent:training_list"))
+   Metric("talent.TrainingSession", agg="sum:sessions", year="date", list_url="talent:session_list"))
 _i("trainees", "培训人次", "People trained", "person-times", "talent",
-   Metric("talent.TrainingSession", agg="sum:headcount", year="date", list_url="talent:training_list"))
+   Metric("talent.TrainingSession", agg="sum:headcount", year="date", list_url="talent:session_list"))
 
 # --- funds ---------------------------------------------------------------------------------
 _i("aid_committed", "财政援助资金（计划）", "Fiscal aid funds committed", "yuan", "funds",
@@ -174,5 +175,5 @@ for _level, _zh, _en in (("county", "县县结对", "County–county pairs"), ("
                          ("enterprise_village", "村企结对", "Enterprise–village pairs"),
                          ("school", "学校结对", "School pairs"), ("hospital", "医院结对", "Hospital pairs")):
     _i(f"pairs_{_level}", _zh, _en, "pairs", "pairing",
-       Metric("cooperation.Pairing", year="valid_from", where={"level": _level}, list_url="cooperation:pairing_list",
-              cumulative_from=1996))
+       Metric("cooperation.Pairing", year="valid_from", in_force_until="valid_to", where={"level": _level},
+              list_url="cooperation:pairing_list"))

@@ -1,9 +1,12 @@
-"""The dashboard's data: figure cards, trends, counties side by side, and the map's layers.
+"""The dashboard's data: figure cards, trends, the region's divisions side by side, and the map.
 
 Everything the page shows comes from `dashboard_data(...)`, served as JSON to the page's
 script; the numbers are the catalogue's values (`values.py`), so a card, a chart, a report
-cell and a trace page agree by construction. The registry figures (cards, counties, the
-2013–2020 trend) are sums over the per-village summary (`registry.summary`), not scans of the
+cell and a trace page agree by construction. Every figure is the viewer's: computed over
+the viewer's region (`accounts.region`: a county user's county, an eastern office's paired
+western divisions, the whole city for an administrator), with numerator and denominator from
+the same scope, and titled with it. The registry figures (cards, divisions, the 2013–2020
+trend) are sums over the per-village summary (`registry.summary`), not scans of the
 household-years; the result is still cached per scope, year and language for `CACHE_SECONDS`.
 """
 
@@ -16,29 +19,29 @@ from pathlib import Path
 from django.core.cache import cache
 from django.db.models import Max
 
-from xiezuo.accounts.access import scope_prefixes
+from xiezuo.accounts.access import figure_prefixes, scope_prefixes
+from xiezuo.accounts.region import Region, viewer_region
+from xiezuo.geo.models import PREFIX_LENGTH
 
 from .catalogue import AREAS, CATALOGUE
 from .values import Query, _json_number, memoised, values, values_by_child
 
-CITY = "510800000000"
-CITY_PREFIX = "5108"
 POVERTY_YEARS = range(2013, 2021)  # 2013–2020: the registry's poverty years
 COOP_FIRST_YEAR = 2018
 CACHE_SECONDS = 300
+# While there are registered poor: the poverty figures first. Once the region's poverty is
+# eliminated (no registered poor in the year, 2020 on the demo), the year's poverty cards would
+# read 0: monitoring and the book's cumulative cooperation figures (labelled "cumulative") take
+# their place, so a 2020+ dashboard says what was achieved.
 CARDS = ("poor_people", "incidence_pct", "monitoring_cases", "aid_committed", "projects", "placements_cumulative",
          "sales_cumulative", "fund_pool", "workshops", "cadres_sent")
-COUNTY_CODES = ("poor_people", "incidence_pct", "monitoring_cases", "aid_committed", "placements", "sales",
-                "projects", "cadres_sent")
+CARDS_AFTER = ("monitoring_cases", "monitoring_risk_eliminated", "aid_committed", "projects", "fund_pool",
+               "placements_cumulative", "sales_cumulative", "workshops", "workstations", "vocational_students")
+DIVISION_CODES = ("poor_people", "incidence_pct", "monitoring_cases", "aid_committed", "projects",
+                  "placements_cumulative", "sales_cumulative", "workshops", "placements", "sales", "cadres_sent")
+COUNTY_CODES = DIVISION_CODES  # the name the report and older callers use
 GEO_DIR = Path(__file__).resolve().parent.parent / "geo" / "data"
-
-# Pairings of the book and domain brief §7.3, used for the map when the cooperation app has none.
-BOOK_PAIRINGS = {
-    2018: [("331000", "510824", "台州市三门县 → 苍溪县"), ("331000", "510812", "台州市路桥区 → 朝天区"),
-           ("330500", "510822", "湖州市吴兴区 → 青川县")],
-    2021: [("330100", "510824", "杭州市余杭区 → 苍溪县"), ("330100", "510821", "杭州市萧山区 → 旺苍县"),
-           ("330100", "510822", "杭州市西湖区 → 青川县")],
-}
+MAP_FILES = ("guangyuan_counties.geojson",)  # western divisions with boundaries (counties)
 
 
 def default_year() -> int:
@@ -48,92 +51,121 @@ def default_year() -> int:
 
 
 @lru_cache(maxsize=1)
-def combined_geojson() -> dict:
-    """Guangyuan's counties and Zhejiang's cities as one FeatureCollection (both WGS84)."""
+def _features() -> tuple[dict, ...]:
     features = []
-    for name, side in (("guangyuan_counties.geojson", "west"), ("zhejiang_cities.geojson", "east")):
-        data = json.loads((GEO_DIR / name).read_text(encoding="utf-8"))
-        for f in data["features"]:
-            f["properties"]["side"] = side
+    for name in MAP_FILES:
+        for f in json.loads((GEO_DIR / name).read_text(encoding="utf-8"))["features"]:
             f["properties"]["adcode"] = str(f["properties"]["adcode"])
             features.append(f)
-    return {"type": "FeatureCollection", "features": features}
+    return tuple(features)
 
 
-def _centres() -> dict[str, tuple[list[float], str]]:
-    return {f["properties"]["adcode"]: (f["properties"].get("center") or f["properties"]["centroid"],
-                                        f["properties"]["name"]) for f in combined_geojson()["features"]}
+def combined_geojson() -> dict:
+    """Every western division with a boundary, one FeatureCollection (WGS84)."""
+    return {"type": "FeatureCollection", "features": list(_features())}
 
 
-def pairing_lines(year: int) -> list[dict]:
-    """East city → west county lines for the year, from cooperation pairings or the book's list."""
-    centres = _centres()
-    pairs: list[tuple[str, str, str]] = []
-    try:
-        from django.apps import apps
+def region_geojson(region: Region) -> dict:
+    """The boundaries of the viewer's region only, so the map fits it: the counties under or
+    around its divisions (a township user's county). Partners are not geography here."""
+    prefixes = region.prefixes
+    keep = [f for f in _features()
+            if any(f["properties"]["adcode"].startswith(p) or p.startswith(f["properties"]["adcode"])
+                   for p in prefixes)]
+    return {"type": "FeatureCollection", "features": keep}
 
-        Pairing = apps.get_model("cooperation", "Pairing")
-        names = {f.name for f in Pairing._meta.get_fields()}
-        if {"east_division", "west_division"} <= names:
-            from django.db.models import Q
 
-            qs = Pairing.objects.filter(west_division__code__startswith=CITY_PREFIX, level__in=("city", "county"),
-                                        valid_from__year__lte=year)
-            qs = qs.filter(Q(valid_to__isnull=True) | Q(valid_to__year__gte=year))
-            for east, west in qs.values_list("east_division_id", "west_division_id").distinct():
-                pairs.append((east[:4] + "00", west[:6], ""))
-    except LookupError:
-        pass
-    if not pairs:
-        pairs = BOOK_PAIRINGS[2021 if year >= 2021 else 2018]
-    lines, seen = [], set()
-    for east, west, label in pairs:
-        if (east, west) in seen or east not in centres or west not in centres:
+def partners(user, year: int, region: Region) -> list[dict]:
+    """The region's city- and county-level pairings in force at the end of `year` (one
+    definition with the pairing indicators), as links for the list beside the map."""
+    from xiezuo.accounts.access import prefixes_q
+    from xiezuo.cooperation.models import Pairing
+    from xiezuo.cooperation.selectors import in_force_q
+
+    qs = (Pairing.objects.restrict_figures(user).filter(in_force_q(year), level__in=("city", "county"))
+          .filter(prefixes_q("west_division__code", list(region.prefixes)))
+          .select_related("east_division", "west_division", "east_division__parent").order_by("west_division_id",
+                                                                                               "east_division_id"))
+    out, seen = [], set()
+    for p in qs:
+        key = (p.east_division_id, p.west_division_id)
+        if key in seen:
             continue
-        seen.add((east, west))
-        lines.append({"from": east, "to": west, "coords": [centres[east][0], centres[west][0]],
-                      "name": label or f"{centres[east][1]} → {centres[west][1]}"})
-    return lines
+        seen.add(key)
+        east = p.east_division
+        east_name = (f"{east.parent.name}{east.name}" if east.parent and east.level == "county" else east.name)
+        out.append({"id": p.pk, "east": east_name, "east_code": east.code, "west": p.west_division.name,
+                    "west_code": p.west_division_id, "level": p.level, "since": p.valid_from.year})
+    return out
 
 
-def _poverty_trend(user) -> dict:
-    """Registered poor people, 2013–2020, from the registry's per-village summary (scoped like
-    the registry's rows: personal-data scope)."""
-    from xiezuo.accounts.access import EVERYTHING
+def _poverty_trend(user, region: Region | None = None) -> dict:
+    """Registered poor people, 2013–2020, from the registry's per-village summary, in the viewer's
+    region and figure scope."""
     from xiezuo.registry import summary
 
-    prefixes = EVERYTHING if user is None else scope_prefixes(user, "view", personal_data=True)
-    rows = summary.by_year(years=POVERTY_YEARS, prefix=CITY_PREFIX, prefixes=prefixes)
+    region = region or viewer_region(user)
+    rows = summary.by_year(years=POVERTY_YEARS, prefix=region.prefix, prefixes=figure_prefixes(user))
     people = [rows[y]["poor_people"] if y in rows else 0 for y in POVERTY_YEARS]
     return {"years": list(POVERTY_YEARS), "poor_people": people}
 
 
-def _coop_trend(user, year: int) -> dict:
+def _coop_trend(user, year: int, prefix: str) -> dict:
     years = list(range(COOP_FIRST_YEAR, max(year, COOP_FIRST_YEAR) + 1))
     codes = ["aid_committed", "placements", "sales", "monitoring_cases"]
-    by_year = [values(Query(year=y, prefix=CITY_PREFIX, user=user), codes) for y in years]  # one call a year
+    by_year = [values(Query(year=y, prefix=prefix, user=user), codes) for y in years]  # one call a year
     out: dict = {"years": years}
     for i, code in enumerate(codes):
         out[code] = [_json_number(row[i].value) for row in by_year]
     return out
 
 
-def _counties(user, year: int, language: str) -> list[dict]:
+def region_children(region: Region) -> list:
+    """The divisions compared side by side: a single division's children (a city's counties, a
+    county's townships), or the region's own divisions when it has several."""
     from xiezuo.geo.models import Division
 
-    counties = list(Division.objects.filter(parent_id=CITY).order_by("code").values_list("code", "name", "name_en"))
-    q = Query(year=year, prefix=CITY_PREFIX, user=user)
-    by_code = {code: values_by_child(code, q, 6) or {} for code in COUNTY_CODES}
+    if len(region.divisions) == 1:
+        return list(Division.objects.filter(parent=region.divisions[0]).order_by("code"))
+    return list(region.divisions)
+
+
+def _rows(divisions: list, q: Query, language: str, with_population: bool = False) -> list[dict]:
+    """Per division, the comparison indicators (one grouped query per indicator and level)."""
+    from xiezuo.geo.selectors import populations_within
+
+    english = language.startswith("en")
+    by_level: dict[int, dict[str, dict]] = {}
     rows = []
-    for code, name, name_en in counties:
-        rows.append({"code": code, "prefix": code[:6], "name": name_en if language.startswith("en") and name_en
-                     else name, "name_zh": name,
-                     "values": {c: _json_number(by_code[c].get(code[:6])) for c in COUNTY_CODES}})
+    pops = populations_within(prefixes_asked=[d.prefix for d in divisions], scope=figure_prefixes(q.user),
+                              year=q.year) if with_population else {}
+    for d in divisions:
+        n = PREFIX_LENGTH[d.level]
+        if n not in by_level:
+            by_level[n] = {code: values_by_child(code, q, n) or {} for code in DIVISION_CODES}
+        rows.append({"code": d.code, "prefix": d.prefix, "level": d.level,
+                     "name": d.name_en if english and d.name_en else d.name, "name_zh": d.name,
+                     "rural_population": pops.get(d.prefix),
+                     "values": {c: _json_number(by_level[n][c].get(d.prefix)) for c in DIVISION_CODES}})
     return rows
 
 
+def _drill(children: list, q: Query, language: str) -> dict[str, list[dict]]:
+    """Each child's own children (a county's townships), for the map's drill-down."""
+    from xiezuo.geo.models import Division
+
+    if not children or children[0].level not in ("city", "county"):  # only divisions with a boundary drill down
+        return {}
+    grand = list(Division.objects.filter(parent__in=children).order_by("code"))
+    rows = _rows(grand, q, language, with_population=True)
+    out: dict[str, list[dict]] = {c.code: [] for c in children}
+    for d, row in zip(grand, rows, strict=True):
+        out[d.parent_id].append(row)
+    return out
+
+
 def dashboard_data(*, user, year: int, language: str = "zh-hans") -> dict:
-    key = f"assessment:dash:{year}:{language}:{getattr(user, 'pk', None)}:{scope_prefixes(user, 'view')}"
+    key = f"assessment:dash:{year}:{language}:{getattr(user, 'pk', None)}:{','.join(scope_prefixes(user) or ['*'])}"
     cached = cache.get(key)
     if cached is not None:
         return cached
@@ -144,17 +176,26 @@ def dashboard_data(*, user, year: int, language: str = "zh-hans") -> dict:
 
 
 def _build(*, user, year: int, language: str) -> dict:
-    q = Query(year=year, prefix=CITY_PREFIX, user=user)
+    region = viewer_region(user)
+    q = Query(year=year, prefix=region.prefix, user=user)
     all_values = values(q)
     by_code = {v.indicator.code: v for v in all_values}
+    eliminated = year > POVERTY_YEARS[0] and not by_code["poor_people"].value
+    children = region_children(region)
+    root = region.root
     return {
         "year": year,
-        "cards": [by_code[c].as_dict(language) for c in CARDS if c in by_code],
+        "region": {"title": region.title(language), "code": root.code if root else "",
+                   "level": root.level if root else "", "codes": [d.code for d in region.divisions]},
+        "poverty_eliminated": eliminated,
+        "cards": [by_code[c].as_dict(language) for c in (CARDS_AFTER if eliminated else CARDS) if c in by_code],
         "indicators": [v.as_dict(language) for v in all_values],
         "areas": {k: str(v) for k, v in AREAS.items()},
         "names": {c: ind.name(language) for c, ind in CATALOGUE.items()},
-        "counties": _counties(user, year, language),
-        "county_codes": list(COUNTY_CODES),
-        "trend": {"poverty": _poverty_trend(user), "cooperation": _coop_trend(user, year)},
-        "pairings": pairing_lines(year),
+        "units": {c: ind.unit for c, ind in CATALOGUE.items()},
+        "counties": _rows(children, q, language, with_population=True),
+        "county_codes": list(DIVISION_CODES),
+        "drill": _drill(children, q, language),
+        "trend": {"poverty": _poverty_trend(user, region), "cooperation": _coop_trend(user, year, region.prefix)},
+        "partners": partners(user, year, region),
     }

@@ -1,9 +1,12 @@
 """Indicator values per year, division and pairing, with their trace, target and completion.
 
-Reads go through each model's scope: with a user, `Model.objects.restrict(user, "view")`;
-`user=None` is the system context of the CLI and the annual report (everything). A value is
-computed for a division *prefix* ("5108" the city, "510822" a county) in one query; values for
-all the children of a division come from one grouped query per indicator (`values_by_child`).
+Reads go through each model's scope: a figure aggregates `Model.objects.restrict_figures(user)`
+(the view scope, personal-data rows counted but never listed: an eastern office sees its
+partners' figures), a trace page lists `Model.objects.restrict(user, "view")`; `user=None` is the
+system context of the CLI (everything). A value is computed for a division *prefix* (a city's 4
+digits, a county's 6) in one query, and a ratio's denominator comes from the same scope as its
+numerator; values for all the children of a division come from one grouped query per indicator
+(`values_by_child`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from django.db.models import Count, DateField, DateTimeField, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.urls import NoReverseMatch, reverse
 
-from xiezuo.accounts.access import EVERYTHING, prefixes_q, scope_prefixes
+from xiezuo.accounts.access import EVERYTHING, figure_prefixes, prefixes_q, scope_prefixes
 
 from .catalogue import CATALOGUE, Indicator, Metric
 
@@ -89,14 +92,22 @@ def _field_is_date(model, path: str) -> bool:
     return isinstance(f, DateField | DateTimeField)
 
 
-def metric_queryset(metric: Metric, q: Query) -> QuerySet | None:
-    """The rows behind a metric for a query, scoped; None when the model is not there yet."""
+def metric_queryset(metric: Metric, q: Query, *, rows: bool = False) -> QuerySet | None:
+    """The rows behind a metric for a query, scoped; None when the model is not there yet.
+    `rows`: for listing them (the rows' scope), else for aggregating (the figures' scope)."""
     model = _model(metric)
     if model is None or not getattr(model, "scope_field", None):
         return None
-    qs = model.objects.restrict(q.user, "view") if q.user is not None else model.objects.all()
+    if q.user is None:
+        qs = model.objects.all()
+    else:
+        qs = model.objects.restrict(q.user, "view") if rows else model.objects.restrict_figures(q.user)
     try:
-        if metric.year:
+        if metric.in_force_until:  # one definition with the book figures' pairing counts
+            from xiezuo.cooperation.selectors import in_force_q
+
+            qs = qs.filter(in_force_q(q.year, start=metric.year, end=metric.in_force_until))
+        elif metric.year:
             lookup = f"{metric.year}__year" if _field_is_date(model, metric.year) else metric.year
             if metric.cumulative_from is not None:
                 qs = qs.filter(**{f"{lookup}__gte": metric.cumulative_from, f"{lookup}__lte": q.year})
@@ -143,7 +154,7 @@ def _minus(metric: Metric) -> Metric | None:
     if not metric.minus:
         return None
     return Metric(model=metric.model, agg=metric.agg, year=metric.year, where=metric.minus, pairing=metric.pairing,
-                  cumulative_from=metric.cumulative_from)
+                  cumulative_from=metric.cumulative_from, in_force_until=metric.in_force_until)
 
 
 def metric_value(metric: Metric, q: Query) -> Number | None:
@@ -227,28 +238,25 @@ def _registry_query(kind: str, q: Query, key_length: int | None = None):
         people = _registry("poor_people", q, key_length)
         if people is None:
             return None
+        # the denominator is the rural population of the same scope as the poor counted: a county
+        # user's city figure is the county's poor over the county's people, never the city's
+        from xiezuo.geo.selectors import populations_within
+
+        scope = figure_prefixes(q.user)
         if key_length is None:
-            pop = _population(q.prefix, q.year)
+            prefix = q.prefix or _region_prefix(q.user)
+            pop = populations_within(prefixes_asked=[prefix], scope=scope, year=q.year)[prefix]
             return (Decimal(people) * 100 / pop).quantize(Decimal("0.01")) if pop else None
-        pops = _populations_by_prefix(key_length, q.year)
+        pops = populations_within(prefixes_asked=list(people), scope=scope, year=q.year)
         return {k: (Decimal(v) * 100 / pops[k]).quantize(Decimal("0.01"))
                 for k, v in people.items() if pops.get(k)}
     return _registry_both(q, key_length)[kind]
 
 
-def _population(prefix: str, year: int) -> int | None:
-    from xiezuo.geo.models import DivisionPopulation
+def _region_prefix(user) -> str:
+    from xiezuo.accounts.region import viewer_region
 
-    code = (prefix or "5108").ljust(12, "0")
-    return (DivisionPopulation.objects.filter(division_id=code, year=year)
-            .values_list("rural_population", flat=True).first())
-
-
-def _populations_by_prefix(key_length: int, year: int) -> dict[str, int]:
-    from xiezuo.geo.models import DivisionPopulation
-
-    return {code[:key_length]: pop for code, pop in DivisionPopulation.objects.filter(year=year).values_list(
-        "division_id", "rural_population") if code[key_length:].strip("0") == ""}
+    return viewer_region(user).prefix
 
 
 def _monitoring(kind: str, q: Query, key_length: int | None = None):
@@ -259,7 +267,7 @@ def _monitoring(kind: str, q: Query, key_length: int | None = None):
         return None
     if q.pairing is not None:
         return None
-    qs = Case.objects.restrict(q.user, "view") if q.user is not None else Case.objects.all()
+    qs = Case.objects.restrict_figures(q.user)
     qs = qs.filter(year=q.year)
     if q.prefix:
         qs = qs.filter(household__village__code__startswith=q.prefix)
@@ -282,11 +290,9 @@ def _measure(kind: str, q: Query, key_length: int | None = None):
     run = latest_published_run(year=q.year)
     if run is None:
         return None
-    rows = DivisionResult.objects.filter(run=run)
-    if q.user is not None:
-        rows = rows.restrict(q.user, "view")
+    rows = DivisionResult.objects.filter(run=run).restrict_figures(q.user)
     if key_length is None:
-        row = rows.filter(division_id=(q.prefix or "5108").ljust(12, "0")).first()
+        row = rows.filter(division_id=(q.prefix or _region_prefix(q.user)).ljust(12, "0")).first()
         return int(row.counts.get("people_poor", 0)) if row else None
     level = {4: "city", 6: "county", 9: "township", 12: "village"}.get(key_length, "county")
     rows = rows.filter(level=level, division__code__startswith=q.prefix or "")
@@ -329,7 +335,9 @@ def trace_url(code: str, q: Query) -> str:
 
 
 def source_url(ind: Indicator, q: Query) -> str:
-    """The owning app's list page, filtered the same way (county, year), when it exists."""
+    """The owning app's list page, filtered the same way (county, year). A URL name that does not
+    resolve while its app is installed is a catalogue error and raises (tested for every
+    indicator); only an app that is not installed gives no link."""
     name = ind.definition.list_url if isinstance(ind.definition, Metric) else {
         "registry.poor_people": "registry:household_list", "registry.poor_households": "registry:household_list",
         "monitoring.cases": "monitoring:case_list", "monitoring.closed": "monitoring:case_list",
@@ -339,6 +347,8 @@ def source_url(ind: Indicator, q: Query) -> str:
     try:
         base = reverse(name)
     except NoReverseMatch:
+        if apps.is_installed(f"xiezuo.{name.split(':')[0]}"):
+            raise
         return ""
     params: dict = {"year": q.year}
     if q.prefix:
@@ -432,9 +442,9 @@ def trace_rows(code: str, q: Query, limit: int = TRACE_PAGE, offset: int = 0) ->
     ind = CATALOGUE[code]
     d = ind.definition
     if isinstance(d, Metric):
-        qs = metric_queryset(d, q)
+        qs = metric_queryset(d, q, rows=True)
         less = _minus(d)
-        less_qs = metric_queryset(less, q) if less is not None and qs is not None else None
+        less_qs = metric_queryset(less, q, rows=True) if less is not None and qs is not None else None
         if less_qs is not None:  # the reversals a net figure subtracts are rows behind it too
             qs = qs | less_qs
     elif d in ("registry.poor_people", "registry.poor_households", "registry.incidence_pct"):

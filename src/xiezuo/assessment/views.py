@@ -12,8 +12,10 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from xiezuo.accounts.region import viewer_region
+
 from .catalogue import AREAS, CATALOGUE
-from .dashboard import CITY_PREFIX, combined_geojson, dashboard_data, default_year
+from .dashboard import dashboard_data, default_year, region_geojson
 from .values import TRACE_PAGE, Query, memoised, trace_rows, value, values
 
 YEARS = range(2013, 2031)
@@ -51,10 +53,12 @@ def dashboard_json(request):
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
+@login_required
 @require_GET
-@cache_control(max_age=86400, public=True)
+@cache_control(max_age=3600, private=True)
 def map_geojson(request):
-    return JsonResponse(combined_geojson())
+    """The boundaries of the viewer's region (the map fits them)."""
+    return JsonResponse(region_geojson(viewer_region(request.user)))
 
 
 @require_GET
@@ -74,14 +78,15 @@ def echarts_js(request):
 def indicator_table(request):
     """Every indicator for a year, division and pairing, against the agreement's targets."""
     year = _year(request)
-    q = Query(year=year, prefix=_prefix(request) or CITY_PREFIX, pairing=_pairing(request), user=request.user)
+    region = viewer_region(request.user)
+    q = Query(year=year, prefix=_prefix(request) or region.prefix, pairing=_pairing(request), user=request.user)
     with memoised():  # people, households and incidence share one summary query
         rows = values(q)
     lang = get_language() or ""
     groups = [(str(label), [r for r in rows if r.indicator.area == area]) for area, label in AREAS.items()]
     return render(request, "assessment/indicators.html", {
         "year": year, "years": YEARS, "groups": [(g, [(r, r.indicator.name(lang)) for r in rs]) for g, rs in groups],
-        "division": request.GET.get("division", ""), "pairing": q.pairing,
+        "division": request.GET.get("division", ""), "pairing": q.pairing, "region": region.title(lang),
     })
 
 

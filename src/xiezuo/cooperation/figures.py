@@ -1,6 +1,8 @@
-"""Cooperation counts from the records: pairings of Guangyuan in force at the end of `year`, by level,
-the framework agreements signed up to `year` (book #48: 3 city framework agreements 2018–2020), and
-青川's trade cooperation projects of the long-term aid 2012–2017 (#44–46: 42, 2.09 bn planned, 1.1 bn arrived)."""
+"""Cooperation counts from the records, for the divisions under `prefixes` (the installation's region
+unless given): pairings in force at the end of `year`, by level (`selectors.in_force_q`, the same
+definition as the assessment's pairing indicators), the framework agreements signed up to `year`
+(book #48: 3 city framework agreements 2018–2020), and the trade cooperation projects of the
+long-term aid 2012–2017 (#44–46, 青川's on the demo: 42, 2.09 bn planned, 1.1 bn arrived)."""
 
 from __future__ import annotations
 
@@ -8,13 +10,20 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 
+from xiezuo.accounts.access import prefixes_q
+from xiezuo.plugins import figure_prefixes
+
 from .models import Agreement, Enterprise
 from .selectors import pairing_counts
 
 
-def book_figures(*, year: int) -> dict:
-    counts = pairing_counts(year=year)
-    trade = Enterprise.objects.filter(west_division__code__startswith="510822", year__gte=2012,
+def book_figures(*, year: int, prefixes: list[str] | None = None) -> dict:
+    region = figure_prefixes(prefixes)
+    counts: dict[str, int] = {}
+    for prefix in region:
+        for level, n in pairing_counts(year=year, prefix=prefix).items():
+            counts[level] = counts.get(level, 0) + n
+    trade = Enterprise.objects.filter(prefixes_q("west_division__code", region), year__gte=2012,
                                       year__lte=min(year, 2017)).aggregate(
         n=Count("pk"), planned=Sum("investment_planned"), arrived=Sum("investment_arrived"))
     return {
@@ -24,7 +33,7 @@ def book_figures(*, year: int) -> dict:
         "pairings_enterprise_village": counts.get("enterprise_village", 0),
         "pairings_school": counts.get("school", 0),
         "pairings_hospital": counts.get("hospital", 0),
-        "framework_agreements": Agreement.objects.filter(west_division__code__startswith="5108",
+        "framework_agreements": Agreement.objects.filter(prefixes_q("west_division__code", region),
                                                          signed_on__year__lte=year,
                                                          valid_to__year__gte=year).count(),
         "trade_projects_2012_2017": trade["n"],

@@ -94,10 +94,18 @@ def agreement_detail(*, user, pk: int) -> Agreement:
     return get_scoped_or_404(Agreement.objects.all(), user, pk=pk)
 
 
-def pairing_counts(*, year: int) -> dict[str, int]:
-    """Pairings valid at the end of `year`, by level (unscoped; for the book figures)."""
-    end = dt.date(year, 12, 31)
-    qs = Pairing.objects.filter(valid_from__lte=end).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=end))
+def in_force_q(year: int, *, start: str = "valid_from", end: str = "valid_to") -> Q:
+    """In force at the end of `year`: started by 31 December and not ended before it. The one
+    definition of a pairing counted in a year, for the book figures (`pairing_counts`) and the
+    assessment's pairing indicators alike."""
+    last = dt.date(year, 12, 31)
+    return Q(**{f"{start}__lte": last}) & (Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": last}))
+
+
+def pairing_counts(*, year: int, prefix: str = "") -> dict[str, int]:
+    """Pairings in force at the end of `year`, by level, of western divisions under `prefix`
+    (unscoped; for the book figures)."""
+    qs = Pairing.objects.filter(in_force_q(year), west_division__code__startswith=prefix)
     counts: dict[str, int] = {}
     for level in qs.values_list("level", flat=True):
         counts[level] = counts.get(level, 0) + 1

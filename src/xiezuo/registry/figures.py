@@ -12,20 +12,23 @@ import datetime as dt
 
 from django.db.models import Count, Q, Sum
 
-from xiezuo.geo.models import DivisionPopulation
+from xiezuo.accounts.access import prefixes_q
+from xiezuo.geo.models import Division, code_prefix
+from xiezuo.geo.selectors import populations_within
+from xiezuo.plugins import figure_prefixes
 
-from .models import Member
-from .stats import POOR_STATUSES, division_rows, poor_years
-
-CITY = "510800000000"
+from .models import HouseholdYear, Member
+from .stats import POOR_STATUSES, division_rows
 
 
 def _pct(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 2) if whole else None
 
 
-def book_figures(*, year: int) -> dict:
-    poor = poor_years(year=year, prefix="5108")
+def book_figures(*, year: int, prefixes: list[str] | None = None) -> dict:
+    region = figure_prefixes(prefixes)
+    poor = HouseholdYear.objects.filter(prefixes_q("household__village__code", region), year=year,
+                                        year_status__in=POOR_STATUSES)
     agg = poor.aggregate(
         households=Count("id"),
         people=Sum("size"),
@@ -37,19 +40,22 @@ def book_figures(*, year: int) -> dict:
         .values("household_id").distinct().count()
     born_before = dt.date(year - 59, 1, 1)  # age at 31 December = year - birth year >= 60
     people = Member.objects.filter(
-        deceased=False, household__village__code__startswith="5108", household__years__year=year,
+        prefixes_q("household__village__code", region), deceased=False, household__years__year=year,
         household__years__year_status__in=POOR_STATUSES,
     ).aggregate(total=Count("id"), aged=Count("id", filter=Q(birth_date__lt=born_before)))
     households = agg["households"] or 0
     poor_people = agg["people"] or 0
-    population = DivisionPopulation.objects.filter(division_id=CITY, year=year) \
-        .values_list("rural_population", flat=True).first()
+    pops = [v for v in populations_within(prefixes_asked=region, scope=region, year=year).values() if v is not None]
+    population = sum(pops) if pops else None
+    # the region's children (a city's counties, a county's townships) when it is one division
+    parent = Division.objects.filter(code=region[0].ljust(12, "0")).first() if len(region) == 1 else None
     return {
         "poor_people": poor_people,
         "poor_households": households,
         "incidence_pct": _pct(poor_people, population or 0),
-        "county_incidence_pct": {row["code"][:6]: row["incidence_pct"]
-                                 for row in division_rows(parent_code=CITY, year=year)} if population else {},
+        "county_incidence_pct": {code_prefix(row["code"], row["level"]): row["incidence_pct"]
+                                 for row in division_rows(parent_code=parent.code, year=year)}
+        if population and parent else {},
         "dibao_households": agg["dibao"],
         "dibao_share_pct": _pct(agg["dibao"], households),
         "disabled_households": disabled,

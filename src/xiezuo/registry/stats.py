@@ -9,17 +9,19 @@ of a year = a `HouseholdYear` of that year whose `year_status` is in `POOR_STATU
 Scoping: with `user`, counts include only households that user may view (the same rule
 as `Household.objects.restrict(user)`, personal data), and child divisions outside that
 scope are left out; a division that only contains the user's scope (the city above a county
-user) is kept, with the counts the user may see. The rural population is the division's
-own `DivisionPopulation` row, else the sum of its children's; None when there is none.
+user) is kept, with the counts the user may see and the rural population of the same part
+(`geo.selectors.populations_within`), so incidence is never a county's poor over a city's
+people. The rural population is the division's own `DivisionPopulation` row, else the sum of
+its children's; None when there is none.
 """
 
 from __future__ import annotations
 
 from django.db.models import Q
 
-from xiezuo.accounts.access import EVERYTHING, prefixes_q, scope_prefixes
-from xiezuo.geo.models import PREFIX_LENGTH, Division, DivisionPopulation, code_prefix
-from xiezuo.geo.selectors import rural_population
+from xiezuo.accounts.access import EVERYTHING, figure_prefixes, prefixes_q
+from xiezuo.geo.models import PREFIX_LENGTH, Division, code_prefix
+from xiezuo.geo.selectors import populations_within
 
 from . import summary
 from .models import HouseholdYear
@@ -32,7 +34,7 @@ ROW_KEYS = ("code", "name", "level", "rural_population", "poor_households", "poo
 def registry_prefixes(user) -> list[str] | None:
     # Counts are aggregates, not personal data: an eastern cooperation office sees the
     # figures of the western divisions paired with it, though never their households.
-    return EVERYTHING if user is None else scope_prefixes(user, "view", personal_data=False)
+    return figure_prefixes(user)
 
 
 _prefixes = registry_prefixes
@@ -84,16 +86,10 @@ def _counts_by_prefix(*, parent_prefix: str, key_length: int, year: int, user) -
     return {k: (r["poor_households"], r["poor_people"]) for k, r in rows.items() if r["poor_households"]}
 
 
-def _populations(divisions: list[Division], year: int) -> dict[str, int | None]:
-    """Each division's own figure (one query), else the sum of its children's (geo.selectors)."""
-    own = dict(
-        DivisionPopulation.objects.filter(year=year, division_id__in=[d.code for d in divisions])
-        .values_list("division_id", "rural_population")
-    )
-    for division in divisions:
-        if division.code not in own:
-            own[division.code] = rural_population(division=division, year=year)
-    return own
+def _populations(divisions: list[Division], year: int, user=None) -> dict[str, int | None]:
+    """Each division's rural population within the user's scope (the counts' scope), by code."""
+    pops = populations_within(prefixes_asked=[d.prefix for d in divisions], scope=_prefixes(user), year=year)
+    return {d.code: pops[d.prefix] for d in divisions}
 
 
 def _row(division: Division, population: int | None, households: int, people: int) -> dict:
@@ -126,7 +122,7 @@ def division_rows(*, parent_code: str | None, year: int, user=None) -> list[dict
     for level in levels:  # one level in a well-formed tree, so one query
         counts.update(_counts_by_prefix(parent_prefix=parent_prefix, key_length=PREFIX_LENGTH[level],
                                         year=year, user=user))
-    populations = _populations(children, year)
+    populations = _populations(children, year, user)
     return [_row(c, populations.get(c.code), *counts.get(c.prefix, (0, 0))) for c in children]
 
 
@@ -135,7 +131,7 @@ def division_total(*, code: str, year: int, user=None) -> dict:
     division = Division.objects.get(code=code)
     prefix = code_prefix(division.code, division.level)
     agg = summary.totals(year=year, prefix=prefix, prefixes=_prefixes(user))
-    population = _populations([division], year)[division.code]
+    population = _populations([division], year, user)[division.code]
     return _row(division, population, agg["poor_households"], agg["poor_people"])
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.translation import get_language
 
 from xiezuo.accounts import access
+from xiezuo.accounts.region import viewer_region
 from xiezuo.geo.models import Division
 
-DEFAULT_CITY = "510800000000"  # 广元市
 YEARS = range(2013, 2027)
 
 
@@ -22,19 +23,25 @@ def _year(request, default: int = 2013) -> int:
 
 @login_required
 def home(request):
-    """City → county → township → village, with registered population, poor and incidence."""
+    """The viewer's region → its children → … → villages, with registered population, poor and
+    incidence, every figure over the part of the division inside the viewer's scope."""
     from xiezuo.registry import stats
 
     year = _year(request)
-    code = request.GET.get("division", DEFAULT_CITY)
-    division = Division.objects.filter(code=code).first() or Division.objects.filter(code=DEFAULT_CITY).first()
+    region = viewer_region(request.user)
+    code = request.GET.get("division", "")
+    division = (Division.objects.filter(code=code).first() if code else None) or region.root
     rows, total = [], None
     if division is not None:
         rows = stats.division_rows(parent_code=division.code, year=year, user=request.user)
         if access.within(request.user, division.code) or rows:
             total = stats.division_total(code=division.code, year=year, user=request.user)
+    whole = division is not None and access.within(request.user, division.code)
     return render(request, "web/home.html", {
         "division": division,
+        # a division the viewer sees only part of is titled with that part (their region)
+        "title": (division.name if whole or not region.divisions else region.title(get_language()))
+        if division else "",
         "ancestors": division.ancestors() if division else [],
         "rows": rows,
         "total": total,
@@ -45,15 +52,17 @@ def home(request):
 
 @login_required
 def figures(request):
-    """The book's paragraph on Guangyuan's poverty, computed from the database."""
+    """The book's paragraph on poverty, computed from the database for the viewer's region."""
     from xiezuo.plugins import book_figures
 
     year = _year(request)
-    data = book_figures(year=year) if access.within(request.user, DEFAULT_CITY) else {}
-    counties = {d.code[:6]: d.name for d in Division.objects.filter(level="county", code__startswith="5108")}
+    region = viewer_region(request.user)
+    data = book_figures(year=year, prefixes=region.prefixes) if region.divisions else {}
+    names = {d.code: d.name for d in Division.objects.filter(
+        code__in=[c.ljust(12, "0") for c in (data.get("county_incidence_pct") or {})])}
     county_rows = sorted(
-        ((counties.get(code, code), pct) for code, pct in (data.get("county_incidence_pct") or {}).items()),
+        ((names.get(code.ljust(12, "0"), code), pct) for code, pct in (data.get("county_incidence_pct") or {}).items()),
         key=lambda row: -(row[1] or 0),
     )
     return render(request, "web/figures.html", {"year": year, "years": YEARS, "figures": data,
-                                                "county_rows": county_rows})
+                                                "county_rows": county_rows, "region": region.title(get_language())})
