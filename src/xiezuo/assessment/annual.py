@@ -227,6 +227,9 @@ def _bar_chart(pdf, *, x: float, y: float, w: float, h: float, labels: list[str]
         pdf.cell(slot, 4, str(label), align="C")
 
 
+ROW_STRIPE = (245, 247, 250)  # every other table row; the others are white
+
+
 def write_pdf(data: ReportData, path: str) -> None:
     from fpdf import FPDF, FontFace
 
@@ -253,13 +256,16 @@ def write_pdf(data: ReportData, path: str) -> None:
                numbers=[float(inc.get(c[:data.key_length]) or 0) for c, _n in data.counties],
                title=f"{data.region}各{'县区' if data.key_length == 6 else '地区'}贫困发生率 {data.year} (%)")
     pdf.set_y(y + 66)
+    # fpdf2's table fills its cells with the current fill colour: the bars' dark red would
+    # become every row's background, so the rows get their own light stripes
+    pdf.set_fill_color(255, 255, 255)
     for area, label in AREAS.items():
         codes = [c for c, ind in CATALOGUE.items() if ind.area == area]
         pdf.set_font("noto", size=12)
         pdf.cell(0, 8, str(label), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("noto", size=9)
         with pdf.table(col_widths=(70, 22, 34, 34, 20), text_align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT"),
-                       line_height=6,
+                       line_height=6, cell_fill_color=ROW_STRIPE, cell_fill_mode="ROWS",
                        headings_style=FontFace(emphasis=None, fill_color=(220, 230, 241))) as table:
             table.row(["指标", "单位", "数值", "目标", "完成%"])
             for code in codes:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.core.cache import cache
 from django.db.models import Max
+from django.urls import reverse
 
 from xiezuo.accounts.access import figure_prefixes, scope_prefixes
 from xiezuo.accounts.region import Region, viewer_region
@@ -94,7 +95,7 @@ def partners(user, year: int, region: Region) -> list[dict]:
         seen.add(key)
         east = p.east_division
         east_name = (f"{east.parent.name}{east.name}" if east.parent and east.level == "county" else east.name)
-        out.append({"id": p.pk, "east": east_name, "east_code": east.code, "west": p.west_division.name,
+        out.append({"id": p.pk, "url": reverse("cooperation:pairing_detail", args=[p.pk]), "east": east_name, "east_code": east.code, "west": p.west_division.name,
                     "west_code": p.west_division_id, "level": p.level, "since": p.valid_from.year})
     return out
 

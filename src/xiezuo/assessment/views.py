@@ -43,7 +43,8 @@ def _pairing(request) -> int | None:
 @require_GET
 def dashboard(request):
     year = _year(request)
-    return render(request, "assessment/dashboard.html", {"year": year, "years": YEARS})
+    return render(request, "assessment/dashboard.html", {
+        "year": year, "years": YEARS, "region": viewer_region(request.user).title(get_language())})
 
 
 @login_required

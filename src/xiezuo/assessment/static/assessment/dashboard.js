@@ -10,6 +10,7 @@
   function fmt(v, unit) {
     if (v === null || v === undefined) { return "—"; }
     if (unit === "%") { return Number(v).toFixed(2) + " %"; }
+    if (unit === "yuan" && Math.abs(v) >= 1e8) { return (v / 1e8).toFixed(2) + " " + root.dataset.labelYi; }
     return Number(v).toLocaleString();
   }
 
@@ -68,13 +69,19 @@
     });
   }
 
+  // the indicators offered for the divisions; the first with a figure this year is shown first
+  // (in 2020+ the poverty figures are 0 and the cumulative cooperation figures carry the page)
   function options(select, data) {
     data.county_codes.forEach(function (c) {
       var o = el("option", "", data.names[c]);
       o.value = c;
       select.appendChild(o);
     });
-    select.value = data.county_codes.indexOf("incidence_pct") >= 0 ? "incidence_pct" : data.county_codes[0];
+    var some = data.county_codes.filter(function (c) {
+      return data.counties.some(function (r) { return r.values[c]; });
+    });
+    var prefer = ["incidence_pct", "monitoring_cases", "placements_cumulative", "sales_cumulative"];
+    select.value = prefer.filter(function (c) { return some.indexOf(c) >= 0; })[0] || some[0] || data.county_codes[0];
   }
 
   function counties(data, code) {
@@ -87,25 +94,87 @@
     }, true);
   }
 
-  function map(data, geo, code) {
+  function shade(v, lo, hi) {
+    // light to dark red by the value's place between lo and hi
+    var t = (v === null || v === undefined || hi <= lo) ? 0 : Math.max(0, Math.min(1, (v - lo) / (hi - lo)));
+    var a = [253, 232, 216], b = [192, 80, 77];
+    return "rgb(" + a.map(function (x, i) { return Math.round(x + (b[i] - x) * t); }).join(",") + ")";
+  }
+
+  function range(rows, code) {
+    var nums = rows.map(function (r) { return r.values[code]; }).filter(function (v) { return v !== null && v !== undefined; });
+    return nums.length ? [Math.min.apply(null, nums), Math.max.apply(null, nums)] : [0, 1];
+  }
+
+  // divisions without boundaries in the data (townships): a treemap filling the panel, sized by
+  // rural population and shaded by the indicator; not geography, and labelled so
+  function treemap(c, rows, code, data, title) {
+    var lo = range(rows, code)[0], hi = range(rows, code)[1];
+    c.setOption({
+      title: { text: title, subtext: root.dataset.labelSchematic, left: 0, top: 0, textStyle: { fontSize: 13 } },
+      tooltip: { formatter: function (p) { return p.name + ": " + fmt(p.data.indicator, data.units[code]); } },
+      series: [{ type: "treemap", roam: false, nodeClick: false, breadcrumb: { show: false }, top: 44, left: 0, right: 0, bottom: 0,
+        label: { show: true, formatter: function (p) { return p.name + "\n" + fmt(p.data.indicator, data.units[code]); } },
+        data: rows.map(function (r) {
+          return { name: r.name, value: r.rural_population || 1, indicator: r.values[code], code: r.code,
+                   itemStyle: { color: shade(r.values[code], lo, hi), borderColor: "#fff" } };
+        }) }]
+    }, true);
+  }
+
+  function choropleth(c, data, code) {
+    var lo = range(data.counties, code)[0], hi = range(data.counties, code)[1];
+    c.setOption({
+      title: { text: data.region.title, left: 0, top: 0, textStyle: { fontSize: 13 } },
+      tooltip: { trigger: "item", formatter: function (p) { return p.name + ": " + fmt(p.data && p.data.indicator, data.units[code]); } },
+      visualMap: { min: lo, max: hi > lo ? hi : lo + 1, calculable: true, left: 0, bottom: 0, inRange: { color: ["#fde8d8", "#c0504d"] } },
+      series: [{ type: "map", map: "xiezuo-region", nameProperty: "adcode", roam: false, top: 30, bottom: 10,
+        label: { show: true, formatter: function (p) { return p.data ? p.data.label : ""; } },
+        itemStyle: { areaColor: "#eef2f8", borderColor: "#999" },
+        data: data.counties.map(function (r) { return { name: r.prefix, value: r.values[code], indicator: r.values[code], label: r.name, code: r.code }; }) }]
+    }, true);
+  }
+
+  function map(data, geo, code, state) {
     var c = charts["chart-map"];
     if (!c) {
-      echarts.registerMap("xiezuo", geo);
+      echarts.registerMap("xiezuo-region", geo);
       c = chart("chart-map");
+      c.on("click", function (p) {
+        if (!state.drill && p.data && data.drill[p.data.code]) {
+          state.drill = p.data.code;
+          map(data, geo, state.code(), state);
+        }
+      });
     }
-    var vals = data.counties.map(function (r) { return { name: r.name_zh, value: r.values[code] }; });
-    var nums = vals.map(function (v) { return v.value; }).filter(function (v) { return v !== null; });
-    c.setOption({
-      tooltip: { trigger: "item", formatter: function (p) { return p.name + (p.value === p.value && p.value !== undefined ? ": " + fmt(p.value) : ""); } },
-      visualMap: { min: nums.length ? Math.min.apply(null, nums) : 0, max: nums.length ? Math.max.apply(null, nums) : 1,
-        calculable: true, left: 0, bottom: 0, inRange: { color: ["#fde8d8", "#c0504d"] }, seriesIndex: 0 },
-      geo: { map: "xiezuo", roam: true, itemStyle: { areaColor: "#eef2f8", borderColor: "#999" } },
-      series: [
-        { type: "map", geoIndex: 0, name: data.names[code], data: vals },
-        { type: "lines", coordinateSystem: "geo", effect: { show: false }, lineStyle: { color: "#1f3b70", width: 1.5, curveness: 0.2, opacity: 0.7 },
-          data: data.pairings.map(function (p) { return { name: p.name, coords: p.coords }; }) }
-      ]
-    }, true);
+    var back = document.getElementById("map-back");
+    document.getElementById("map-hint").hidden = !Object.keys(data.drill).length || !!state.drill;
+    var codes = geo.features.map(function (f) { return f.properties.adcode; });
+    var mapped = data.counties.length && data.counties.every(function (r) { return codes.indexOf(r.prefix) >= 0; });
+    if (state.drill) {
+      var parent = data.counties.filter(function (r) { return r.code === state.drill; })[0];
+      treemap(c, data.drill[state.drill], code, data, parent ? parent.name : "");
+      back.hidden = false;
+    } else if (mapped) {
+      choropleth(c, data, code);
+      back.hidden = true;
+    } else {
+      treemap(c, data.counties, code, data, data.region.title);
+      back.hidden = true;
+    }
+  }
+
+  function partners(data) {
+    var box = document.getElementById("dash-partners");
+    box.textContent = "";
+    if (!data.partners.length) { box.appendChild(el("li", "muted", root.dataset.labelNoPartners)); }
+    data.partners.forEach(function (p) {
+      var li = el("li"), a = el("a", "", p.east + " → " + p.west);
+      a.href = p.url;
+      li.appendChild(a);
+      li.appendChild(el("span", "muted", " · " + p.since));
+      box.appendChild(li);
+    });
   }
 
   function fail() {
@@ -113,18 +182,24 @@
   }
 
   Promise.all([fetch(root.dataset.url, { credentials: "same-origin" }).then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); }),
-               fetch(root.dataset.mapUrl).then(function (r) { return r.json(); })])
+               fetch(root.dataset.mapUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); })])
     .then(function (res) {
       var data = res[0], geo = res[1];
       cards(data);
       poverty(data);
       cooperation(data);
+      partners(data);
       var ms = document.getElementById("map-indicator"), cs = document.getElementById("county-indicator");
       options(ms, data);
       options(cs, data);
-      map(data, geo, ms.value);
+      var state = { drill: null, code: function () { return ms.value; } };
+      map(data, geo, ms.value, state);
       counties(data, cs.value);
-      ms.addEventListener("change", function () { map(data, geo, ms.value); });
+      ms.addEventListener("change", function () { map(data, geo, ms.value, state); });
+      document.getElementById("map-back").addEventListener("click", function () {
+        state.drill = null;
+        map(data, geo, ms.value, state);
+      });
       cs.addEventListener("change", function () { counties(data, cs.value); });
       root.setAttribute("data-ready", "1");
     })
