@@ -34,7 +34,7 @@ def test_dashboard_json_cards_and_counties_match_the_database(admin_client, pove
     counties = {c["code"]: c["values"] for c in data["counties"]}
     assert counties["510802000000"]["poor_people"] == 3 and counties["510821000000"]["incidence_pct"] == 5
     assert data["trend"]["poverty"]["poor_people"][0] == 4  # 2013
-    assert data["pairings"] and all(len(p["coords"]) == 2 for p in data["pairings"])
+    assert data["region"]["title"] == "广元市" and data["partners"] == []  # the fixture has no pairings
 
 
 def test_dashboard_json_is_scoped(client, make_user, poverty):
@@ -46,10 +46,9 @@ def test_dashboard_json_is_scoped(client, make_user, poverty):
     assert {c["code"]: c["value"] for c in data["cards"]}["poor_people"] == 1
 
 
-def test_map_is_one_geojson_with_both_sides(client):
-    geo = client.get("/assessment/map.geojson").json()
-    sides = {f["properties"]["side"] for f in geo["features"]}
-    assert sides == {"east", "west"} and len(geo["features"]) == 7 + 11
+def test_map_is_the_viewers_region_only(admin_client, poverty):
+    geo = admin_client.get("/assessment/map.geojson").json()
+    assert len(geo["features"]) == 7 and {f["properties"]["adcode"][:4] for f in geo["features"]} == {"5108"}
 
 
 def test_echarts_is_served_from_the_installed_package(client):

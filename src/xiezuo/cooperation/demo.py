@@ -9,7 +9,9 @@ Demo assumptions (the book does not say): the partners of 旺苍, 剑阁 and 昭
 same as the labour demo's), the 2021+ partners of the other four, and per county the
 township, village, enterprise, school and hospital pairs, sized like the 路桥–朝天 2019
 report (7 township, 33 village, 96 enterprise–village, 11 hospital, 24 school pairs).
-Pairings and organisations are not people, so they do not scale with `--scale`.
+Pairings and organisations are not people, so they do not scale with `--scale`; the targets of
+figures that count registry people (`SCALED_TARGETS`: workers placed) do, like the placements the
+labour demo draws from the registry, so completion reads the same at every scale.
 
 Visits, meetings and enterprise investment (`_activities`): 青川's 42 trade cooperation projects of
 the long-term aid 2012–2017 carry the book's totals exactly (#44–46: 2.09 bn planned, 1.1 bn
@@ -70,10 +72,23 @@ AGREEMENTS = [
 # Yearly targets per paired western county (domain brief §6.5), summed per city agreement.
 COUNTY_TARGETS = {
     "visits": (8, 14), "cadres": (2, 4), "technicians": (10, 30), "training_sessions": (8, 14),
-    "fiscal_aid": (33_000_000, 50_000_000), "projects": (10, 16), "labour_placed": (280, 340),
+    # labour_placed: the book's 16,400 placements 2018–2020 are about 900 a year per paired county
+    "fiscal_aid": (33_000_000, 50_000_000), "projects": (10, 16), "labour_placed": (800, 1000),
     "consumption": (40_000_000, 120_000_000), "pairs_village": (30, 36), "pairs_school": (20, 26),
     "pairs_hospital": (9, 12), "donations": (8_000_000, 15_000_000),
 }
+SCALED_TARGETS = {"labour_placed"}  # targets of registry people, scaled with --scale
+
+
+def target_value(indicator: str, value: int, scale: float) -> int:
+    """A target as the demo stores it: people-counting targets scaled (at least 1), yuan in 万元."""
+    if indicator in SCALED_TARGETS:
+        value = max(1, round(value * scale))
+    if INDICATOR_UNITS[indicator] == "yuan":
+        value = value // 10_000 * 10_000
+    return value
+
+
 TOWN_NAMES = ["城关镇", "新城街道", "临江镇", "东山乡", "西岭镇", "南湖乡", "北溪镇", "石门乡", "桃源镇", "清水乡"]
 ENTERPRISE_WORDS = ["华兴", "建福", "安康", "泰和", "丰顺", "达利", "明新", "盛隆", "永昌", "瑞丰", "恒通", "嘉禾"]
 ENTERPRISE_KINDS = ["机电", "纺织", "食品", "茶业", "农业", "电子", "建材", "物流"]
@@ -102,7 +117,7 @@ def _divisions(codes) -> dict[str, Division]:
 
 
 @transaction.atomic
-def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = print) -> dict:  # noqa: ARG001
+def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = print) -> dict:
     rng = random.Random(f"cooperation-{seed}")
     delete_previous()
     east_codes = set(PARTNERS_2018.values()) | set(PARTNERS_2021.values()) | {ANJI, "331000", "330500", "331100",
@@ -203,9 +218,8 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
         counties = [w for w, e in partners.items() if e.startswith(east6[:4])] if rnd == "2018" else list(partners)
         for year in range(a.valid_from.year, a.valid_to.year + 1):
             for indicator, (low, high) in COUNTY_TARGETS.items():
-                value = sum(rng.randint(low, high) for _ in counties) or rng.randint(low, high)
-                if INDICATOR_UNITS[indicator] == "yuan":
-                    value = value // 10_000 * 10_000
+                value = target_value(indicator, sum(rng.randint(low, high) for _ in counties)
+                                     or rng.randint(low, high), scale)
                 targets.append(AgreementTarget(agreement=a, year=year, indicator=indicator,
                                                target=Decimal(value).quantize(Decimal("0.01")),
                                                unit=INDICATOR_UNITS[indicator]))
