@@ -59,9 +59,19 @@ def test_dashboard_draws_charts_and_map_with_the_databases_numbers(live_server, 
         assert browser.execute_script(
             f"return !!echarts.getInstanceByDom(document.getElementById('{chart_id}'))"), chart_id
         assert browser.execute_script(f"return document.querySelectorAll('#{chart_id} canvas').length") > 0
-    series = browser.execute_script("return echarts.getInstanceByDom(document.getElementById('chart-map'))"
-                                    ".getOption().series.map(s => s.type)")
-    assert series == ["map", "lines"]
+    map_series = ("return echarts.getInstanceByDom(document.getElementById('chart-map'))"
+                  ".getOption().series.map(s => [s.type, s.data.map(d => d.name)])")
+    # the region's counties fill the map (the fixture's two have figures; partners are a list, not lines)
+    [(kind, names)] = browser.execute_script(map_series)
+    assert kind == "map" and {"510802", "510821"} <= set(names)
+    # drill-down to 旺苍's townships: a treemap (no township boundaries in the data)
+    browser.execute_script("var s = document.getElementById('map-drill'); s.value = '510821000000';"
+                           "s.dispatchEvent(new Event('change'));")
+    assert browser.execute_script(map_series) == [["treemap", ["东河镇"]]]
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "dashboard-drill.png"))
+    browser.execute_script("var s = document.getElementById('map-drill'); s.value = '';"
+                           "s.dispatchEvent(new Event('change'));")
 
     # The cards show the database's numbers
     shown = browser.execute_script(

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -235,6 +236,18 @@ MAKERS = {
 
 def converter(col: Column):
     return MAKERS[col.type](col)
+
+
+def displayer(col: Column, lang: str = "zh") -> Callable[[Any], Any]:
+    """`display` for one column, with its choice labels looked up once: an export calls it for
+    every cell, and `choice_rows()` translates every label each time (10 s per 10,000 rows)."""
+    if col.type == "choice":
+        labels = {code: (en if lang == "en" else zh) for code, zh, en in col.choice_rows()}
+        return lambda value: "" if value is None else labels.get(value, value)
+    if col.type == "multichoice":
+        labels = {code: (en if lang == "en" else zh) for code, zh, en in col.choice_rows()}
+        return lambda value: "" if value is None else "、".join(labels.get(v, v) for v in value or [])
+    return lambda value: display(col, value, lang)
 
 
 def display(col: Column, value: Any, lang: str = "zh") -> Any:

@@ -409,11 +409,21 @@ class HouseholdSpec(RegistrySpec):
     def export_row(self, obj, *, unmask: bool) -> dict[str, Any]:
         row = {c.name: getattr(obj, c.name) for c in self.columns if c.name != "village"}
         row["village"] = obj.village_id
+        return self._masked(row, unmask)
+
+    def _masked(self, row: dict[str, Any], unmask: bool) -> dict[str, Any]:
         if not unmask:
             for c in self.columns:
                 if c.mask and row[c.name]:
                     row[c.name] = MASKERS[c.mask](row[c.name])
         return row
+
+    def export_rows(self, qs, *, unmask: bool):
+        # every column is a plain field of the household: read them as values, no instances
+        names = [c.name for c in self.columns if c.name != "village"]
+        for row in qs.values(*names, "village_id").iterator(chunk_size=5000):
+            row["village"] = row.pop("village_id")
+            yield self._masked(row, unmask)
 
 
 # -- members -----------------------------------------------------------------------------
@@ -740,6 +750,12 @@ class FactsSpec(RegistrySpec):
         row = {c.name: getattr(obj, c.name) for c in self.columns if c.name != "household_number"}
         row["household_number"] = obj.hn
         return row
+
+    def export_rows(self, qs, *, unmask: bool):
+        names = [c.name for c in self.columns if c.name != "household_number"]
+        for row in qs.values(*names, "hn").iterator(chunk_size=5000):
+            row["household_number"] = row.pop("hn")
+            yield row
 
 
 def register_all() -> None:

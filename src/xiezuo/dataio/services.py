@@ -102,7 +102,7 @@ def export_file(*, entity: str, fmt: str, path: str | Path, user, params: Any = 
         reason = _check_unmask(user, reason)
     params = params or {}
     qs = export_queryset(entity=entity, user=user, params=params)
-    rows = (spec.export_row(obj, unmask=unmask) for obj in qs.iterator(chunk_size=2000))
+    rows = spec.export_rows(qs, unmask=unmask)
     if progress is not None:
         rows = _reporting(rows, qs.count(), progress)
     count = writers.write_rows(spec, rows, path, fmt=fmt, lang=lang)

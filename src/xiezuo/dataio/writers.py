@@ -86,26 +86,22 @@ def write_template(spec: TabularSpec, path: str | Path, *, lang: str = "zh") -> 
     return path
 
 
-def _cell(col, value, lang):
-    v = cells.display(col, value, lang)
-    if isinstance(v, Decimal):
-        return float(v)
-    return v
-
-
 def write_rows(spec: TabularSpec, rows: Iterable[dict[str, Any]], path: str | Path, *, fmt: str,
                lang: str = "zh") -> int:
     """Write export rows (dicts of clean values) in the template's layout; returns the count."""
     path = Path(path)
     columns = [c for c in spec.columns if c.export]
     headers = [c.header(lang) for c in columns]
+    shown = [cells.displayer(c, lang) for c in columns]  # choice labels looked up once, not per cell
+    names = [c.name for c in columns]
+    text = cells.text
     n = 0
     if fmt == "csv":
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(headers)
             for row in rows:
-                w.writerow([cells.text(cells.display(c, row.get(c.name), lang)) for c in columns])
+                w.writerow([text(show(row.get(name))) for show, name in zip(shown, names, strict=True)])
                 n += 1
         return n
     if fmt == "parquet":
@@ -113,11 +109,12 @@ def write_rows(spec: TabularSpec, rows: Iterable[dict[str, Any]], path: str | Pa
         import pyarrow.parquet as pq
 
         data: dict[str, list] = {h: [] for h in headers}
+        native = [c.type in ("int", "year", "money", "decimal", "date", "bool") for c in columns]
+        plan = list(zip(names, headers, shown, native, strict=True))
         for row in rows:
-            for c, h in zip(columns, headers, strict=True):
-                v = row.get(c.name)
-                data[h].append(v if c.type in ("int", "year", "money", "decimal", "date", "bool")
-                               else (None if v is None else cells.text(cells.display(c, v, lang))))
+            for name, h, show, raw in plan:
+                v = row.get(name)
+                data[h].append(v if raw or v is None else text(show(v)))
             n += 1
         types = {"int": pa.int64(), "year": pa.int64(), "money": pa.decimal128(14, 2), "decimal": pa.decimal128(14, 2),
                  "date": pa.date32(), "bool": pa.bool_()}
@@ -136,7 +133,9 @@ def write_rows(spec: TabularSpec, rows: Iterable[dict[str, Any]], path: str | Pa
     r = 1
     for row in rows:
         for i, col in enumerate(columns):
-            v = _cell(col, row.get(col.name), lang)
+            v = shown[i](row.get(col.name))
+            if isinstance(v, Decimal):
+                v = float(v)
             if v is None or v == "":
                 continue
             if isinstance(v, str):

@@ -10,7 +10,9 @@
   function fmt(v, unit) {
     if (v === null || v === undefined) { return "—"; }
     if (unit === "%") { return Number(v).toFixed(2) + " %"; }
-    if (unit === "yuan" && Math.abs(v) >= 1e8) { return (v / 1e8).toFixed(2) + " " + root.dataset.labelYi; }
+    // large sums in the language's own unit (亿元 in Chinese, million yuan in English)
+    var big = Number(root.dataset.yuanUnit);
+    if (unit === "yuan" && big && Math.abs(v) >= big) { return (v / big).toLocaleString(undefined, { maximumFractionDigits: 2 }) + " " + root.dataset.labelYuanUnit; }
     return Number(v).toLocaleString();
   }
 
@@ -60,9 +62,9 @@
     var codes = ["aid_committed", "sales", "placements", "monitoring_cases"];
     chart("chart-coop").setOption({
       tooltip: { trigger: "axis" }, legend: { type: "scroll", top: 0 },
-      grid: { left: 70, right: 60, top: 40, bottom: 30 },
+      grid: { left: 90, right: 60, top: 40, bottom: 30 },
       xAxis: { type: "category", data: t.years },
-      yAxis: [{ type: "value", name: "¥" }, { type: "value" }],
+      yAxis: [{ type: "value", name: "¥", axisLabel: { formatter: function (v) { return fmt(v, "yuan"); } } }, { type: "value" }],
       series: codes.map(function (c, i) {
         return { type: i < 2 ? "bar" : "line", name: names[c], yAxisIndex: i < 2 ? 0 : 1, data: t[c] };
       })
@@ -142,25 +144,21 @@
       c = chart("chart-map");
       c.on("click", function (p) {
         if (!state.drill && p.data && data.drill[p.data.code]) {
+          document.getElementById("map-drill").value = p.data.code;
           state.drill = p.data.code;
           map(data, geo, state.code(), state);
         }
       });
     }
-    var back = document.getElementById("map-back");
-    document.getElementById("map-hint").hidden = !Object.keys(data.drill).length || !!state.drill;
     var codes = geo.features.map(function (f) { return f.properties.adcode; });
     var mapped = data.counties.length && data.counties.every(function (r) { return codes.indexOf(r.prefix) >= 0; });
     if (state.drill) {
       var parent = data.counties.filter(function (r) { return r.code === state.drill; })[0];
       treemap(c, data.drill[state.drill], code, data, parent ? parent.name : "");
-      back.hidden = false;
     } else if (mapped) {
       choropleth(c, data, code);
-      back.hidden = true;
     } else {
       treemap(c, data.counties, code, data, data.region.title);
-      back.hidden = true;
     }
   }
 
@@ -196,8 +194,14 @@
       map(data, geo, ms.value, state);
       counties(data, cs.value);
       ms.addEventListener("change", function () { map(data, geo, ms.value, state); });
-      document.getElementById("map-back").addEventListener("click", function () {
-        state.drill = null;
+      // drill-down by click or, without a mouse, by this list (its first entry is the whole region)
+      var ds = document.getElementById("map-drill");
+      data.counties.forEach(function (r) {
+        if (data.drill[r.code]) { var o = el("option", "", r.name); o.value = r.code; ds.appendChild(o); }
+      });
+      ds.parentNode.hidden = document.getElementById("map-hint").hidden = ds.options.length < 2;
+      ds.addEventListener("change", function () {
+        state.drill = ds.value || null;
         map(data, geo, ms.value, state);
       });
       cs.addEventListener("change", function () { counties(data, cs.value); });
