@@ -199,9 +199,9 @@ def test_annual_pdf_table_rows_are_not_filled_dark(tmp_path, world):
         for i, (operands, op) in enumerate(ops):
             if op == b"rg":
                 fill = tuple(float(x) for x in operands)
-            elif op == b"re" and i + 1 < len(ops) and ops[i + 1][1] in (b"f", b"B", b"f*", b"B*"):
-                if sum(fill) / 3 < 0.7:
-                    dark_rows += 1
+            elif (op == b"re" and i + 1 < len(ops) and ops[i + 1][1] in (b"f", b"B", b"f*", b"B*")
+                  and sum(fill) / 3 < 0.7):
+                dark_rows += 1
     assert len(reader.pages) > 1 and dark_rows == 0
 
 
