@@ -250,3 +250,10 @@ def test_a_bad_source_link_raises(db, monkeypatch):
     bad = type(ind)(**{**ind.__dict__, "definition": Metric("talent.TrainingSession", list_url="talent:nope")})
     with pytest.raises(NoReverseMatch):
         source_url(bad, Query(year=2020))
+
+
+def test_annual_report_after_poverty_is_eliminated_says_so(viewers):
+    from xiezuo.assessment.annual import narrative, report_data
+
+    assert narrative(report_data(year=2021, user=viewers["county"]))[0] == \
+        "2021年末，旺苍县建档立卡贫困人口已全部脱贫（2013年末1人），防返贫监测对象0户。"

@@ -74,10 +74,15 @@ def _yi(v) -> str:
 def narrative(data: ReportData) -> list[str]:
     """The report's paragraphs, each with its numbers (Chinese, as the book writes them)."""
     y, v = data.year, data.v
-    paras = [
-        f"{y}年末，{data.region}建档立卡贫困人口{_fmt(v('poor_people'))}人、{_fmt(v('poor_households'))}户，"
-        f"贫困发生率{_fmt(v('incidence_pct'), 2)}%。",
-    ]
+    if v("poor_people") == 0 and y > POVERTY_YEARS[0]:  # poverty eliminated: say so, not "0 people"
+        first = data.poverty_trend["poor_people"][0]
+        paras = [f"{y}年末，{data.region}建档立卡贫困人口已全部脱贫（{POVERTY_YEARS[0]}年末{_fmt(first)}人），"
+                 f"防返贫监测对象{_fmt(v('monitoring_cases'))}户。"]
+    else:
+        paras = [
+            f"{y}年末，{data.region}建档立卡贫困人口{_fmt(v('poor_people'))}人、{_fmt(v('poor_households'))}户，"
+            f"贫困发生率{_fmt(v('incidence_pct'), 2)}%。",
+        ]
     k = data.key_length
     high = sorted(((data.by_county["incidence_pct"].get(code[:k]), name) for code, name in data.counties
                    if data.by_county["incidence_pct"].get(code[:k])), reverse=True)[:3]
