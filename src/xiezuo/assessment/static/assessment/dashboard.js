@@ -64,7 +64,9 @@
       tooltip: { trigger: "axis" }, legend: { type: "scroll", top: 0 },
       grid: { left: 90, right: 60, top: 40, bottom: 30 },
       xAxis: { type: "category", data: t.years },
-      yAxis: [{ type: "value", name: "¥", axisLabel: { formatter: function (v) { return fmt(v, "yuan"); } } }, { type: "value" }],
+      yAxis: [{ type: "value", name: root.dataset.labelYuanUnit,
+                 axisLabel: { formatter: function (v) { return (v / Number(root.dataset.yuanUnit || 1)).toLocaleString(); } } },
+               { type: "value" }],
       series: codes.map(function (c, i) {
         return { type: i < 2 ? "bar" : "line", name: names[c], yAxisIndex: i < 2 ? 0 : 1, data: t[c] };
       })
