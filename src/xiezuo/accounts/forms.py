@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from xiezuo.web.forms import DateInput
+
 from . import throttle, tokens, totp
 
 REASON_MIN_LENGTH = 10
@@ -69,8 +71,8 @@ class AuditFilterForm(forms.Form):
                              help_text=_("Record type, id or name"))
     division = forms.CharField(label=_("Division code"), required=False, max_length=12)
     source = forms.CharField(label=_("Source"), required=False, max_length=20)
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
 
     def clean_division(self):
         value = (self.cleaned_data.get("division") or "").strip()

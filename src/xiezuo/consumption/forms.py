@@ -14,7 +14,7 @@ class SupplierForm(UserForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = divisions(level="county", side="west")
+        self.fields["county"].queryset = divisions(level="county", side="west", user=self.user, keep=self.current("county"))
 
 
 class ProductForm(UserForm):
@@ -38,8 +38,6 @@ class BuyerForm(UserForm):
 
 
 class SaleForm(UserForm):
-    date_fields = ("date",)
-
     class Meta:
         model = Sale
         fields = ["product", "buyer", "date", "amount", "quantity", "channel"]

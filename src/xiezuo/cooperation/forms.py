@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xiezuo.geo.models import Division
+from xiezuo.web.forms import DatedForm
 
 from .models import Agreement, Enterprise, Indicator, Meeting, Organisation, Pairing, Visit
 
@@ -59,7 +60,7 @@ def _org_choices(side: str):
     return Organisation.objects.filter(side=side).order_by("name")
 
 
-class PairingForm(forms.ModelForm):
+class PairingForm(DatedForm, forms.ModelForm):
     east_division = DivisionCodeField(label=_("eastern division code"), side="east", required=False)
     west_division = DivisionCodeField(label=_("western division code"), side="west", required=False)
 
@@ -67,8 +68,6 @@ class PairingForm(forms.ModelForm):
         model = Pairing
         fields = ["level", "round", "east_division", "east_organisation", "west_division", "west_organisation",
                   "basis", "valid_from", "valid_to"]
-        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"}),
-                   "valid_to": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,16 +90,13 @@ class PairingForm(forms.ModelForm):
         pass
 
 
-class AgreementForm(forms.ModelForm):
+class AgreementForm(DatedForm, forms.ModelForm):
     east_division = DivisionCodeField(label=_("eastern party (division code)"), side="east")
     west_division = DivisionCodeField(label=_("western party (division code)"), side="west")
 
     class Meta:
         model = Agreement
         fields = ["title", "round", "east_division", "west_division", "signed_on", "valid_from", "valid_to"]
-        widgets = {"signed_on": forms.DateInput(attrs={"type": "date"}),
-                   "valid_from": forms.DateInput(attrs={"type": "date"}),
-                   "valid_to": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,7 +108,7 @@ class AgreementForm(forms.ModelForm):
         pass
 
 
-class _ActivityForm(forms.ModelForm):
+class _ActivityForm(DatedForm, forms.ModelForm):
     """A visit, meeting or enterprise: the western county and the eastern partner by code; the
     services link the county pairing valid on the date."""
 
@@ -133,14 +129,12 @@ class VisitForm(_ActivityForm):
     class Meta:
         model = Visit
         fields = ["date", "kind", "title", "leader", "west_division", "east_division", "note"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
 
 
 class MeetingForm(_ActivityForm):
     class Meta:
         model = Meeting
         fields = ["date", "kind", "title", "west_division", "east_division", "note"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
 
 
 class EnterpriseForm(_ActivityForm):

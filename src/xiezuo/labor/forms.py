@@ -7,21 +7,22 @@ from django.utils.translation import gettext_lazy as _
 
 from xiezuo.geo.models import Division
 from xiezuo.registry.models import Member
+from xiezuo.web.forms import DatedForm
 
 from .models import Placement, VocationalStudent, Workshop, Workstation
 
 
-class UserForm(forms.ModelForm):
-    """A model form that knows its user, to scope the choices it offers."""
-
-    date_fields: tuple[str, ...] = ()
+class UserForm(DatedForm, forms.ModelForm):
+    """A model form that knows its user, to scope the choices it offers; its dates are DatedForm's."""
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        for name in self.date_fields:
-            if name in self.fields:
-                self.fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def current(self, field: str) -> tuple:
+        """The record's present value of a foreign key, kept among the choices of an edit."""
+        value = getattr(self.instance, f"{field}_id", None)
+        return (value,) if value is not None else ()
 
 
 def member_field(user) -> forms.ModelChoiceField:
@@ -30,14 +31,21 @@ def member_field(user) -> forms.ModelChoiceField:
         widget=forms.NumberInput, help_text=_("The member's number in the registry (see the household page)."))
 
 
-def divisions(*, level, side):
+def divisions(*, level, side, user=None, keep=()):
+    """Divisions to choose from; with `user`, only those in the user's scope (a county clerk picks their own
+    county, not the city's seven), plus `keep` (the record's current ones, so an edit does not drop them)."""
+    from django.db.models import Q
+
+    from xiezuo.accounts.access import prefixes_q, scope_prefixes
+
     levels = (level,) if isinstance(level, str) else level
-    return Division.objects.filter(level__in=levels, side=side).order_by("code")
+    qs = Division.objects.filter(level__in=levels, side=side)
+    if user is not None:
+        qs = qs.filter(prefixes_q("code", scope_prefixes(user, "view")) | Q(pk__in=list(keep)))
+    return qs.order_by("code")
 
 
 class WorkstationForm(UserForm):
-    date_fields = ("opened_on", "closed_on")
-
     class Meta:
         model = Workstation
         fields = ["name", "east_division", "serves", "opened_on", "closed_on"]
@@ -45,12 +53,11 @@ class WorkstationForm(UserForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["east_division"].queryset = divisions(level=("city", "county"), side="east")
-        self.fields["serves"].queryset = divisions(level="county", side="west")
+        keep = self.instance.serves.values_list("pk", flat=True) if self.instance.pk else ()
+        self.fields["serves"].queryset = divisions(level="county", side="west", user=self.user, keep=keep)
 
 
 class WorkshopForm(UserForm):
-    date_fields = ("opened_on",)
-
     class Meta:
         model = Workshop
         fields = ["name", "village", "owner_name", "owner_uscc", "opened_on", "jobs_offered"]
@@ -59,7 +66,6 @@ class WorkshopForm(UserForm):
 
 
 class PlacementForm(UserForm):
-    date_fields = ("start_date", "end_date")
     months_employed = forms.IntegerField(label=_("Months employed in the start year"), required=False,
                                          help_text=_("Left blank, it is computed from the dates."))
 

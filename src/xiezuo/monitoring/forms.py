@@ -6,10 +6,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xiezuo.web.forms import DateInput
+
 from . import workflow as wf
 from .models import Category, MeasureKind, RiskType, Stage
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class OpenCaseForm(forms.Form):

@@ -9,10 +9,11 @@ from xiezuo.cooperation.forms import DivisionCodeField
 from xiezuo.cooperation.models import Pairing
 from xiezuo.geo.models import Division
 from xiezuo.registry.models import Cadre
+from xiezuo.web.forms import DatedForm, DateInput
 
 from .models import FundSource, Project, Status
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class ProjectForm(forms.ModelForm):
@@ -27,7 +28,10 @@ class ProjectForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = Division.objects.filter(level="county", side="west").order_by("code")
+        from xiezuo.labor.forms import divisions
+
+        keep = (self.instance.county_id,) if self.instance.pk else ()
+        self.fields["county"].queryset = divisions(level="county", side="west", user=user, keep=keep)
         self.fields["pairing"].queryset = Pairing.objects.restrict(user, "view").filter(
             level__in=("city", "county")).select_related("east_division", "west_division")
         cadres = Cadre.objects.restrict(user, "view").order_by("name")
@@ -42,7 +46,7 @@ class ProjectForm(forms.ModelForm):
         pass
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(DatedForm, forms.Form):
     to_status = forms.ChoiceField(label=_("new status"), choices=Status.choices)
     on = forms.DateField(label=_("date"), widget=DATE)
     reason = forms.CharField(label=_("reason (needed to go back)"), max_length=300, required=False)
@@ -53,7 +57,7 @@ class BudgetForm(forms.Form):
     amount = forms.DecimalField(label=_("budget (yuan)"), min_value=0, max_digits=16, decimal_places=2)
 
 
-class PostingForm(forms.Form):
+class PostingForm(DatedForm, forms.Form):
     KIND = (("allocation", _("Allocation")), ("disbursement", _("Disbursement")))
     kind = forms.ChoiceField(label=_("kind"), choices=KIND)
     source = forms.ChoiceField(label=_("fund source"), choices=FundSource.choices)
@@ -64,7 +68,7 @@ class PostingForm(forms.Form):
     memo = forms.CharField(label=_("memo"), max_length=300, required=False)
 
 
-class ReversalForm(forms.Form):
+class ReversalForm(DatedForm, forms.Form):
     entry = forms.IntegerField(widget=forms.HiddenInput)
     amount = forms.DecimalField(label=_("amount (empty: all)"), max_digits=16, decimal_places=2, required=False)
     date = forms.DateField(label=_("date"), widget=DATE)
@@ -79,7 +83,7 @@ class BeneficiaryForm(forms.Form):
                                       decimal_places=2, required=False)
 
 
-class PayoutForm(forms.Form):
+class PayoutForm(DatedForm, forms.Form):
     amount = forms.DecimalField(label=_("amount (yuan)"), max_digits=16, decimal_places=2)
     date = forms.DateField(label=_("date"), widget=DATE)
     payee = forms.CharField(label=_("payee"), max_length=200)

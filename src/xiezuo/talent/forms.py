@@ -8,8 +8,6 @@ from .models import Exchange, TrainingSession
 
 
 class ExchangeForm(UserForm):
-    date_fields = ("start_date", "end_date")
-
     class Meta:
         model = Exchange
         fields = ["person_name", "direction", "kind", "home_unit", "host_unit", "west_division", "east_division",
@@ -17,13 +15,11 @@ class ExchangeForm(UserForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["west_division"].queryset = divisions(level="county", side="west")
+        self.fields["west_division"].queryset = divisions(level="county", side="west", user=self.user, keep=self.current("west_division"))
         self.fields["east_division"].queryset = divisions(level=("city", "county"), side="east")
 
 
 class SessionForm(UserForm):
-    date_fields = ("date",)
-
     class Meta:
         model = TrainingSession
         fields = ["title", "date", "place", "organiser", "audience", "west_division", "east_division", "sessions",
@@ -31,5 +27,5 @@ class SessionForm(UserForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["west_division"].queryset = divisions(level="county", side="west")
+        self.fields["west_division"].queryset = divisions(level="county", side="west", user=self.user, keep=self.current("west_division"))
         self.fields["east_division"].queryset = divisions(level=("city", "county"), side="east")
