@@ -17,6 +17,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from xiezuo.web import api_docs
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("XIEZUO_DATA_DIR", Path.cwd() / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -210,9 +212,12 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "xiezuo.accounts.authentication.exception_handler",
 }
+# Title, description and tag descriptions are lazy (xiezuo.web.api_docs, in the web app's catalogue): the schema and
+# the docs page that reads it come in the request's language, zh-hans by default.
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Xiezuo API",
-    "DESCRIPTION": "East–West cooperation and poverty monitoring (东西部协作与防返贫监测)",
+    "TITLE": api_docs.TITLE,
+    "DESCRIPTION": api_docs.DESCRIPTION,
+    "TAGS": api_docs.TAGS,
     "VERSION": "0.1.0",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -27,7 +27,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 
 # Not pages: downloads, data endpoints, the language switch, logging out, Django's admin (its own translations).
-SKIP = re.compile(r"^/(accounts/logout|i18n/|admin/|api/(?!docs/$)|static/|media/)|/(export|download|report|template|"
+SKIP = re.compile(r"^/(accounts/logout|i18n/|admin/|api/(?!docs$)|static/|media/)|/(export|download|report|template|"
                   r"file|attachment|map\.geojson|echarts|data|status)(/|\.|$)|\.(xlsx|csv|pdf|json|geojson|parquet|zip)$")
 SKIP_QUERY = {"format", "page", "lang", "next"}
 

@@ -48,7 +48,7 @@ def test_by_unit_picks_the_helper_of_the_catalogues_unit():
 
 def test_template_filters():
     with translation.override("zh-hans"):
-        html = Template("{% load xz_numbers %}{{ a|count }} {{ b|num:2 }} {{ c|pct }} {{ d|money }} {{ d|yuan }}"
+        html = Template("{% load xz_numbers %}{{ a|count }} {{ b|num:2 }} {{ c|pct:1 }} {{ d|money }} {{ d|yuan }}"
                         ).render(Context({"a": Decimal("348200.00"), "b": 3410000, "c": 14.63,
                                           "d": Decimal("71478900")}))
     assert html == "348,200 3,410,000.00 14.6% 7147.89万元 71,478,900.00元"

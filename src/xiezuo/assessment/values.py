@@ -25,6 +25,7 @@ from django.db.models.functions import Substr
 from django.urls import NoReverseMatch, reverse
 
 from xiezuo.accounts.access import EVERYTHING, figure_prefixes, prefixes_q, scope_prefixes
+from xiezuo.web import numformat
 
 from .catalogue import CATALOGUE, Indicator, Metric
 
@@ -54,13 +55,33 @@ class Value:
             return None
         return (Decimal(self.value) * 100 / Decimal(self.target)).quantize(Decimal("0.1"))
 
+    # As shown (xiezuo.web.numformat): in a table beside the unit's column, and as a headline with its unit.
+    @property
+    def figure(self) -> str:
+        return numformat.figure(self.value, self.indicator.unit, self.indicator.decimals)
+
+    @property
+    def target_figure(self) -> str:
+        return "" if self.target is None else numformat.figure(self.target, self.indicator.unit,
+                                                                self.indicator.decimals)
+
+    @property
+    def unit_label(self) -> str:
+        return numformat.unit_label(self.indicator.unit)
+
     def as_dict(self, language: str | None = None) -> dict:
         ind = self.indicator
+
+        def shown(v):
+            return None if v is None else numformat.by_unit(v, ind.unit, ind.decimals, language)
+
         return {
             "code": ind.code, "name": ind.name(language), "unit": ind.unit, "area": ind.area,
             "direction": ind.direction, "value": _json_number(self.value), "target": _json_number(self.target),
             "completion_pct": _json_number(self.completion_pct), "trace_url": self.trace_url,
             "source_url": self.source_url, "book": ind.book,
+            "display": shown(self.value), "target_display": shown(self.target),
+            "completion_display": None if self.completion_pct is None else numformat.percent(self.completion_pct),
         }
 
 

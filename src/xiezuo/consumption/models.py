@@ -149,4 +149,6 @@ class Sale(models.Model):
         indexes = [models.Index(fields=["date"], name="consumption_sale_date")]
 
     def __str__(self) -> str:
-        return f"{self.product} {self.amount}"
+        from xiezuo.web.numformat import yuan
+
+        return f"{self.product} {yuan(self.amount)}"

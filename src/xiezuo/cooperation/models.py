@@ -202,7 +202,9 @@ class AgreementTarget(models.Model):
                                                name="cooperation_target_unique")]
 
     def __str__(self) -> str:
-        return f"{self.year} {self.get_indicator_display()}: {self.target} {self.unit}"
+        from xiezuo.web.numformat import number, unit_label
+
+        return f"{self.year} {self.get_indicator_display()}: {number(self.target)} {unit_label(self.unit)}"
 
     def audit_division_code(self) -> str:
         return self.agreement.west_division_id

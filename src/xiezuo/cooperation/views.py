@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xiezuo.accounts.access import get_scoped_or_404
+from xiezuo.web import numformat
 
 from . import selectors, services
 from .forms import (
@@ -125,7 +126,8 @@ def agreement_detail(request, pk: int):
     years = sorted({t.year for t in targets})
     table: dict = {}
     for t in targets:
-        table.setdefault(t.get_indicator_display(), {"unit": t.unit, "values": {}})["values"][t.year] = t.target
+        table.setdefault(t.get_indicator_display(), {"unit": numformat.unit_label(t.unit), "values": {}}
+                         )["values"][t.year] = t.target
     grid = [(name, row["unit"], [row["values"].get(y, "—") for y in years]) for name, row in table.items()]
     return _detail(request, obj, title=obj.title, edit_url=reverse("cooperation:agreement_edit", args=[pk]),
                    extra={"target_years": years, "target_grid": grid, "target_form": form})

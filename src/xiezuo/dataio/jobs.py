@@ -36,6 +36,7 @@ from typing import Any
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Job
 
@@ -226,7 +227,7 @@ def recover_stale(now=None) -> int:
     """Mark running jobs without a heartbeat for STALE_AFTER as failed (their process died)."""
     now = now or timezone.now()
     return Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER).update(
-        status=Job.Status.FAILED, message="the process running this job stopped", finished_at=now)
+        status=Job.Status.FAILED, message=_("The process running this job stopped."), finished_at=now)
 
 
 def work(*, once: bool = False, poll: float = 1.0, echo=None) -> int:

@@ -16,6 +16,9 @@ class Job(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     FINISHED = ("done", "failed", "cancelled")
+    # Kinds are registered by code (jobs.register), not choices; these are their names on a page.
+    KINDS = {"import": _("Import"), "export": _("Export"), "measure.run": _("Measurement run"),
+             "report": _("Report")}
 
     kind = models.CharField(_("kind"), max_length=50, db_index=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED,
@@ -39,6 +42,10 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} {self.status}"
+
+    @property
+    def kind_label(self) -> str:
+        return str(self.KINDS.get(self.kind, self.kind))
 
     @property
     def finished(self) -> bool:

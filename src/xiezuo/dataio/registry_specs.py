@@ -331,7 +331,7 @@ class HouseholdSpec(RegistrySpec):
         C("forest_mu", "林地面积（亩）", "Forest land (mu)", "decimal", synonyms=("林地面积",), **MU),
         C("road_distance_km", "距村主干路距离（公里）", "Distance to main road (km)", "decimal",
           min_value=Decimal("0"), max_value=Decimal("1000"), synonyms=("距主干路距离",)),
-        C("road_type", "入户路类型", "Access road", max_length=10),
+        C("road_type", "入户路类型", "Access road", "choice", choices=choices.RoadType, synonyms=("道路类型",)),
         C("housing_area_m2", "住房面积（平方米）", "Housing area (m2)", "decimal",
           min_value=Decimal("0"), max_value=Decimal("10000"), synonyms=("住房面积",)),
         C("relocated", "是否易地扶贫搬迁户", "Relocation household", "bool", note_zh=YN_NOTE),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from django.utils.translation import gettext as _
+
 from . import services
 from .jobs import Cancelled, JobHandle, job_dir, register
 
@@ -36,7 +38,7 @@ def _remove_old_exports(now: float | None = None) -> int:
 def export_job(handle: JobHandle, params: dict) -> dict:
     _remove_old_exports()
     path = job_dir() / f"{handle.job_id}-export.{params['format']}"
-    handle.progress(0.02, "exporting")
+    handle.progress(0.02, _("Exporting"))
     try:
         count = services.export_file(entity=params["entity"], fmt=params["format"], path=path, user=handle.user,
                                      params=params.get("filters") or {}, unmask=params.get("unmask", False),

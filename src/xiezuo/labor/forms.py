@@ -53,8 +53,8 @@ class WorkstationForm(UserForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["east_division"].queryset = divisions(level=("city", "county"), side="east")
-        keep = self.instance.serves.values_list("pk", flat=True) if self.instance.pk else ()
-        self.fields["serves"].queryset = divisions(level="county", side="west", user=self.user, keep=keep)
+        self.fields["serves"].queryset = divisions(level="county", side="west", user=self.user,
+                                                   keep=self.current("serves"))
 
 
 class WorkshopForm(UserForm):

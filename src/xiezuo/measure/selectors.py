@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from xiezuo.accounts.access import get_scoped_or_404
 
@@ -32,17 +32,28 @@ def _yuan(value) -> str:
 
 
 CRITERION_TEXT = {
-    "c_food": _l("no worry about food"), "c_clothing": _l("no worry about clothing"),
-    "c_education": _l("compulsory education guaranteed"), "c_medical": _l("basic medical insurance for all members"),
-    "c_housing": _l("safe housing (grade A or B)"), "c_water": _l("safe drinking water"),
+    "c_food": gettext_lazy("no worry about food"), "c_clothing": gettext_lazy("no worry about clothing"),
+    "c_education": gettext_lazy("compulsory education guaranteed"), "c_medical": gettext_lazy("basic medical insurance for all members"),
+    "c_housing": gettext_lazy("safe housing (grade A or B)"), "c_water": gettext_lazy("safe drinking water"),
 }
 STATUS_TEXT = {
-    "poor": _l("poor"), "may_exit": _l("may exit"), "exited": _l("exited"), "monitored": _l("monitored"),
-    "not_poor": _l("not poor"),
+    "poor": gettext_lazy("poor"), "may_exit": gettext_lazy("may exit"), "exited": gettext_lazy("exited"), "monitored": gettext_lazy("monitored"),
+    "not_poor": gettext_lazy("not poor"),
+}
+# The shipped MPI indicators by name (a policy may define others: those show their own name).
+MPI_INDICATOR_TEXT = {
+    "nutrition": gettext_lazy("nutrition"), "health_risk": gettext_lazy("health risk"),
+    "schooling": gettext_lazy("years of schooling"), "attendance": gettext_lazy("school attendance"),
+    "cooking_fuel": gettext_lazy("cooking fuel"), "sanitation": gettext_lazy("sanitation"),
+    "drinking_water": gettext_lazy("drinking water"), "electricity": gettext_lazy("electricity"),
+    "housing": gettext_lazy("housing"), "assets": gettext_lazy("assets"), "food": gettext_lazy("food"),
+    "clothing": gettext_lazy("clothing"), "compulsory_education": gettext_lazy("compulsory education"),
+    "basic_medical": gettext_lazy("basic medical insurance"), "safe_housing": gettext_lazy("safe housing"),
+    "safe_water": gettext_lazy("safe drinking water"),
 }
 CATEGORY_TEXT = {
-    "unstable_exited": _l("unstable exited household"), "marginal": _l("marginal household prone to poverty"),
-    "sudden_difficulty": _l("household in sudden severe difficulty"),
+    "unstable_exited": gettext_lazy("unstable exited household"), "marginal": gettext_lazy("marginal household prone to poverty"),
+    "sudden_difficulty": gettext_lazy("household in sudden severe difficulty"),
 }
 
 
@@ -91,7 +102,7 @@ def explain(result: HouseholdResult) -> Explanation:
     if result.mpi_poor:
         out.sentences.append(_("multidimensionally poor: deprivation score %(score).2f (deprived in %(items)s)")
                              % {"score": result.mpi_score, "items": result.deprived.replace(",", ", ")})
-    out.criteria = [{"name": "income", "label": _l("income above the exit line"), "value": pcni,
+    out.criteria = [{"name": "income", "label": gettext_lazy("income above the exit line"), "value": pcni,
                      "threshold": exit_line, "passed": result.c_income}] + [
         {"name": name[2:], "label": text, "value": None, "threshold": None, "passed": getattr(result, name)}
         for name, text in CRITERION_TEXT.items()]

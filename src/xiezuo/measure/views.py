@@ -43,7 +43,8 @@ def run_detail(request, pk: int):
     return render(request, "measure/run_detail.html", {
         "run": run, "rows": rows, "parent": parent_division,
         "trail": parent_division.ancestors() if parent_division else [],
-        "indicators": indicators, "status_labels": [selectors.STATUS_TEXT[s] for s in statuses],
+        "indicators": [selectors.MPI_INDICATOR_TEXT.get(i, i) for i in indicators],
+        "status_labels": [selectors.STATUS_TEXT[s] for s in statuses],
     })
 
 

@@ -35,6 +35,19 @@ from . import workflow as wf
 from .models import Attachment, Case, CaseRisk, CaseStep, Measure
 from .thresholds import monitoring_threshold
 
+# The demo's signal notes read as a Chinese clerk's would (the risks by name, never their codes).
+SOURCE_NOTES = {"engine": "测算预警", "registry": "建档立卡数据筛查"}
+
+
+def _detail(source_note: str, risks: list[str]) -> str:
+    from django.utils import translation
+
+    from .models import RiskType
+
+    labels = dict(RiskType.choices)
+    with translation.override("zh-hans"):
+        return f"{SOURCE_NOTES[source_note]}：{'、'.join(str(labels.get(r, r)) for r in risks)}"
+
 YEARS = range(2021, 2027)
 MEDICAL_SHOCK = Decimal("20000")
 BATCH = 2000
@@ -206,7 +219,7 @@ def build(*, scale: float = 1.0, seed: int = 2021, log: Callable[[str], None] = 
                             year=year, risk_types=cand["risks"], source=cand["source"],
                             source_run_id=cand.get("run_id"),
                             source_department="医疗保障局" if cand["source"] == "department_warning" else "",
-                            source_detail=f"{source_note}: {','.join(cand['risks'])}", opened_on=opened,
+                            source_detail=_detail(source_note, cand["risks"]), opened_on=opened,
                             stage=final, stage_entered_on=opened, owner_id=owners.get(cand["village"][:6]),
                             rigid_expenditure=cand["rigid"], synthetic=True)
                 cases.append(case)

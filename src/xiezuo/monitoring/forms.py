@@ -70,7 +70,7 @@ class MeasureForm(forms.Form):
         super().__init__(*args, **kwargs)
         if case is not None:
             labels = dict(RiskType.choices)
-            self.fields["risk_type"].choices = [(r, f"{r} {labels.get(r, '')}") for r in case.risk_types]
+            self.fields["risk_type"].choices = [(r, labels.get(r, r)) for r in case.risk_types]
 
 
 class AttachmentForm(forms.Form):

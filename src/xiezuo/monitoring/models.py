@@ -127,6 +127,12 @@ class Case(models.Model):
     def __str__(self) -> str:
         return f"M{self.pk or 0:06d}"
 
+    @property
+    def risk_labels(self) -> list[str]:
+        """The risk types by name (a page shows 因病, never the code 01)."""
+        labels = dict(RiskType.choices)
+        return [str(labels.get(r, r)) for r in self.risk_types]
+
     def audit_division_code(self) -> str:
         return self.household.village_id
 

@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 
@@ -46,6 +47,7 @@ from .models import (
     ProjectTransition,
     Status,
 )
+from .services import pool_memo
 
 POOL_SHARE = Decimal("0.06")
 POOL_RULE_FROM = dt.date(2018, 1, 1)
@@ -306,7 +308,8 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
                 pools[county_id], _ = FundPool.objects.get_or_create(county_id=county_id)
             pool_rows.append(PoolEntry(pool=pools[county_id], kind=PoolEntry.Kind.INFLOW, date=e.date,
                                        amount=e.budget.pooled, ledger_entry=e,
-                                       memo=f"6% of {e.amount} allocated to {e.project.code}"))
+                                       memo=pool_memo(e.budget.pooled / e.amount, e.amount, e.project.code,
+                                                      settings.LANGUAGE_CODE)))
     PoolEntry.objects.bulk_create(pool_rows, batch_size=1000)
     for pool in pools.values():
         total = sum((r.amount for r in pool_rows if r.pool is pool), Decimal("0.00"))

@@ -223,6 +223,17 @@ def _entry(**fields) -> LedgerEntry:
     return entry
 
 
+def pool_memo(share: Decimal, amount: Decimal, project_code: str, language: str | None = None) -> str:
+    """The note of a fund-pool set-aside, written in `language` (the active one by default), amounts as shown."""
+    from django.utils import translation
+
+    from xiezuo.web.numformat import percent, yuan
+
+    with translation.override(language or translation.get_language()):
+        return _("%(share)s of %(amount)s allocated to %(project)s") % {
+            "share": percent(share * 100, None), "amount": yuan(amount), "project": project_code}
+
+
 @transaction.atomic
 def allocation_post(*, user, budget: Budget, amount, date: dt.date, payee: str = "", voucher: str = "",
                     memo: str = "") -> LedgerEntry:
@@ -246,9 +257,7 @@ def allocation_post(*, user, budget: Budget, amount, date: dt.date, payee: str =
     if pooled:
         pool = _lock_pool(budget.project.county_id)
         pool_entry = PoolEntry(pool=pool, kind=PoolEntry.Kind.INFLOW, date=date, amount=pooled, ledger_entry=entry,
-                               memo=_("%(share)s of %(amount)s allocated to %(project)s") % {
-                                   "share": f"{share * 100:g}%", "amount": amount, "project": budget.project.code},
-                               posted_by=entry.posted_by)
+                               memo=pool_memo(share, amount, budget.project.code), posted_by=entry.posted_by)
         pool_entry.save()
         pool.balance += pooled
         pool.save(update_fields=["balance"])

@@ -27,6 +27,13 @@ class HouseholdStatus(models.TextChoices):
     REMOVED = "removed", _("Removed (wrongly registered)")  # 错评剔除
 
 
+class RoadType(models.TextChoices):  # 入户路类型
+    DIRT = "dirt", _("Dirt road")  # 土路
+    GRAVEL = "gravel", _("Gravel road")  # 砂石路
+    CEMENT = "cement", _("Cement road")  # 水泥路
+    ASPHALT = "asphalt", _("Asphalt road")  # 柏油路
+
+
 class YearStatus(models.TextChoices):  # 贫困状态 at year end
     POOR = "poor", _("Not exited")  # 未脱贫
     PRE_EXIT = "pre_exit", _("To exit this year")  # 预脱贫

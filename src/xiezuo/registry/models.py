@@ -76,7 +76,7 @@ class Household(models.Model):
     cultivated_mu = models.DecimalField(_("cultivated land (mu)"), max_digits=8, decimal_places=2, default=0)
     forest_mu = models.DecimalField(_("forest land (mu)"), max_digits=8, decimal_places=2, default=0)
     road_distance_km = models.DecimalField(_("distance to main road (km)"), max_digits=6, decimal_places=2, default=0)
-    road_type = models.CharField(_("access road"), max_length=10, blank=True)
+    road_type = models.CharField(_("access road"), max_length=10, blank=True, choices=choices.RoadType.choices)
     housing_area_m2 = models.DecimalField(_("housing area (m²)"), max_digits=7, decimal_places=2, default=0)
     relocated = models.BooleanField(_("relocation household"), default=False)
     cooperative_member = models.BooleanField(_("member of a cooperative"), default=False)

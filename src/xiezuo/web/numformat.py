@@ -23,6 +23,16 @@ YUAN = pgettext_lazy("money", "%(amount)s yuan")
 # Chinese counts in 万 and 亿, English in millions and billions: the scales differ, not just the words.
 SCALES_ZH = ((YI, pgettext_lazy("money", "%(amount)s hundred million yuan")),
              (WAN, pgettext_lazy("money", "%(amount)s ten thousand yuan")))
+# The units of the assessment catalogue and of agreement targets, by name (a page never shows "persons").
+UNITS = {
+    "persons": pgettext_lazy("unit", "persons"), "households": pgettext_lazy("unit", "households"),
+    "times": pgettext_lazy("unit", "times"), "pairs": pgettext_lazy("unit", "pairs"),
+    "yuan": pgettext_lazy("unit", "yuan"), "count": pgettext_lazy("unit", "count"),
+    "sessions": pgettext_lazy("unit", "sessions"), "person-times": pgettext_lazy("unit", "person-times"),
+    "projects": pgettext_lazy("unit", "projects"), "enterprises": pgettext_lazy("unit", "enterprises"),
+    "parks": pgettext_lazy("unit", "parks"), "stations": pgettext_lazy("unit", "stations"),
+    "workshops": pgettext_lazy("unit", "workshops"), "mu": pgettext_lazy("unit", "mu"), "%": "%",
+}
 SCALES_EN = ((Decimal(10) ** 9, pgettext_lazy("money", "%(amount)s billion yuan")),
              (Decimal(10) ** 6, pgettext_lazy("money", "%(amount)s million yuan")))
 
@@ -60,8 +70,8 @@ def count(value) -> str:
     return number(d.to_integral_value(rounding=ROUND_HALF_UP), 0)
 
 
-def percent(value, places: int = 1) -> str:
-    """A percentage already in percent (14.63 → "14.6%")."""
+def percent(value, places: int | None = 1) -> str:
+    """A percentage already in percent (14.63 → "14.6%"); places None keeps the value's decimals."""
     d = _decimal(value)
     if d is None:
         return DASH
@@ -97,6 +107,20 @@ def money(value, language: str | None = None) -> str:
         if abs(d) >= size:
             return _in(language, msg, number(d / size, 2))
     return _in(language, YUAN, number(d, 2))
+
+
+def unit_label(unit: str | None) -> str:
+    """A unit's name in the active language; a unit typed in by a person is shown as typed."""
+    return str(UNITS.get(unit or "", unit or ""))
+
+
+def figure(value, unit: str, places: int = 0) -> str:
+    """A figure for a table whose unit stands in its own column: money with 2 decimals, counts as integers."""
+    if unit == "yuan":
+        return number(value, 2)
+    if places or unit == "%":
+        return number(value, places or 2)
+    return count(value)
 
 
 def by_unit(value, unit: str, places: int = 0, language: str | None = None) -> str:

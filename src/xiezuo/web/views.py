@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from xiezuo.accounts import access
 from xiezuo.accounts.region import viewer_region
 from xiezuo.geo.models import Division
+from xiezuo.web import numformat
 
 YEARS = range(2013, 2027)
 
@@ -50,6 +52,19 @@ def home(request):
     })
 
 
+# The cooperation figures of the book's page: (key of book_figures, label, how the number reads).
+COOPERATION_FIGURES = [
+    ("workstations", _("Labour workstations in Zhejiang"), "count"),
+    ("workshops", _("Poverty-alleviation workshops"), "count"),
+    ("labour_placed_poor", _("Poor workers placed in jobs"), "count"),
+    ("students_east", _("Vocational students sent east"), "count"),
+    ("consumption_sales_yuan", _("Guangyuan products sold"), "money"),
+    ("fund_pool_yuan", _("County fund pools"), "money"),
+    ("white_tea_mu", _("White tea planted (mu)"), "count"),
+    ("white_tea_beneficiaries", _("People benefiting from the white tea"), "count"),
+]
+
+
 @login_required
 def figures(request):
     """The book's paragraph on poverty, computed from the database for the viewer's region."""
@@ -64,5 +79,9 @@ def figures(request):
         ((names.get(code.ljust(12, "0"), code), pct) for code, pct in (data.get("county_incidence_pct") or {}).items()),
         key=lambda row: -(row[1] or 0),
     )
+    shown = {"count": numformat.count, "money": numformat.money}
+    coop_rows = [(key, label, shown[kind](data[key])) for key, label, kind in COOPERATION_FIGURES
+                 if data.get(key) is not None]
     return render(request, "web/figures.html", {"year": year, "years": YEARS, "figures": data,
-                                                "county_rows": county_rows, "region": region.title(get_language())})
+                                                "county_rows": county_rows, "coop_rows": coop_rows,
+                                                "region": region.title(get_language())})

@@ -7,6 +7,7 @@
   var charts = {};
   window.xiezuoCharts = charts;
 
+  // Cards show the server's display strings (xiezuo.web.numformat); this formats the charts' numbers.
   function fmt(v, unit) {
     if (v === null || v === undefined) { return "—"; }
     if (unit === "%") { return Number(v).toFixed(2) + " %"; }
@@ -30,13 +31,13 @@
       var card = el("div", "card");
       card.setAttribute("data-code", c.code);
       card.appendChild(el("div", "label", c.name));
-      var a = el("a", "value", fmt(c.value, c.unit));
+      var a = el("a", "value", c.display === null || c.display === undefined ? "—" : c.display);
       a.href = c.trace_url;
       a.setAttribute("data-value", c.value === null ? "" : String(c.value));
       card.appendChild(a);
       if (c.target !== null) {
-        card.appendChild(el("div", "target", root.dataset.labelTarget + " " + fmt(c.target, c.unit) +
-          (c.completion_pct !== null ? " · " + c.completion_pct + " %" : "")));
+        card.appendChild(el("div", "target", root.dataset.labelTarget + " " + c.target_display +
+          (c.completion_display ? " · " + c.completion_display : "")));
       }
       box.appendChild(card);
     });
