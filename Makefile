@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 SCALE ?= 1.0
 
-.PHONY: demo test install lint serve bench clean
+.PHONY: demo test install lint serve bench clean screens
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,3 +37,7 @@ lint: $(TEST_STAMP)
 
 clean:
 	rm -rf $(VENV) var
+
+# The README's screenshots (docs/screens/), from a fresh small demo in a temporary directory.
+screens: $(TEST_STAMP)
+	$(BIN)/python tools/screens.py

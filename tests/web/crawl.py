@@ -195,6 +195,7 @@ def wanted(base: str, href: str) -> bool:
 @dataclass
 class Crawl:
     pages: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per page, to find the slow ones
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -213,6 +214,7 @@ def crawl(driver, base: str, *, user: str, rules: Rules, start: str = "/", max_p
     queue, patterns = [base + start], {pattern(base + start)}
     while queue and len(result.pages) < max_pages:
         url = queue.pop(0)
+        t0 = time.perf_counter()
         driver.get(url)
         if driver.execute_script("return !!document.getElementById('dashboard')"):
             WebDriverWait(driver, 20).until(lambda d: d.execute_script(
@@ -221,6 +223,7 @@ def crawl(driver, base: str, *, user: str, rules: Rules, start: str = "/", max_p
         page = driver.execute_script(COLLECT_JS)
         path = url[len(base):]
         result.pages.append(path)
+        result.timings[path] = time.perf_counter() - t0
         result.findings += check(page, url=path, user=user, rules=rules)
         result.findings += [Finding(user, path, "console error", m[:200]) for m in console_errors(driver)]
         for href, first in page["links"]:
@@ -283,3 +286,4 @@ if __name__ == "__main__":  # pragma: no cover - a tool for looking at a served 
         for f in done.findings:
             print(f)
         print(f"{name}: {len(done.pages)} pages, {len(done.findings)} findings, {done.seconds:.1f} s")
+        print("slowest:", sorted(done.timings.items(), key=lambda kv: -kv[1])[:8])

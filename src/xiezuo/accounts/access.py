@@ -184,6 +184,11 @@ def users_within(division_code: str, action: Action = "change", *, personal_data
     return [u for u in candidates if within(u, division_code, action, personal_data=personal_data)]
 
 
+def may(user, action: Action, obj: models.Model) -> bool:
+    """Whether `user` may do `action` on this record (a page offers "Edit" only then)."""
+    return type(obj)._default_manager.restrict(user, action).filter(pk=obj.pk).exists()
+
+
 def get_scoped_or_404(queryset: models.QuerySet, user, action: Action = "view", **lookup):
     """Missing and forbidden look the same."""
     try:

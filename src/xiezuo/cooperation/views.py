@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from xiezuo.accounts import access
 from xiezuo.accounts.access import get_scoped_or_404
 from xiezuo.web import numformat
 
@@ -93,6 +94,8 @@ def _detail(request, obj, *, title, edit_url, extra=None):
         display = getattr(obj, f"get_{f.name}_display", None)
         value = display() if display else getattr(obj, f.name)
         fields.append((f.verbose_name, "—" if value in (None, "") else value))
+    if not access.may(request.user, "change", obj):
+        edit_url = None
     return render(request, "cooperation/detail.html", {"title": title, "obj": obj, "fields": fields,
                                                         "edit_url": edit_url, **(extra or {})})
 

@@ -136,8 +136,9 @@ class Entity:
             display = getattr(obj, f"get_{f.name}_display", None)
             value = display() if display else getattr(obj, f.name)
             fields.append((f.verbose_name, value))
+        may_change = getattr(self.model, "scope_field", None) is None or access.may(request.user, "change", obj)
         context = {"entity": self, "obj": obj, "fields": fields,
-                   "can_edit": bool(self.form and self.update)}
+                   "can_edit": bool(self.form and self.update and may_change)}
         if self.detail_extra:
             context.update(self.detail_extra(request, obj))
         return render(request, "labor/crud_detail.html", context)

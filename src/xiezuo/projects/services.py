@@ -231,7 +231,7 @@ def pool_memo(share: Decimal, amount: Decimal, project_code: str, language: str 
 
     with translation.override(language or translation.get_language()):
         return _("%(share)s of %(amount)s allocated to %(project)s") % {
-            "share": percent(share * 100, None), "amount": yuan(amount), "project": project_code}
+            "share": percent((share * 100).normalize(), None), "amount": yuan(amount), "project": project_code}
 
 
 @transaction.atomic

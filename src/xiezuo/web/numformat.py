@@ -49,12 +49,12 @@ def _decimal(value) -> Decimal | None:
 
 
 def number(value, places: int | None = None) -> str:
-    """`value` with digits grouped by three; `places` decimals (None: as many as it has, none if integral)."""
+    """`value` with digits grouped by three; `places` decimals (None: the decimals the value carries)."""
     d = _decimal(value)
     if d is None or not d.is_finite():
         return DASH if d is None else str(value)
-    if places is None:
-        places = 0 if d == d.to_integral_value() else max(0, -d.normalize().as_tuple().exponent)
+    if places is None:  # as many decimals as the value carries (a Decimal 60.00 of money stays 60.00)
+        places = max(0, -d.as_tuple().exponent)
     q = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     if q == 0:
         q = abs(q)  # no "-0.00"
