@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from django.utils import translation
+
+from xiezuo.web import numformat
+
 from .catalogue import AREAS, CATALOGUE
 from .dashboard import POVERTY_YEARS, _poverty_trend, region_children
 from .values import Query, Value, memoised, values, values_by_child
@@ -59,16 +63,19 @@ def report_data(*, year: int, user=None) -> ReportData:
 
 
 def _fmt(v, decimals: int = 0) -> str:
-    if v is None:
-        return "—"
-    if decimals:
-        return f"{Decimal(v):,.{decimals}f}"
-    return f"{int(v):,}"
+    """A number as every page shows it (xiezuo.web.numformat): counts as integers, grouped by three."""
+    return numformat.number(v, decimals) if decimals else numformat.count(v)
 
 
 def _yi(v) -> str:
     """Yuan as 亿元 with two decimals (the book writes 33.6 亿 = 3.36 bn)."""
-    return "—" if v is None else f"{Decimal(v) / Decimal(100_000_000):,.2f}"
+    return "—" if v is None else numformat.number(Decimal(v) / numformat.YI, 2)
+
+
+def _unit(code: str) -> str:
+    """The unit's Chinese name: the report is written in Chinese whatever the requester's language."""
+    with translation.override("zh-hans"):
+        return numformat.unit_label(code)
 
 
 def narrative(data: ReportData) -> list[str]:
@@ -146,7 +153,7 @@ def write_xlsx(data: ReportData, path: str) -> None:
             row += 1
             v = data.values[code]
             ind = v.indicator
-            ws.write_row(row, 0, [code, ind.name_zh, ind.name_en, ind.unit], text)
+            ws.write_row(row, 0, [code, ind.name_zh, ind.name_en, _unit(ind.unit)], text)
             nf = fmts[2 if ind.decimals else 0]
             for col, x in ((4, v.value), (5, v.target)):
                 if x is None:
@@ -276,7 +283,7 @@ def write_pdf(data: ReportData, path: str) -> None:
             for code in codes:
                 v = data.values[code]
                 d = v.indicator.decimals
-                table.row([v.indicator.name_zh, v.indicator.unit, _fmt(v.value, d), _fmt(v.target, d),
+                table.row([v.indicator.name_zh, _unit(v.indicator.unit), _fmt(v.value, d), _fmt(v.target, d),
                            "" if v.completion_pct is None else f"{v.completion_pct}"])
         pdf.ln(3)
     pdf.output(path)
