@@ -25,6 +25,7 @@ TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "有", "t"}
 FALSE = {"否", "n", "no", "false", "0", "×", "无", "f", "x"}
 SCIENTIFIC = re.compile(r"^\d(\.\d+)?e\+?\d+$", re.IGNORECASE)
 DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?$")
+YEAR_MONTH_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 DIVISION = re.compile(r"^\d{12}$")
 
 
@@ -51,10 +52,23 @@ def text(value: Any) -> str:
     return str(value).strip()
 
 
+EXACT_DIGITS = 15  # a spreadsheet keeps 15 significant digits of a number
+
+
+def as_spreadsheet_shows(value: float | int) -> str:
+    """A long number as the spreadsheet keeps and shows it: 15 significant digits, then zeros."""
+    return f"{Decimal(f'{value:.{EXACT_DIGITS}g}'):f}"
+
+
 def _str(col: Column):
     limit = col.max_length or MAX_CELL
 
     def convert(value):
+        if isinstance(value, float | int) and not isinstance(value, bool) and abs(value) >= 10 ** EXACT_DIGITS:
+            # a code typed as a number: its last digits are already gone (…0001 became …0000)
+            raise CellError(_("%(shown)s is stored as a number, and a spreadsheet keeps only 15 digits of a "
+                              "number, so its last digits may already have changed: set the column's format to "
+                              "Text and type it again.") % {"shown": as_spreadsheet_shows(value)})
         s = text(value)
         if len(s) > limit:
             raise CellError(_("The cell holds %(n)d characters; this column takes at most %(max)d.")
@@ -118,22 +132,47 @@ def _decimal(col: Column):
     return convert
 
 
+class YearMonth(dt.date):
+    """A date known to the month only (2014.10, 2014年10月): the first of that month."""
+
+
+def _year_month(year: int, month: int, shown: str) -> YearMonth:
+    if not 1 <= month <= 12:
+        raise CellError(_("%(value)s is not a valid date.") % {"value": shown})
+    return YearMonth(year, month, 1)
+
+
 def to_date(value: Any) -> dt.date:
     """A date from a date cell, an Excel serial number, or text (2020-01-31, 2020/1/31,
-    2020年1月31日, 20200131)."""
+    2020年1月31日, 20200131), or a year and month (2014.10, 2014-10, 2014年10月, 201410), read
+    as the first of the month (a `YearMonth`)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, float) and 1890 <= value < 2101 and not value.is_integer():
+            # 2014.10 typed into a number cell: a year and month, not serial day 2014 (1905-07-06)
+            year, month = repr(value).split(".")
+            if month == "1":  # 2014.1 and 2014.10 are the same number
+                raise CellError(_("%(value)s may be January or October: write the month as 2014-01 or 2014-10, "
+                                  "or set the column to Text.") % {"value": value})
+            return _year_month(int(year), int(month) if len(month) <= 2 else 0, repr(value))
         if 1 <= value < 2958466:  # Excel serials up to 9999-12-31
             if 19000101 <= value <= 21001231 and float(value).is_integer():
+                return to_date(str(int(value)))
+            if 189001 <= value <= 210012 and float(value).is_integer():
                 return to_date(str(int(value)))
             return EXCEL_EPOCH + dt.timedelta(days=int(value))
         raise CellError(_("%(value)s is not a date.") % {"value": value})
     s = unicodedata.normalize("NFKC", str(value)).strip()
     m = DATE_TEXT.match(s)
+    ym = YEAR_MONTH_TEXT.match(s) if not m else None
     try:
+        if ym:
+            return _year_month(int(ym[1]), int(ym[2]), s)
+        if len(s) == 6 and s.isdigit() and 1890 <= int(s[:4]) <= 2100:
+            return _year_month(int(s[:4]), int(s[4:]), s)
         if m:
             return dt.date(int(m[1]), int(m[2]), int(m[3]))
         if len(s) == 8 and s.isdigit():
@@ -218,7 +257,7 @@ def _id_number(col: Column):
         if isinstance(value, float | int) and not isinstance(value, bool):
             raise CellError(_("The identity number is stored as a number (%(shown)s), so Excel has already "
                               "replaced its last digits with zeros: set the column's format to Text and "
-                              "type the number again.") % {"shown": f"{value:.5E}"})
+                              "type the number again.") % {"shown": as_spreadsheet_shows(value)})
         s = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "").upper()
         if SCIENTIFIC.match(s):
             raise CellError(_("The identity number was turned into a number by Excel (%(shown)s): set the "

@@ -26,8 +26,9 @@ from xiezuo.accounts.access import scope_prefixes
 from xiezuo.accounts.context import acting
 from xiezuo.registry import summary as registry_summary
 
-from . import cells, readers, specs
+from . import cells, readers, specs, writers
 from .specs import Column, ImportRow, TabularSpec
+from .xlsxscan import col_letters
 
 HEADER_SCAN = 6
 
@@ -105,6 +106,9 @@ class Context:
         self._last = 0.0
         self.change_prefixes = scope_prefixes(user, "change", personal_data=True) if user is not None else None
 
+    def errors(self) -> bool:
+        return any(p.level == "error" for p in self.problems)
+
     def in_scope(self, code: str) -> bool:
         if self.change_prefixes is None:
             return True
@@ -174,6 +178,40 @@ def find_header(sheet: readers.Sheet, spec: TabularSpec | None):
     return best[1:]
 
 
+# -- cells not read -----------------------------------------------------------------------
+
+def _report_cuts(ctx: Context, sheet: readers.Sheet, matched: dict[int, Column], headers: list[str]) -> None:
+    """One problem per part of the sheet the reader left out (see `xlsxscan`)."""
+    def named(columns: dict[int, int]) -> str:
+        top = sorted(columns, key=lambda c: -columns[c])[:5]
+        return "、".join(headers[c] if c < len(headers) and headers[c] else col_letters(c) for c in sorted(top))
+
+    for cut in sheet.cuts:
+        values = {"first": f"{cut.first_row:,}", "last": f"{cut.last_row:,}", "cell": cut.first,
+                  "rows": f"{cut.rows:,}", "cells": f"{cut.cells:,}", "columns": named(cut.columns)}
+        column = ""
+        if len(cut.columns) == 1:
+            (c,) = cut.columns
+            column = headers[c] if c < len(headers) and headers[c] else col_letters(c)
+        if cut.kind == "right":
+            message = _("%(cells)s cell(s) far to the right of the table (the first at %(cell)s) were not read: "
+                        "stray cells? Delete them.") % values
+            level = "warning"
+        elif cut.kind == "tail":
+            if cut.cells <= 3:
+                message = _("A stray cell far below the data (%(cell)s) was not read; delete it.") % values
+            else:
+                message = _("Rows %(first)s–%(last)s below the data hold only %(columns)s (%(rows)s rows, a "
+                            "fill-down past the data?): they were not read. Delete those rows.") % values
+            level = "warning"
+        else:
+            message = _("Rows %(first)s–%(last)s (%(rows)s rows, %(cells)s cells, the first at %(cell)s) lie more "
+                        "than 1,000 empty rows below the table and were not read: move them up, or delete them.") \
+                % values
+            level = "error" if cut.full_rows else "warning"
+        ctx.problems.append(Problem(sheet.name, cut.first_row, column, "", message, level))
+
+
 # -- the run -----------------------------------------------------------------------------
 
 def run_import(path: str | Path, *, user=None, entity: str | None = None, dry_run: bool = True,
@@ -189,8 +227,11 @@ def _run(path, *, user, entity, dry_run, valid_only, progress, job_id) -> Import
     ctx = Context(user=user, progress=progress, job_id=job_id)
     spec = specs.get(entity) if entity else None
     ctx.progress(0.01, _("Reading the file"), force=True)
+    candidates = [spec] if spec else specs.all_specs()
+    # a row of any sheet holds at least its required columns: thinner trailing runs are not data
+    min_cells = min((sum(1 for c in sp.columns if c.required) for sp in candidates), default=1)
     try:
-        sheets = readers.read(path)
+        sheets = readers.read(path, min_cells=max(min_cells, 1))
     except readers.FileError as exc:
         ctx.error(None, "", path.name, str(exc))
         result.problems = ctx.problems
@@ -200,7 +241,13 @@ def _run(path, *, user, entity, dry_run, valid_only, progress, job_id) -> Import
     total_rows = sum(len(s.rows) for s in sheets) or 1
     done_rows = 0
     any_data = False
+    order = {s.name: k for k, s in enumerate(sheets)}
     for sheet in sheets:
+        if sheet.hidden_sheet:
+            if sheet.name not in (writers.CODES_SHEET, writers.CODES_SHEET_EN):
+                ctx.error(None, "", sheet.name, _("Sheet %(sheet)s is hidden and was not read: unhide it to import "
+                                                  "it.") % {"sheet": sheet.name}, level="warning")
+            continue
         if not any(not cells.is_blank(v) for r in sheet.rows[:HEADER_SCAN + 2] for v in r):
             continue
         any_data = True
@@ -210,6 +257,7 @@ def _run(path, *, user, entity, dry_run, valid_only, progress, job_id) -> Import
         missing = sp.required_missing(matched.values())
         for i, col in matched.items():
             ctx.headers[(sheet.name, col.name)] = headers[i] or col.zh
+        _report_cuts(ctx, sheet, matched, headers)
         if missing:
             ctx.error(None, "", "", _("Sheet %(sheet)s lacks the required column(s) %(cols)s; download the "
                                       "template to see the expected headers.")
@@ -220,13 +268,17 @@ def _run(path, *, user, entity, dry_run, valid_only, progress, job_id) -> Import
         plan.append((sp, sheet, rows))
         result.sheets.append({"sheet": sheet.name, "entity": sp.entity, "header_rows": height,
                               "rows": len(rows)})
-    if not plan and not ctx.problems:
+    if not plan and not ctx.errors():
         if not any_data:
             ctx.error(None, "", path.name, _("The file is empty."))
         else:
-            names = "、".join(s.entity for s in specs.all_specs())
+            names = "、".join(s.title_en if translation.get_language() == "en" else s.title_zh
+                             for s in specs.all_specs())
             ctx.error(None, "", path.name, _("No sheet has recognisable headers (expected one of: %(names)s); "
                                              "download a template and copy the data into it.") % {"names": names})
+    elif plan and not any(rows for _sp, _sheet, rows in plan) and not ctx.errors():
+        ctx.error(None, "", path.name, _("The file has headers but no rows of data: fill the rows below the "
+                                         "headers and upload it again."))
 
     plan.sort(key=lambda t: t[0].order)
     for n, (sp, _sheet, rows) in enumerate(plan):
@@ -253,7 +305,8 @@ def _run(path, *, user, entity, dry_run, valid_only, progress, job_id) -> Import
                                                          cells.text(b) if b is not None else ""]
                              for k, (a, b) in r.diff.items()},
                 })
-    result.problems = sorted(ctx.problems, key=lambda p: (p.sheet, p.row))
+    # in the workbook's order of sheets, then rows (file-level problems first)
+    result.problems = sorted(ctx.problems, key=lambda p: (order.get(p.sheet, -1) if p.row else -1, p.row))
     if dry_run or result.blocked or not plan:
         ctx.progress(1.0, _("Checked"), force=True)
         return result
@@ -290,6 +343,7 @@ def _col(sp: TabularSpec, name: str) -> Column | str:
 
 # Column types whose cells repeat a few values (codes, yes/no, village codes, years) and whose
 # converters are pure: each distinct (type, value) is converted once per sheet.
+FILL_DOWN_ROWS = 10  # a shorter run of incomplete trailing rows gets its errors row by row
 MEMO_TYPES = frozenset({"choice", "bool", "division", "int", "year"})
 MEMO_LIMIT = 20_000
 
@@ -321,14 +375,37 @@ def _clean_rows(ctx: Context, sp: TabularSpec, sheet: readers.Sheet, matched: di
     converters = [(i, col, _memoised(cells.converter(col)) if col.type in MEMO_TYPES else cells.converter(col))
                   for i, col in sorted(matched.items())]
     required = [(c, col) for c, (_i, col, _conv) in enumerate(converters) if col.required]
+    if sheet.merged:
+        readers.fill_merged(sheet.rows, sheet.merged, below=data_start)
     data = sheet.rows[data_start:]
+    is_blank = cells.is_blank
+    indexes = sorted(matched)
+    required_indexes = [i for i, col in matched.items() if col.required]
+
+    def blank(raw: list[Any], among: list[int] = indexes) -> bool:
+        # only the columns the sheet imports count: a row holding just its serial number (序号) is blank
+        return all(is_blank(raw[i]) for i in among if i < len(raw))
+
     # trailing blank rows are formatting, not data
     last = len(data)
-    while last and all(cells.is_blank(v) for v in data[last - 1]):
+    while last and blank(data[last - 1]):
         last -= 1
-    is_blank = cells.is_blank
-    CellError = cells.CellError
     first = sheet.first_row + data_start
+    # a trailing run of rows without any required value is a fill-down past the data: reported once
+    start = last
+    while start and blank(data[start - 1], required_indexes):
+        start -= 1
+    if required_indexes and start and last - start >= FILL_DOWN_ROWS:
+        filled = {i for raw in data[start:min(last, start + 1000)] for i in indexes
+                  if i < len(raw) and not is_blank(raw[i])}
+        ctx.problems.append(Problem(sheet.name, first + start, "", "", _(
+            "Rows %(first)s–%(last)s below the data hold only %(columns)s (%(rows)s rows, a fill-down past the "
+            "data?): they were not read. Delete those rows.") % {
+                "first": f"{first + start:,}", "last": f"{first + last - 1:,}", "rows": f"{last - start:,}",
+                "columns": "、".join(ctx.headers.get((sheet.name, matched[i].name), matched[i].zh)
+                                    for i in sorted(filled))}, "warning"))
+        last = start
+    CellError = cells.CellError
     key_index = converters[required[0][0]][0] if required else None
     hidden = sheet.hidden
     uncomputed = sheet.uncomputed
@@ -337,8 +414,7 @@ def _clean_rows(ctx: Context, sp: TabularSpec, sheet: readers.Sheet, matched: di
     numbers: list[int] = []
     for k in range(last):
         raw = data[k]
-        if (key_index is None or is_blank(raw[key_index] if key_index < len(raw) else None)) and all(
-                is_blank(v) for v in raw):
+        if (key_index is None or is_blank(raw[key_index] if key_index < len(raw) else None)) and blank(raw):
             ctx.problems.append(Problem(sheet.name, first + k, "", "", _("Blank row, skipped."), "warning"))
             continue
         kept.append(raw)

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-import zipfile
-from concurrent.futures import ThreadPoolExecutor
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
+
+from . import odf, xlsxscan
 
 MAX_BYTES = 200 * 1024 * 1024
 
@@ -33,6 +33,9 @@ class Sheet:
     first_row: int = 1  # spreadsheet number of rows[0]
     hidden: set[int] = field(default_factory=set)  # spreadsheet row numbers
     uncomputed: dict[int, set[int]] = field(default_factory=dict)  # row -> 0-based columns
+    cuts: list[xlsxscan.Cut] = field(default_factory=list)  # cells left unread (stray, fill-downs)
+    merged: list = field(default_factory=list)  # ((row, col), (row, col)) 0-based, xlsx and xls only
+    hidden_sheet: bool = False  # a hidden sheet: not read
 
 
 def sniff(head: bytes) -> str:
@@ -45,7 +48,9 @@ def sniff(head: bytes) -> str:
     return "text"
 
 
-def read(path: str | Path) -> list[Sheet]:
+def read(path: str | Path, *, min_cells: int = 1) -> list[Sheet]:
+    """The file's sheets. `min_cells`: the fewest values a valid row holds (the smallest number of
+    required columns among the specs); a long trailing run of thinner rows is not read."""
     path = Path(path)
     size = path.stat().st_size
     if size == 0:
@@ -57,7 +62,7 @@ def read(path: str | Path) -> list[Sheet]:
         head = fh.read(8)
     kind = sniff(head)
     if kind in ("zip", "xls"):
-        return _read_workbook(path, kind)
+        return _read_workbook(path, kind, min_cells)
     if kind == "parquet":
         return _read_parquet(path)
     return _read_csv(path)
@@ -68,91 +73,77 @@ def _not_spreadsheet() -> FileError:
                        "CSV or Parquet and try again."))
 
 
-def _read_workbook(path: Path, kind: str) -> list[Sheet]:
-    from python_calamine import CalamineWorkbook
+def _read_workbook(path: Path, kind: str, min_cells: int = 1) -> list[Sheet]:
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
+    scans: dict[str, xlsxscan.SheetScan] = {}
+    trimmed = None
+    if kind == "zip":
+        try:
+            scans, trimmed = xlsxscan.scan(path, min_cells=min_cells)
+        except xlsxscan.ScanError as exc:
+            raise FileError(str(exc)) from None
+    ods_hidden: dict[str, set[int]] = {}
+    if kind == "zip" and not scans:
+        ods_hidden = odf.scan(path, min_cells=min_cells)  # an OpenDocument spreadsheet
     try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for every bad container
-        raise _not_spreadsheet() from exc
-    # The flag scan is mostly zlib inflating the sheet XML, which releases the GIL: run it in a
-    # thread beside calamine's parse instead of after it.
-    with ThreadPoolExecutor(1) as pool:
-        flags_future = pool.submit(_xlsx_flags, path) if kind == "zip" else None
+        try:
+            wb = CalamineWorkbook.from_path(str(trimmed or path))
+        except Exception as exc:  # calamine raises its own error types for every bad container
+            raise _not_spreadsheet() from exc
         sheets = []
-        for name in wb.sheet_names:
+        for meta in wb.sheets_metadata:
+            name = meta.name
+            if meta.visible != SheetVisibleEnum.Visible:
+                # a hidden sheet (the template's code lists) is never data
+                sheets.append(Sheet(name=name, rows=[], hidden_sheet=True))
+                continue
             try:
                 sheet = wb.get_sheet_by_name(name)
                 # skip_empty_area=False pads the range from A1, so rows[0] is row 1.
                 rows = sheet.to_python(skip_empty_area=False)
+                merged = sheet.merged_cell_ranges
             except Exception as exc:
                 raise _not_spreadsheet() from exc
             if not isinstance(rows, list) or (rows and not isinstance(rows[0], list)):
                 rows = [list(r) for r in rows]  # calamine hands over fresh lists; copy anything else
-            sheets.append(Sheet(name=name, rows=rows, first_row=1))
-        flags = flags_future.result() if flags_future is not None else {}
+            found = Sheet(name=name, rows=rows, first_row=1)
+            if merged:
+                found.merged = merged
+            sheets.append(found)
+        wb.close()
+    finally:
+        if trimmed is not None:
+            shutil.rmtree(trimmed.parent, ignore_errors=True)
     for sheet in sheets:
-        sheet.hidden, sheet.uncomputed = flags.get(sheet.name, (set(), {}))
+        s = scans.get(sheet.name)
+        if s is not None:
+            sheet.hidden, sheet.uncomputed, sheet.cuts = s.hidden, s.uncomputed, s.cuts
+        elif sheet.name in ods_hidden:
+            sheet.hidden = ods_hidden[sheet.name]
     return sheets
 
 
-_ROW = re.compile(rb"<row\b([^>]*)>")
-_ROW_R = re.compile(rb'\br="(\d+)"')
-_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
-_FORMULA_CELL = re.compile(rb'<c\b[^>]*\br="([A-Z]+)(\d+)"[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(<v>[^<]*</v>|<v/>)?')
-
-
-def _col_index(letters: bytes) -> int:
+def fill_merged(rows: list[list[Any]], ranges, below: int = 0) -> int:
+    """A merged range's value applies to every cell it covers (a household number merged down
+    its family's rows): copy it there, for ranges starting at row index `below` or later (the
+    data, not the header's group headings). Ranges are clamped to the rows read."""
     n = 0
-    for ch in letters:
-        n = n * 26 + (ch - 64)
-    return n - 1
-
-
-def _xlsx_flags(path: Path) -> dict[str, tuple[set[int], dict[int, set[int]]]]:
-    """Per sheet: hidden row numbers, and cells holding a formula without a computed value."""
-    out: dict[str, tuple[set[int], dict[int, set[int]]]] = {}
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-            if "xl/workbook.xml" not in names:
-                return out
-            wb = zf.read("xl/workbook.xml")
-            rels = zf.read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in names else b""
-            targets = {m[0]: m[1] for m in re.findall(rb'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
-            targets.update({m[1]: m[0] for m in re.findall(rb'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
-            for tag in re.findall(rb"<sheet\b[^>]*/?>", wb):
-                name_m = re.search(rb'\bname="([^"]*)"', tag)
-                rid_m = re.search(rb'\br:id="([^"]*)"', tag) or re.search(rb'\bid="([^"]*)"', tag)
-                if not name_m or not rid_m or rid_m[1] not in targets:
-                    continue
-                target = targets[rid_m[1]].decode()
-                member = target.lstrip("/") if target.startswith("/") else "xl/" + target
-                if member not in names:
-                    continue
-                data = zf.read(member)
-                hidden: set[int] = set()
-                if b'hidden="1"' in data or b'hidden="true"' in data:
-                    for m in _ROW.finditer(data):
-                        attrs = m[1]
-                        if _HIDDEN.search(attrs):
-                            r = _ROW_R.search(attrs)
-                            if r:
-                                hidden.add(int(r[1]))
-                uncomputed: dict[int, set[int]] = {}
-                if b"<f" in data:
-                    for m in _FORMULA_CELL.finditer(data):
-                        if not m[3] or m[3] == b"<v/>" or m[3] == b"<v></v>":
-                            uncomputed.setdefault(int(m[2]), set()).add(_col_index(m[1]))
-                sheet_name = _xml_unescape(name_m[1].decode())
-                out[sheet_name] = (hidden, uncomputed)
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return out
-    return out
-
-
-def _xml_unescape(s: str) -> str:
-    return s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+    height = len(rows)
+    for (r0, c0), (r1, c1) in ranges:
+        if r0 >= height or r0 < below or c0 < 0:
+            continue
+        top = rows[r0]
+        value = top[c0] if c0 < len(top) else None
+        if value is None:
+            continue
+        for r in range(r0, min(r1, height - 1) + 1):
+            row = rows[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                if (r, c) != (r0, c0) and row[c] in (None, ""):
+                    row[c] = value
+        n += 1
+    return n
 
 
 def decode(data: bytes) -> str:

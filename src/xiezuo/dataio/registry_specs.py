@@ -26,6 +26,7 @@ from xiezuo.registry.identity import InvalidIdNumber, check_id_number
 from xiezuo.registry.models import Household, HouseholdYear, Member
 from xiezuo.registry.services import duplicate_identity_message, member_identity_fields
 
+from .cells import YearMonth, display
 from .fastdb import insert_rows
 from .specs import Column, ImportRow, TabularSpec, register
 
@@ -303,6 +304,9 @@ class HouseholdSpec(RegistrySpec):
     title_en = "Households"
     order = 10
     model = Household
+    # the head's identity number is on the head's member row (relation 户主): the template
+    # carries the members sheet, and the yearly facts, in the same workbook
+    template_with = ("members", "facts")
     columns = (
         C("number", "户编号", "Household number", required=True, max_length=30, synonyms=("户码", "户号"),
           note_zh="每户唯一的编号，导入时按它匹配已有的户", note_en="Unique per household; used to match existing rows"),
@@ -543,11 +547,21 @@ class MemberSpec(RegistrySpec):
         v = row.values
         birth = v.get("birth_date")
         number, id_birth, id_sex = checked
+        if isinstance(birth, YearMonth) and (birth.year, birth.month) == (id_birth.year, id_birth.month):
+            birth = v["birth_date"] = id_birth  # 1990.10 agrees with the number: the day comes from it
         if birth is not None and birth != id_birth:
             ctx.error(row, self.columns[4], birth, _("The date of birth differs from the one in the identity number "
                                                      "(%(date)s).") % {"date": id_birth.isoformat()})
         if v.get("sex") and v["sex"] != id_sex:
-            ctx.error(row, self.columns[3], v["sex"], _("The sex differs from the one the identity number encodes."))
+            # show the cell as the clerk typed it (女), not the stored code (F)
+            ctx.error(row, self.columns[3], display(self.columns[3], v["sex"]),
+                      _("The sex differs from the one the identity number encodes."))
+        if number.endswith("000"):
+            # 15 digits kept by a spreadsheet, the rest zeros, and by chance a valid check digit (1 in 11)
+            ctx.error(row, self.columns[2], number, _("The identity number ends in 000: if the column was ever "
+                                                      "a number column, Excel replaced its last digits with zeros "
+                                                      "(and the check digit happens to fit). Check it against the "
+                                                      "identity card."), level="warning")
         born = birth or id_birth
         if today.year - born.year > 120:
             ctx.error(row, self.columns[4], born, _("An age over 120 years is impossible: check the date of birth."))

@@ -99,6 +99,8 @@ class TabularSpec:
     order: ClassVar[int] = 100
     #: the model whose rows are counted by tests and benchmarks
     model: ClassVar[Any] = None
+    #: entities whose sheets the template workbook carries after this one's
+    template_with: ClassVar[tuple[str, ...]] = ()
 
     # -- header matching ---------------------------------------------------------------
     def header_index(self) -> dict[str, Column]:

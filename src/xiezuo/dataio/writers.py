@@ -16,6 +16,7 @@ from .specs import TabularSpec
 
 TEMPLATE_ROWS = 2000
 CODES_SHEET = "代码表"
+CODES_SHEET_EN = "Codes"
 
 
 def _formats(wb):
@@ -42,15 +43,31 @@ def _column_format(col, fm):
 
 def write_template(spec: TabularSpec, path: str | Path, *, lang: str = "zh") -> Path:
     """An xlsx template: headers (required ones marked), a note per header as a cell comment,
-    drop-down lists for coded columns, text format for identity numbers and codes, frozen header."""
+    drop-down lists for coded columns, text format for identity numbers and codes, frozen header.
+    A spec's `template_with` sheets follow its own (the households template carries the members
+    and yearly-facts sheets: the head's identity number is on the head's member row). The code
+    lists the drop-downs use are on one hidden sheet, which the importer never reads."""
     import xlsxwriter
+
+    from . import specs
 
     path = Path(path)
     wb = xlsxwriter.Workbook(str(path))
     fm = _formats(wb)
-    ws = wb.add_worksheet(spec.title_en if lang == "en" else spec.title_zh)
-    codes = wb.add_worksheet(CODES_SHEET if lang != "en" else "Codes")
+    parts = [spec, *(specs.get(e) for e in getattr(spec, "template_with", ()))]
+    sheets = [(part, wb.add_worksheet(part.title_en if lang == "en" else part.title_zh)) for part in parts]
+    codes = wb.add_worksheet(CODES_SHEET if lang != "en" else CODES_SHEET_EN)
     code_col = 0
+    for part, ws in sheets:
+        code_col = _template_sheet(part, ws, codes, code_col, fm, lang)
+    codes.hide()
+    wb.close()
+    return path
+
+
+def _template_sheet(spec: TabularSpec, ws, codes, code_col: int, fm, lang: str) -> int:
+    import xlsxwriter
+
     ws.set_row(0, 36)
     for i, col in enumerate(spec.columns):
         header = col.header(lang) + ("*" if col.required else "")
@@ -80,10 +97,8 @@ def write_template(spec: TabularSpec, path: str | Path, *, lang: str = "zh") -> 
                                if lang != "en" else {"validate": "list", "source": ["yes", "no"]})
         if note:
             ws.write_comment(0, i, note, {"x_scale": 2, "y_scale": 1.5})
-    codes.hide()
     ws.freeze_panes(1, 0)
-    wb.close()
-    return path
+    return code_col
 
 
 def write_rows(spec: TabularSpec, rows: Iterable[dict[str, Any]], path: str | Path, *, fmt: str,
