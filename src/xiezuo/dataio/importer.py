@@ -197,12 +197,12 @@ def _report_cuts(ctx: Context, sheet: readers.Sheet, matched: dict[int, Column],
             message = _("%(cells)s cell(s) far to the right of the table (the first at %(cell)s) were not read: "
                         "stray cells? Delete them.") % values
             level = "warning"
+        elif cut.cells <= 3 and not cut.full_rows:
+            message = _("A stray cell far below the data (%(cell)s) was not read; delete it.") % values
+            level = "warning"
         elif cut.kind == "tail":
-            if cut.cells <= 3:
-                message = _("A stray cell far below the data (%(cell)s) was not read; delete it.") % values
-            else:
-                message = _("Rows %(first)s–%(last)s below the data hold only %(columns)s (%(rows)s rows, a "
-                            "fill-down past the data?): they were not read. Delete those rows.") % values
+            message = _("Rows %(first)s–%(last)s below the data hold only %(columns)s (%(rows)s rows, a "
+                        "fill-down past the data?): they were not read. Delete those rows.") % values
             level = "warning"
         else:
             message = _("Rows %(first)s–%(last)s (%(rows)s rows, %(cells)s cells, the first at %(cell)s) lie more "

@@ -20,7 +20,6 @@ from . import xlsxscan
 
 _TABLE = re.compile(rb'<table:table\b[^>]*?table:name="([^"]*)"')
 _ROW_EL = re.compile(rb"<table:table-row\b([^>]*?)(/>|>(.*?)</table:table-row>)", re.S)
-_ROW_END = re.compile(rb"</table:table-row>|<table:table-row\b[^>]*/>|<table:table\b[^>]*>")
 _REPEAT_ROWS = re.compile(rb'table:number-rows-repeated="(\d+)"')
 _COLLAPSED = re.compile(rb'table:visibility="(?:collapse|filter)"')
 _CELL = re.compile(rb"<table:(?:covered-)?table-cell\b([^>]*?)(?:/>|>(.*?)</table:(?:covered-)?table-cell>)", re.S)
@@ -62,16 +61,20 @@ def _tables(path: Path, min_cells: int):
             while True:
                 data = fh.read(xlsxscan.CHUNK)
                 buf += data
-                ends = list(_ROW_END.finditer(buf)) if data else []
-                if data and not ends:
-                    continue
-                # cut after the last complete row, or before a table's start tag
-                cut = (ends[-1].end() if ends[-1][0].startswith(b"</") or ends[-1][0].endswith(b"/>")
-                       else ends[-1].start()) if data else len(buf)
+                if data:
+                    # cut after the last complete row (rows never straddle a table's start)
+                    k = buf.rfind(b"</table:table-row>")
+                    if k < 0:
+                        continue
+                    cut = k + len(b"</table:table-row>")
+                else:
+                    cut = len(buf)
                 piece, buf = buf[:cut], buf[cut:]
                 pos = 0
+                t = _TABLE.search(piece)
                 while pos < len(piece):
-                    t = _TABLE.search(piece, pos)
+                    if t is not None and t.start() < pos:
+                        t = _TABLE.search(piece, pos)
                     r = _ROW_EL.search(piece, pos)
                     if t is not None and (r is None or t.start() < r.start()):
                         if scanner is not None:
