@@ -153,6 +153,8 @@ class RegistrySpec(TabularSpec):
                 ctx.error(row, col, v, _("A masked value cannot be imported: type the full value, or export "
                                          "with unmasking to round-trip it."))
                 return None
+            if v.__class__ is YearMonth:  # the bulk insert's database adapters know plain dates only
+                v = dt.date(v.year, v.month, v.day)
             fields[col.name] = v
         return fields
 
