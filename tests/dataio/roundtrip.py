@@ -36,12 +36,14 @@ def _ok(result, *, new: int = 0, unchanged: int = 0, what: str = "") -> None:
 
 
 def template_round_trip(client, user, entity: str, sheets: dict[str, list[dict[str, Any]]], tmp_path: Path,
-                        *, export: tuple[str, ...] | None = None) -> None:
-    """`sheets`: entity -> rows as {header: value} for the template's sheets (the entity's own,
-    and those its template carries). `export`: the entities exported and re-imported (default all)."""
+                        *, export: tuple[str, ...] | None = None, reimport: bool = True) -> None:
+    """`sheets`: entity -> rows as {Chinese header: value} for the template's sheets (the entity's
+    own, and those its template carries). `export`: the entities exported and re-imported (default
+    all). `reimport=False` for a sheet of events (a department warning opens a case; the same
+    warning again is refused as a duplicate, not "unchanged")."""
     client.force_login(user)
     template = tmp_path / f"{entity}-template.xlsx"
-    template.write_bytes(_download(client.get(reverse("dataio:template", args=[entity]))))
+    template.write_bytes(_download(client.get(reverse("dataio:template", args=[entity]), {"lang": "zh"})))
     bare = run_import(template, user=user, dry_run=True)
     assert [(p.row, p.level) for p in bare.problems] == [(0, "error")], bare.problems
     assert "代码表" not in bare.problems[0].message and not bare.committed
@@ -63,6 +65,8 @@ def template_round_trip(client, user, entity: str, sheets: dict[str, list[dict[s
         _ok(run_import(path, user=user, dry_run=True), new=total, what=f"{entity} template filled ({path.parent.name})")
     done = run_import(saved_by_lo, user=user, dry_run=False)
     assert done.committed, done.problems
+    if not reimport:
+        return
     _ok(run_import(filled, user=user, dry_run=True), unchanged=total, what=f"{entity} re-imported")
 
     for ent in export or tuple(sheets):
