@@ -190,7 +190,7 @@ def _report_cuts(ctx: Context, sheet: readers.Sheet, matched: dict[int, Column],
         values = {"first": f"{cut.first_row:,}", "last": f"{cut.last_row:,}", "cell": cut.first,
                   "rows": f"{cut.rows:,}", "cells": f"{cut.cells:,}", "columns": named(cut.columns)}
         column = ""
-        if len(cut.columns) == 1:
+        if len(cut.columns) == 1 and cut.kind != "below":  # (below: each row's last column only)
             (c,) = cut.columns
             column = headers[c] if c < len(headers) and headers[c] else col_letters(c)
         if cut.kind == "right":
@@ -205,9 +205,8 @@ def _report_cuts(ctx: Context, sheet: readers.Sheet, matched: dict[int, Column],
                         "fill-down past the data?): they were not read. Delete those rows.") % values
             level = "warning"
         else:
-            message = _("Rows %(first)s–%(last)s (%(rows)s rows, %(cells)s cells, the first at %(cell)s) lie more "
-                        "than 1,000 empty rows below the table and were not read: move them up, or delete them.") \
-                % values
+            message = _("Rows %(first)s–%(last)s (%(rows)s rows, %(cells)s cells) lie more than 1,000 empty rows "
+                        "below the table and were not read: move them up, or delete them.") % values
             level = "error" if cut.full_rows else "warning"
         ctx.problems.append(Problem(sheet.name, cut.first_row, column, "", message, level))
 

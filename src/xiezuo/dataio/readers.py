@@ -48,9 +48,14 @@ def sniff(head: bytes) -> str:
     return "text"
 
 
-def read(path: str | Path, *, min_cells: int = 1) -> list[Sheet]:
-    """The file's sheets. `min_cells`: the fewest values a valid row holds (the smallest number of
-    required columns among the specs); a long trailing run of thinner rows is not read."""
+def read(path: str | Path, *, min_cells: int | None = None) -> list[Sheet]:
+    """The file's sheets. `min_cells`: the fewest values a valid row holds (by default the smallest
+    number of required columns among the registered specs); a long trailing run of thinner rows is
+    not read (see `xlsxscan`)."""
+    if min_cells is None:
+        from . import specs
+
+        min_cells = max(1, min((sum(1 for c in sp.columns if c.required) for sp in specs.all_specs()), default=1))
     path = Path(path)
     size = path.stat().st_size
     if size == 0:
