@@ -22,6 +22,14 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
     fieldsets = (*BaseUserAdmin.fieldsets, (_("Xiezuo"), {"fields": ("role", "display_name", "totp_enabled")}))
     inlines = [GrantInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Turning off one's own second factor needs the password and a code (the two-factor
+        # page); here an administrator may only turn it off for someone else (a lost phone).
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.pk == request.user.pk:
+            return (*fields, "totp_enabled")
+        return fields
+
     def has_module_permission(self, request):
         return is_admin(request.user)
 

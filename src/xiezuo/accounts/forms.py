@@ -29,12 +29,16 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "locked": _("Too many failed attempts for this account from your address. Wait 15 minutes and try again."),
+        "address_locked": _("Too many failed login attempts from your address, for several accounts. "
+                            "Logins from this address are paused for 15 minutes."),
         "otp": _("The two-factor code is missing or wrong. Enter the current 6-digit code from your authenticator app."),
     }
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
         ip = client_ip(self.request)
+        if throttle.address_locked(ip):
+            raise forms.ValidationError(self.error_messages["address_locked"], code="address_locked")
         if throttle.is_locked(username, ip):
             raise forms.ValidationError(self.error_messages["locked"], code="locked")
         try:
@@ -44,7 +48,7 @@ class LoginForm(AuthenticationForm):
             raise
         user = self.get_user()
         code = self.cleaned_data.get("otp_code", "")
-        if user is not None and totp.required_for(user) and not totp.verify(totp.secret_of(user), code):
+        if user is not None and totp.required_for(user) and not totp.consume(user, code):
             throttle.failed(username, ip)
             self.user_cache = None
             raise forms.ValidationError(self.error_messages["otp"], code="otp")
@@ -62,6 +66,15 @@ class RevealForm(forms.Form):
 
 class TotpConfirmForm(forms.Form):
     code = forms.CharField(label=_("Code from your authenticator app"), max_length=6, min_length=6)
+
+
+class TotpReauthForm(forms.Form):
+    """To turn off or replace two-factor login: the password and a fresh code, not the session alone."""
+
+    password = forms.CharField(label=_("Your password"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    code = forms.CharField(label=_("Current code from your authenticator app"), max_length=6, min_length=6,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
 
 
 class AuditFilterForm(forms.Form):

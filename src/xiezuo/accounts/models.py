@@ -26,6 +26,8 @@ class User(AbstractUser):
     # Optional TOTP second factor (RFC 6238); the secret is Fernet-encrypted like identity numbers.
     totp_secret_enc = models.TextField(_("two-factor secret (encrypted)"), blank=True, editable=False)
     totp_enabled = models.BooleanField(_("two-factor login"), default=False)
+    # Time step of the last accepted code: a code is accepted once (totp.consume).
+    totp_last_step = models.BigIntegerField(_("last two-factor time step"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("user")

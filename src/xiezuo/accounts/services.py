@@ -16,8 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit, crypto, tokens, totp
-from .access import can_unmask, get_scoped_or_404
+from . import audit, crypto, throttle, tokens, totp
+from .access import can_unmask, get_scoped_or_404, is_admin
+from .context import current
 from .forms import REASON_MIN_LENGTH
 
 
@@ -60,19 +61,45 @@ def personal_data_reveal(*, user, kind: str, pk: int, reason: str) -> str:
     return value
 
 
+def _reauthenticate(user, password: str | None, code: str | None) -> None:
+    """Password and a fresh code, for changes to the second factor itself.
+
+    Failures count in the login throttle (same username and address), so a stolen session
+    cannot be used to guess the password here instead of at the login page.
+    """
+    ip = current().ip
+    if throttle.address_locked(ip) or throttle.is_locked(user.username, ip):
+        raise ValidationError(_("Too many failed attempts. Wait 15 minutes and try again."), code="locked")
+    errors = {}
+    if not password or not user.check_password(password):
+        errors["password"] = _("The password is wrong.")
+    elif not totp.consume(user, code or ""):
+        errors["code"] = _("The code is wrong or was already used. Enter the current code from your app.")
+    if errors:
+        throttle.failed(user.username, ip)
+        raise ValidationError(errors, code="reauth")
+
+
 @transaction.atomic
-def totp_begin(*, user) -> str:
-    """A fresh secret stored (encrypted) but not yet enabled; returns it for the authenticator app."""
+def totp_begin(*, user, password: str | None = None, code: str | None = None) -> str:
+    """A fresh secret stored (encrypted) but not yet enabled; returns it for the authenticator app.
+
+    Replacing the secret of an enabled second factor turns it off until confirmed, so it
+    needs the password and a current code like `totp_disable`.
+    """
+    if totp.required_for(user):
+        _reauthenticate(user, password, code)
     secret = totp.new_secret()
     user.totp_secret_enc = crypto.encrypt(secret)
     user.totp_enabled = False
-    user.save(update_fields=["totp_secret_enc", "totp_enabled"])
+    user.totp_last_step = None
+    user.save(update_fields=["totp_secret_enc", "totp_enabled", "totp_last_step"])
     return secret
 
 
 @transaction.atomic
 def totp_enable(*, user, code: str) -> None:
-    if not totp.verify(totp.secret_of(user), code):
+    if not totp.consume(user, code):
         raise ValidationError({"code": _("The code does not match. Check your device's clock and try the current code.")})
     user.totp_enabled = True
     user.save(update_fields=["totp_enabled"])
@@ -80,10 +107,18 @@ def totp_enable(*, user, code: str) -> None:
 
 
 @transaction.atomic
-def totp_disable(*, user, actor) -> None:
+def totp_disable(*, user, actor, password: str | None = None, code: str | None = None) -> None:
+    """Turn off a user's second factor: by themselves with password and current code, or by an
+    administrator for someone else (a lost phone; audited)."""
+    if getattr(actor, "pk", None) == user.pk:
+        if totp.required_for(user):
+            _reauthenticate(user, password, code)
+    elif not is_admin(actor):
+        raise PermissionDenied(_("Only administrators may turn off someone else's two-factor login."))
     user.totp_enabled = False
     user.totp_secret_enc = ""
-    user.save(update_fields=["totp_enabled", "totp_secret_enc"])
+    user.totp_last_step = None
+    user.save(update_fields=["totp_enabled", "totp_secret_enc", "totp_last_step"])
     audit.record(action="accounts.user.totp_disabled", user=actor, target=user)
 
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import audit, services, totp
 from .access import can_unmask, is_admin
-from .forms import AuditFilterForm, LoginForm, RevealForm, TokenCreateForm, TotpConfirmForm
+from .forms import AuditFilterForm, LoginForm, RevealForm, TokenCreateForm, TotpConfirmForm, TotpReauthForm
 from .selectors import audit_list as audit_list_selector
 
 EXPORT_COLUMNS = ("at", "actor_name", "action", "target_type", "target_id", "target_repr", "division_code",
@@ -133,29 +133,46 @@ def reveal(request, kind: str, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor(request):
-    """Enable (scan the secret, confirm a code) or disable two-factor login for oneself."""
+    """Enable (scan the secret, confirm a code), replace or disable two-factor login for oneself.
+
+    Replacing or disabling an enabled second factor asks for the password and a current code.
+    """
     user = request.user
     secret = totp.secret_of(user) if user.totp_secret_enc and not user.totp_enabled else ""
-    form = TotpConfirmForm(request.POST or None) if request.POST.get("op") == "confirm" else TotpConfirmForm()
-    if request.method == "POST":
-        op = request.POST.get("op")
-        if op == "begin":
-            services.totp_begin(user=user)
-            return redirect("accounts:two_factor")
-        if op == "disable":
-            services.totp_disable(user=user, actor=user)
-            messages.success(request, _("Two-factor login is off."))
-            return redirect("accounts:two_factor")
-        if op == "confirm" and form.is_valid():
-            try:
-                services.totp_enable(user=user, code=form.cleaned_data["code"])
-            except ValidationError as exc:
-                form.add_error("code", exc.message_dict.get("code", exc.messages))
+    op = request.POST.get("op") if request.method == "POST" else None
+    form = TotpConfirmForm(request.POST if op == "confirm" else None)
+    reauth = TotpReauthForm(request.POST if op in ("disable", "replace") else None)
+    if op == "begin" and not totp.required_for(user):
+        services.totp_begin(user=user)
+        return redirect("accounts:two_factor")
+    if op in ("disable", "replace") and reauth.is_valid():
+        credentials = {"password": reauth.cleaned_data["password"], "code": reauth.cleaned_data["code"]}
+        try:
+            if op == "disable":
+                services.totp_disable(user=user, actor=user, **credentials)
             else:
-                messages.success(request, _("Two-factor login is on."))
-                return redirect("accounts:two_factor")
+                services.totp_begin(user=user, **credentials)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    reauth.add_error(field if field in reauth.fields else None, errors)
+            else:
+                reauth.add_error(None, exc)
+        else:
+            if op == "disable":
+                messages.success(request, _("Two-factor login is off."))
+            return redirect("accounts:two_factor")
+    if op == "confirm" and form.is_valid():
+        try:
+            services.totp_enable(user=user, code=form.cleaned_data["code"])
+        except ValidationError as exc:
+            form.add_error("code", exc.message_dict.get("code", exc.messages))
+        else:
+            messages.success(request, _("Two-factor login is on."))
+            return redirect("accounts:two_factor")
     uri = totp.provisioning_uri(user, secret) if secret else ""
-    return render(request, "accounts/two_factor.html", {"secret": secret, "uri": uri, "form": form})
+    return render(request, "accounts/two_factor.html", {"secret": secret, "uri": uri, "form": form,
+                                                        "reauth": reauth})
 
 
 @never_cache
