@@ -11,7 +11,7 @@ import decimal
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 
 from .context import current
 from .models import AuditEntry
@@ -88,9 +88,10 @@ def record(
     return entry
 
 
+@transaction.atomic
 def record_many(*, action: str, user, targets: Iterable[models.Model], data: dict | None = None,
                 with_after: bool = True, batch_size: int = 2000) -> int:
-    """Bulk paths: one row per target, written in batches."""
+    """Bulk paths: one row per target, written in batches (each chained, see accounts.chain)."""
     batch: list[AuditEntry] = []
     count = 0
     for target in targets:

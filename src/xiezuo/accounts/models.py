@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import chain
 from .access import RestrictedQuerySet
 
 
@@ -97,11 +99,19 @@ class AuditQuerySet(RestrictedQuerySet):
     def delete(self):
         raise PermissionError("the audit log is append-only")
 
+    def bulk_create(self, objs, *args, **kwargs):
+        # Every path into the log is chained (see accounts.chain), in the caller's transaction.
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            chain.link([o for o in objs if o.seq is None])
+            return super().bulk_create(objs, *args, **kwargs)
+
 
 class AuditEntry(models.Model):
     """One recorded change. Written by services in their own transaction; never changed."""
 
-    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # Set by accounts.chain when the entry is linked (never earlier than the entry before it).
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     # DO_NOTHING without a database constraint: deleting a user must not rewrite the log
     # (the append-only triggers would refuse it); actor_name keeps who it was.
     actor = models.ForeignKey(
@@ -120,6 +130,10 @@ class AuditEntry(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     data = models.JSONField(_("details"), null=True, blank=True)
+    # The hash chain (accounts.chain): position, the previous entry's hash, this entry's hash.
+    seq = models.BigIntegerField(_("chain position"), null=True, blank=True, unique=True, editable=False)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, blank=True, editable=False)
 
     objects = AuditQuerySet.as_manager()
     # Entries are scoped by the division of the record they describe; snapshots may hold
@@ -139,7 +153,25 @@ class AuditEntry(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionError("the audit log is append-only")
-        super().save(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using")):
+            if self.seq is None:
+                chain.link([self])
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise PermissionError("the audit log is append-only")
+
+
+class AuditChainHead(models.Model):
+    """The end of the audit hash chain: one row, locked by each writer of the log until it commits."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True)
+    at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.hash[:12]}"
