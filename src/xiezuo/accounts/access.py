@@ -10,16 +10,22 @@ Every scoped model declares `scope_field`, the path from it to a division code
 - "view" is covered by view and edit grants, "change" only by edit grants;
 - administrators see and change everything; auditors see everything, change nothing;
 - models marked `personal_data = True` (households, members, cases) are never shown to
-  an eastern cooperation office, which sees the cooperation records of the western
-  divisions paired with its own division instead; figures *counted* over such rows are not
-  personal data, so `restrict_figures` counts them in the view scope without personal-data
-  rule (the office sees its partners' 83 monitored households as a number, never the rows);
+  an eastern cooperation office, which sees the records of the western divisions paired
+  with its own division instead: a model declaring `scope_date_field` (a date) or
+  `scope_year_field` (a year) by the pairing in force at the record's date, any other by
+  the pairings in force today. The pairings come from a provider a domain app registers
+  (`register_partner_periods`; the cooperation app does in its AppConfig.ready), so this
+  layer imports no domain app. Figures *counted* over personal rows are not personal data,
+  so `restrict_figures` counts them in the view scope without the personal-data rule (the
+  office sees its partners' 83 monitored households as a number, never the rows);
 - an out-of-scope record answers 404, the same as a missing one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
@@ -78,13 +84,69 @@ def _grant_prefixes(user, kinds: Iterable[str]) -> list[str]:
     return sorted({code_prefix(g.division.code, g.division.level) for g in grants})
 
 
-def _partner_prefixes(user) -> list[str]:
-    """Western divisions paired with an eastern office's own divisions (cooperation app)."""
-    try:
-        from xiezuo.cooperation.selectors import west_prefixes_for_east_user
-    except ImportError:
+@dataclass(frozen=True)
+class PartnerPeriod:
+    """A western division (code prefix) paired with an eastern office from `start` to `end` (open if None)."""
+
+    prefix: str
+    start: dt.date
+    end: dt.date | None = None
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+PartnerProvider = Callable[[object], Iterable[PartnerPeriod]]
+_partner_provider: PartnerProvider | None = None
+
+
+def register_partner_periods(provider: PartnerProvider | None) -> None:
+    """The domain app that knows pairings tells this layer an eastern office's partner periods."""
+    global _partner_provider
+    _partner_provider = provider
+
+
+def partner_periods(user) -> list[PartnerPeriod]:
+    """Every pairing of the eastern office's divisions, past, present and open-ended (merged per prefix)."""
+    if _partner_provider is None:
         return []
-    return sorted(set(west_prefixes_for_east_user(user=user)))
+    merged: list[PartnerPeriod] = []
+    for period in sorted(set(_partner_provider(user)), key=lambda p: (p.prefix, p.start)):
+        last = merged[-1] if merged else None
+        if (last is not None and last.prefix == period.prefix
+                and (last.end is None or period.start <= last.end + dt.timedelta(days=1))):
+            end = None if last.end is None or period.end is None else max(last.end, period.end)
+            merged[-1] = PartnerPeriod(last.prefix, last.start, end)
+        else:
+            merged.append(period)
+    return merged
+
+
+def _partner_prefixes(user, on: dt.date | None = None) -> list[str]:
+    """Western divisions paired with an eastern office on `on` (today)."""
+    from django.utils import timezone
+
+    on = on or timezone.localdate()
+    return sorted({p.prefix for p in partner_periods(user) if p.in_force(on)})
+
+
+def _dated_partner_q(model, field: str, periods: list[PartnerPeriod]) -> Q:
+    """Rows of the paired western divisions dated within a pairing's period."""
+    date_field = getattr(model, "scope_date_field", None)
+    year_field = getattr(model, "scope_year_field", None)
+    q = Q(pk__in=[])
+    for period in periods:
+        cond = prefixes_q(field, [period.prefix])
+        if date_field:
+            cond &= Q(**{f"{date_field}__gte": period.start})
+            if period.end is not None:
+                cond &= Q(**{f"{date_field}__lte": period.end})
+        else:
+            cond &= Q(**{f"{year_field}__gte": period.start.year})
+            if period.end is not None:
+                cond &= Q(**{f"{year_field}__lte": period.end.year})
+        q |= cond
+    return q
 
 
 def scope_prefixes(user, action: Action = "view", *, personal_data: bool = False) -> list[str] | None:
@@ -126,14 +188,23 @@ def prefixes_q(field: str, prefixes: list[str] | None) -> Q:
     return q
 
 
+def scope_q(model, user, action: Action = "view") -> Q:
+    """The filter `restrict` applies to `model`'s rows for `user`."""
+    field = getattr(model, "scope_field", None)
+    if field is None:
+        raise TypeError(f"{model.__name__} declares no scope_field")
+    personal = getattr(model, "personal_data", False)
+    dated = getattr(model, "scope_date_field", None) or getattr(model, "scope_year_field", None)
+    if (dated and action == "view" and not personal and _role(user) == "east_office" and not is_admin(user)
+            and user.is_authenticated and user.is_active):
+        return (prefixes_q(field, _grant_prefixes(user, ("view", "edit")))
+                | _dated_partner_q(model, field, partner_periods(user)))
+    return prefixes_q(field, scope_prefixes(user, action, personal_data=personal))
+
+
 class RestrictedQuerySet(models.QuerySet):
     def restrict(self, user, action: Action = "view"):
-        model = self.model
-        field = getattr(model, "scope_field", None)
-        if field is None:
-            raise TypeError(f"{model.__name__} declares no scope_field")
-        prefixes = scope_prefixes(user, action, personal_data=getattr(model, "personal_data", False))
-        return self.filter(prefixes_q(field, prefixes))
+        return self.filter(scope_q(self.model, user, action))
 
     def restrict_figures(self, user):
         """The rows a *figure* shown to `user` aggregates: the view scope, personal data counted

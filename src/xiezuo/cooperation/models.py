@@ -96,6 +96,7 @@ class Pairing(models.Model):
 
     objects = RestrictedQuerySet.as_manager()
     scope_field = "west_division__code"
+    scope_date_field = "valid_from"  # an eastern office sees pairings that began while it was paired there
 
     class Meta:
         verbose_name = _("pairing")
@@ -133,6 +134,7 @@ class Agreement(models.Model):
 
     objects = RestrictedQuerySet.as_manager()
     scope_field = "west_division__code"
+    scope_date_field = "valid_from"
 
     class Meta:
         verbose_name = _("agreement")
@@ -193,6 +195,7 @@ class AgreementTarget(models.Model):
 
     objects = RestrictedQuerySet.as_manager()
     scope_field = "agreement__west_division__code"
+    scope_year_field = "year"
 
     class Meta:
         verbose_name = _("agreement target")
@@ -249,6 +252,8 @@ class Visit(CountyActivity):
     title = models.CharField(_("title"), max_length=300)
     leader = models.CharField(_("leader or delegation"), max_length=300, blank=True)
 
+    scope_date_field = "date"  # an eastern office sees it if paired with the county on that day
+
     class Meta(CountyActivity.Meta):
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
@@ -269,6 +274,8 @@ class Meeting(CountyActivity):
     date = models.DateField(_("date"), db_index=True)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=300)
+
+    scope_date_field = "date"
 
     class Meta(CountyActivity.Meta):
         verbose_name = _("meeting")
@@ -295,6 +302,8 @@ class Enterprise(CountyActivity):
                                              default=0)
     in_production = models.BooleanField(_("in production"), default=False)
     poor_people_driven = models.PositiveIntegerField(_("poor people driven"), default=0)
+
+    scope_year_field = "year"
 
     class Meta(CountyActivity.Meta):
         verbose_name = _("enterprise investment")

@@ -7,30 +7,34 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from xiezuo.accounts.access import get_scoped_or_404
+from xiezuo.accounts.access import PartnerPeriod, get_scoped_or_404
 from xiezuo.geo.models import code_prefix
 
 from .models import Agreement, AgreementTarget, Enterprise, Meeting, Organisation, Pairing, Visit
 
 
-def west_prefixes_for_east_user(*, user, on: dt.date | None = None) -> list[str]:
-    """Division-code prefixes of the western divisions paired, on `on` (today), with a division
-    the eastern office holds a grant on (its own division or one below it).
+def partner_periods_for_east_user(user) -> list[PartnerPeriod]:
+    """Every pairing, past, present or open-ended, of a division the eastern office holds a grant
+    on (its own division or one below it), as (western prefix, from, to).
 
-    Called by `accounts.access` for the east_office role; reads pairings unscoped on purpose
-    (it decides the scope).
+    Registered with `accounts.access` in CooperationConfig.ready: the scope layer asks for these
+    to decide what an eastern office sees, so this reads pairings unscoped on purpose.
     """
-    on = on or timezone.localdate()
     grants = list(user.grants.select_related("division"))
     if not grants:
         return []
     east = Q()
     for grant in grants:
-        prefix = code_prefix(grant.division.code, grant.division.level)
-        east |= Q(east_division__code__startswith=prefix)
-    rows = (Pairing.objects.filter(east, valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-            .values_list("west_division__code", "west_division__level").distinct())
-    return minimal_prefixes({code_prefix(code, level) for code, level in rows})
+        east |= Q(east_division__code__startswith=code_prefix(grant.division.code, grant.division.level))
+    rows = (Pairing.objects.filter(east)
+            .values_list("west_division__code", "west_division__level", "valid_from", "valid_to").distinct())
+    return [PartnerPeriod(code_prefix(code, level), start, end) for code, level, start, end in rows]
+
+
+def west_prefixes_for_east_user(*, user, on: dt.date | None = None) -> list[str]:
+    """Division-code prefixes of the western divisions paired with the eastern office on `on` (today)."""
+    on = on or timezone.localdate()
+    return minimal_prefixes({p.prefix for p in partner_periods_for_east_user(user) if p.in_force(on)})
 
 
 def minimal_prefixes(prefixes) -> list[str]:
