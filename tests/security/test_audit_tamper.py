@@ -207,3 +207,19 @@ def test_concurrent_writers_keep_one_chain():
     assert not errors
     assert AuditEntry.objects.count() == 60 and AuditChainHead.objects.get().seq == 60
     assert chain.verify().ok
+
+
+def test_the_import_fast_path_is_chained(divisions, make_user, tmp_path):
+    """The import writes its audit rows with a raw multi-row INSERT: they join the chain too."""
+    from xiezuo.dataio import sample
+
+    user = make_user("importer", division=divisions["lizhou"])
+    audit.record(action="x.before", user=user)
+    households, members, facts = sample.registry_rows(3, villages=[divisions["lizhou_village"].code], prefix="CHN")
+    path = sample.write_workbook(tmp_path / "import.xlsx", {"户": households, "成员": members, "年度": facts})
+    call_command("import", str(path), "--user", user.username)
+    audit.record(action="x.after", user=user)
+    assert AuditEntry.objects.filter(action="registry.household.imported").count() == 3
+    assert AuditEntry.objects.filter(seq__isnull=True).count() == 0
+    code, out = _verify()
+    assert code == 0, out

@@ -18,7 +18,7 @@ from typing import Any
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from xiezuo.accounts import crypto
+from xiezuo.accounts import chain, crypto
 from xiezuo.accounts.models import AuditEntry
 from xiezuo.geo.models import Division
 from xiezuo.registry import choices
@@ -214,9 +214,11 @@ class RegistrySpec(TabularSpec):
         with the same fields `accounts.audit.record` writes; the job id is the request id."""
         base = self._audit_base(ctx, action)
         base["data"] = {"job": ctx.job_id} if ctx.job_id else None
-        insert_rows(AuditEntry, ({"target_id": str(pk), "target_repr": text[:200], "division_code": division,
-                                  "before": before, "after": after} for pk, text, division, before, after in items),
-                    constants=base)
+        rows, base, finish = chain.linked_rows(
+            ({"target_id": str(pk), "target_repr": text[:200], "division_code": division, "before": before,
+              "after": after} for pk, text, division, before, after in items), base)
+        insert_rows(AuditEntry, rows, constants=base)
+        finish()
 
     def audit_created(self, ctx, action: str, items: Iterable[tuple[int, str]]) -> None:
         """The records this job created, as one audit row per village: (pk, division code) pairs
@@ -231,9 +233,12 @@ class RegistrySpec(TabularSpec):
             return
         base = {**self._audit_base(ctx, action), "target_id": ""}
         label = str(self.model._meta.verbose_name_plural)
-        insert_rows(AuditEntry, ({"target_repr": f"{len(pks)} × {label}"[:200], "division_code": division,
-                                  "data": {"job": ctx.job_id, "created": sorted(pks)}}
-                                 for division, pks in sorted(by_division.items())), constants=base)
+        rows, base, finish = chain.linked_rows(
+            ({"target_repr": f"{len(pks)} × {label}"[:200], "division_code": division,
+              "data": {"job": ctx.job_id, "created": sorted(pks)}} for division, pks in sorted(by_division.items())),
+            base)
+        insert_rows(AuditEntry, rows, constants=base)
+        finish()
 
     def new_pks(self, key_fields: tuple[str, ...], floor: int | None, keys: set) -> dict:
         """pks of the rows just inserted (pk above `floor`), by natural key."""
