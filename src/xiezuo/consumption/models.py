@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiezuo.accounts.access import RestrictedQuerySet
+from xiezuo.dates import validate_record_date
 
 
 class Supplier(models.Model):
@@ -133,7 +134,7 @@ class Sale(models.Model):
     buyer = models.ForeignKey(Buyer, verbose_name=_("buyer"), on_delete=models.PROTECT, related_name="sales")
     county = models.ForeignKey("geo.Division", verbose_name=_("supplier's county"), on_delete=models.PROTECT,
                                related_name="+", editable=False)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_record_date])
     amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2)
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=2, null=True, blank=True)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)

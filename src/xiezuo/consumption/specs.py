@@ -16,6 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from xiezuo.accounts import audit
+from xiezuo.dates import EARLIEST
 
 from .models import Buyer, Channel, Product, Sale
 
@@ -28,7 +29,7 @@ def _columns():
         Column("supplier", "供应商", "Supplier", max_length=200, synonyms=("供货单位", "供应商名称"),
                note_zh="供应商名称或统一社会信用代码", note_en="Supplier name or USCC"),
         Column("buyer", "采购方", "Buyer", required=True, max_length=200, synonyms=("采购单位", "购买方")),
-        Column("date", "销售日期", "Date", "date", required=True, synonyms=("日期",)),
+        Column("date", "销售日期", "Date", "date", required=True, min_value=EARLIEST, synonyms=("日期",)),
         Column("amount", "销售金额", "Amount", "money", required=True, min_value=Decimal("0.01"),
                max_value=Decimal("1000000000"), note_zh="元，大于零，最多两位小数", note_en="Yuan, above 0, 2 decimals",
                synonyms=("金额", "金额（元）")),

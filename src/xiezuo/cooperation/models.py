@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiezuo.accounts.access import RestrictedQuerySet
+from xiezuo.dates import validate_record_date
 
 
 class Side(models.TextChoices):
@@ -127,7 +128,7 @@ class Agreement(models.Model):
     west_division = models.ForeignKey("geo.Division", verbose_name=_("western party"), on_delete=models.PROTECT,
                                       related_name="+")
     round = models.CharField(_("round"), max_length=4, choices=Round.choices)
-    signed_on = models.DateField(_("signed on"))
+    signed_on = models.DateField(_("signed on"), validators=[validate_record_date])
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     synthetic = models.BooleanField(_("synthetic"), default=False)
@@ -247,7 +248,7 @@ class Visit(CountyActivity):
         EAST_TO_WEST = "e2w", _("East to west")
         WEST_TO_EAST = "w2e", _("West to east")
 
-    date = models.DateField(_("date"), db_index=True)
+    date = models.DateField(_("date"), db_index=True, validators=[validate_record_date])
     kind = models.CharField(_("direction"), max_length=3, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=300)
     leader = models.CharField(_("leader or delegation"), max_length=300, blank=True)
@@ -271,7 +272,7 @@ class Meeting(CountyActivity):
         SIGNING = "signing", _("Agreement signing")
         OTHER = "other", _("Other meeting")
 
-    date = models.DateField(_("date"), db_index=True)
+    date = models.DateField(_("date"), db_index=True, validators=[validate_record_date])
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=300)
 

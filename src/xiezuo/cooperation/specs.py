@@ -20,6 +20,8 @@ from typing import Any, ClassVar
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from xiezuo.dates import EARLIEST
+
 from .models import Enterprise, Meeting, Visit
 
 # the sheet's division columns -> the services' fields
@@ -43,7 +45,7 @@ def _visit_columns():
     from xiezuo.dataio.specs import Column
 
     return (
-        Column("date", "日期", "Date", "date", required=True, synonyms=("考察日期", "互访日期")),
+        Column("date", "日期", "Date", "date", required=True, min_value=EARLIEST, synonyms=("考察日期", "互访日期")),
         Column("kind", "方向", "Direction", "choice", required=True, choices=Visit.Kind, synonyms=("互访方向",),
                aliases=(("东到西", "e2w"), ("来访", "e2w"), ("西到东", "w2e"), ("出访", "w2e"))),
         Column("title", "事由", "Title", required=True, max_length=300, synonyms=("标题", "主题", "考察事由")),
@@ -57,7 +59,7 @@ def _meeting_columns():
     from xiezuo.dataio.specs import Column
 
     return (
-        Column("date", "日期", "Date", "date", required=True, synonyms=("会议日期",)),
+        Column("date", "日期", "Date", "date", required=True, min_value=EARLIEST, synonyms=("会议日期",)),
         Column("kind", "会议类型", "Kind", "choice", required=True, choices=Meeting.Kind, synonyms=("类型",),
                aliases=(("联席会", "joint"), ("签约仪式", "signing"), ("其他", "other"))),
         Column("title", "会议名称", "Title", required=True, max_length=300, synonyms=("名称", "标题")),

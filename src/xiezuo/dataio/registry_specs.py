@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 
 from xiezuo.accounts import chain, crypto
 from xiezuo.accounts.models import AuditEntry
+from xiezuo.dates import EARLIEST
 from xiezuo.geo.models import Division
 from xiezuo.registry import choices
 from xiezuo.registry.identity import InvalidIdNumber, check_id_number
 from xiezuo.registry.models import Household, HouseholdYear, Member
-from xiezuo.registry.services import duplicate_identity_message, member_identity_fields
+from xiezuo.registry.services import duplicate_identity_message, member_identity_fields, status_transition_error
 
 from .cells import YearMonth, display
 from .fastdb import insert_rows
@@ -326,7 +327,7 @@ class HouseholdSpec(RegistrySpec):
         C("standard", "识别标准", "Identification standard", "choice", choices=choices.IdentificationStandard),
         C("status", "户状态", "Status", "choice", choices=choices.HouseholdStatus, synonyms=("状态", "贫困户状态")),
         C("identified_on", "识别时间", "Identified on", "date", synonyms=("识别日期", "纳入时间"),
-          min_value=dt.date(2000, 1, 1), note_zh="日期，如 2014-06-30", note_en="A date, e.g. 2014-06-30"),
+          min_value=EARLIEST, note_zh="日期，如 2014-06-30", note_en="A date, e.g. 2014-06-30"),
         C("exit_year", "脱贫年度", "Exit year", "year", min_value=2013, max_value=2100, synonyms=("脱贫年份",)),
         C("main_cause", "主要致贫原因", "Main cause of poverty", "choice", choices=choices.Cause,
           synonyms=("致贫原因",)),
@@ -364,6 +365,7 @@ class HouseholdSpec(RegistrySpec):
             h["village"] = h["village_id"]
             existing[h["number"]] = h
         number_col, village_col = self.columns[0], self.columns[1]
+        status_col = next(c for c in self.columns if c.name == "status")
         for row in rows:
             v = row.values
             if v["number"] in seen:
@@ -396,6 +398,12 @@ class HouseholdSpec(RegistrySpec):
             diff = self._compare(ctx, row, obj, present)
             if row.action == "error":
                 continue
+            if "status" in diff:
+                # the same lifecycle as the status-change service (registry/lifecycle.py)
+                error = status_transition_error(*diff["status"])
+                if error is not None:
+                    ctx.error(row, status_col, v["status"], error.messages[0])
+                    continue
             row.obj = obj
             row.diff = diff
             row.action = "changed" if diff else "unchanged"

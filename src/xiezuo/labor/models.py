@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiezuo.accounts.access import RestrictedQuerySet
+from xiezuo.dates import validate_record_date
 
 
 class Workstation(models.Model):
@@ -24,7 +25,7 @@ class Workstation(models.Model):
                                       related_name="+")
     serves = models.ForeignKey("geo.Division", verbose_name=_("western county served"), on_delete=models.PROTECT,
                                related_name="+")
-    opened_on = models.DateField(_("opened on"))
+    opened_on = models.DateField(_("opened on"), validators=[validate_record_date])
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     synthetic = models.BooleanField(_("synthetic"), default=False)
 
@@ -48,7 +49,7 @@ class Workshop(models.Model):
                                 related_name="+")
     owner_name = models.CharField(_("owner"), max_length=200, blank=True)
     owner_uscc = models.CharField(_("owner's unified social credit code"), max_length=18, blank=True)
-    opened_on = models.DateField(_("opened on"))
+    opened_on = models.DateField(_("opened on"), validators=[validate_record_date])
     jobs_offered = models.PositiveIntegerField(_("jobs offered"), default=0)
     synthetic = models.BooleanField(_("synthetic"), default=False)
 
@@ -84,7 +85,7 @@ class Placement(models.Model):
                                     on_delete=models.SET_NULL, related_name="placements")
     workshop = models.ForeignKey(Workshop, verbose_name=_("in workshop"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="placements")
-    start_date = models.DateField(_("start date"))
+    start_date = models.DateField(_("start date"), validators=[validate_record_date])
     end_date = models.DateField(_("end date"), null=True, blank=True)
     monthly_wage = models.DecimalField(_("monthly wage (yuan)"), max_digits=10, decimal_places=2)
     months_employed = models.PositiveSmallIntegerField(_("months employed in the start year"))

@@ -21,6 +21,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from xiezuo.dates import EARLIEST
+
 from .models import Place, Placement
 
 CHANGEABLE = ("place", "end_date", "monthly_wage")
@@ -37,7 +39,7 @@ def _columns():
         Column("employer", "就业单位", "Employer", required=True, max_length=200, synonyms=("用工单位", "工作单位")),
         Column("place", "就业地点", "Where", "choice", required=True, choices=Place, synonyms=("务工地点", "就业地"),
                aliases=(("县内", "local"), ("省内", "in_province"), ("浙江", "zhejiang"), ("省外", "other_province"))),
-        Column("start_date", "就业开始日期", "Start date", "date", required=True, synonyms=("开始日期", "入职日期")),
+        Column("start_date", "就业开始日期", "Start date", "date", required=True, min_value=EARLIEST, synonyms=("开始日期", "入职日期")),
         Column("end_date", "就业结束日期", "End date", "date", synonyms=("结束日期", "离职日期")),
         Column("monthly_wage", "月工资（元）", "Monthly wage (yuan)", "money", required=True,
                min_value=Decimal("0.01"), max_value=Decimal("1000000"), synonyms=("月工资", "月收入"),

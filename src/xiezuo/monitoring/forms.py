@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xiezuo.dates import RecordDateField
 from xiezuo.web.forms import DateInput
 
 from . import workflow as wf
@@ -24,7 +25,7 @@ class OpenCaseForm(forms.Form):
     rigid_expenditure = forms.DecimalField(label=_("Rigid expenditure (yuan)"), max_digits=12, decimal_places=2,
                                            min_value=0, required=False)
     department = forms.CharField(label=_("Department"), max_length=60, required=False)
-    on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    on = RecordDateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
 
     def clean_risk_types(self):
         risks = self.cleaned_data["risk_types"]
@@ -35,7 +36,7 @@ class OpenCaseForm(forms.Form):
 
 class AdvanceForm(forms.Form):
     to_stage = forms.ChoiceField(label=_("Next step"), choices=Stage.choices)
-    on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    on = RecordDateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
     comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     category = forms.ChoiceField(label=_("Category (county decision)"), required=False,
                                  choices=[("", "—"), *Category.choices])

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiezuo.accounts.access import RestrictedQuerySet
+from xiezuo.dates import validate_record_date
 
 from . import workflow as wf
 
@@ -98,7 +99,7 @@ class Case(models.Model):
     category = models.CharField(_("category"), max_length=20, choices=Category.choices, blank=True)
     stage = models.CharField(_("stage"), max_length=32, choices=Stage.choices, default=Stage.RISK_WARNING,
                              db_index=True)
-    opened_on = models.DateField(_("opened"))
+    opened_on = models.DateField(_("opened"), validators=[validate_record_date])
     stage_entered_on = models.DateField(_("stage entered"))
     stage_due_on = models.DateField(_("stage due"), null=True, blank=True, db_index=True)
     identified_on = models.DateField(_("identified"), null=True, blank=True)
@@ -175,7 +176,7 @@ class CaseStep(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
     from_stage = models.CharField(_("from"), max_length=32, choices=Stage.choices, blank=True)
     to_stage = models.CharField(_("to"), max_length=32, choices=Stage.choices)
-    on = models.DateField(_("date"))
+    on = models.DateField(_("date"), validators=[validate_record_date])
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
     actor_name = models.CharField(_("by"), max_length=150)

@@ -18,6 +18,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from xiezuo.dates import EARLIEST
+
 from . import workflow as wf
 from .models import Case, CaseRisk, RiskType, Source
 
@@ -39,7 +41,7 @@ def _columns():
                note_en="1-5 national codes (01, 0201, ... 99) or names, separated by commas"),
         Column("department", "预警部门", "Department", required=True, max_length=60, synonyms=("部门",)),
         Column("detail", "预警内容", "Detail", max_length=500, synonyms=("说明", "情况说明")),
-        Column("date", "预警日期", "Date", "date", synonyms=("日期",), note_zh="不填则为导入当天",
+        Column("date", "预警日期", "Date", "date", min_value=EARLIEST, synonyms=("日期",), note_zh="不填则为导入当天",
                note_en="Blank: the day of the import"),
         Column("rigid_expenditure", "刚性支出", "Rigid expenditure", "money", min_value=Decimal("0"),
                max_value=Decimal("100000000"), synonyms=("刚性支出（元）", "rigid_expenditure"),

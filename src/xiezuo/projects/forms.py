@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiezuo.cooperation.forms import DivisionCodeField
 from xiezuo.cooperation.models import Pairing
+from xiezuo.dates import RecordDateField
 from xiezuo.geo.models import Division
 from xiezuo.registry.models import Cadre
 from xiezuo.web.forms import DatedForm, DateInput
@@ -48,7 +49,7 @@ class ProjectForm(forms.ModelForm):
 
 class TransitionForm(DatedForm, forms.Form):
     to_status = forms.ChoiceField(label=_("new status"), choices=Status.choices)
-    on = forms.DateField(label=_("date"), widget=DATE)
+    on = RecordDateField(label=_("date"), widget=DATE)
     reason = forms.CharField(label=_("reason (needed to go back)"), max_length=300, required=False)
 
 
@@ -62,7 +63,7 @@ class PostingForm(DatedForm, forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=KIND)
     source = forms.ChoiceField(label=_("fund source"), choices=FundSource.choices)
     amount = forms.DecimalField(label=_("amount (yuan)"), max_digits=16, decimal_places=2)
-    date = forms.DateField(label=_("date"), widget=DATE)
+    date = RecordDateField(label=_("date"), widget=DATE)
     payee = forms.CharField(label=_("payee"), max_length=200, required=False)
     voucher = forms.CharField(label=_("voucher"), max_length=60, required=False)
     memo = forms.CharField(label=_("memo"), max_length=300, required=False)
@@ -71,7 +72,7 @@ class PostingForm(DatedForm, forms.Form):
 class ReversalForm(DatedForm, forms.Form):
     entry = forms.IntegerField(widget=forms.HiddenInput)
     amount = forms.DecimalField(label=_("amount (empty: all)"), max_digits=16, decimal_places=2, required=False)
-    date = forms.DateField(label=_("date"), widget=DATE)
+    date = RecordDateField(label=_("date"), widget=DATE)
     reason = forms.CharField(label=_("reason"), max_length=300)
 
 
@@ -85,7 +86,7 @@ class BeneficiaryForm(forms.Form):
 
 class PayoutForm(DatedForm, forms.Form):
     amount = forms.DecimalField(label=_("amount (yuan)"), max_digits=16, decimal_places=2)
-    date = forms.DateField(label=_("date"), widget=DATE)
+    date = RecordDateField(label=_("date"), widget=DATE)
     payee = forms.CharField(label=_("payee"), max_length=200)
     voucher = forms.CharField(label=_("voucher"), max_length=60)
     memo = forms.CharField(label=_("memo"), max_length=300, required=False)

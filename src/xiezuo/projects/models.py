@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiezuo.accounts.access import RestrictedQuerySet
+from xiezuo.dates import validate_record_date
 
 ZERO = Decimal("0.00")
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -108,7 +109,7 @@ class ProjectTransition(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(_("from"), max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=12, choices=Status.choices)
-    on = models.DateField(_("date"))
+    on = models.DateField(_("date"), validators=[validate_record_date])
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                            related_name="+")
@@ -195,7 +196,7 @@ class LedgerEntry(AppendOnlyModel):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="ledger")
     budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_record_date])
     amount = models.DecimalField(_("amount"), **MONEY)
     payee = models.CharField(_("payee"), max_length=200, blank=True)
     voucher = models.CharField(_("voucher"), max_length=60, blank=True)
@@ -280,7 +281,7 @@ class PoolEntry(AppendOnlyModel):
 
     pool = models.ForeignKey(FundPool, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_record_date])
     amount = models.DecimalField(_("amount"), **MONEY)
     ledger_entry = models.ForeignKey(LedgerEntry, verbose_name=_("from ledger entry"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="pool_entries")

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from xiezuo import dates
 from xiezuo.accounts import audit
 from xiezuo.accounts.access import ensure_within
 from xiezuo.geo.models import Division
@@ -116,6 +117,7 @@ def project_transition(*, user, project: Project, to_status: str, on: dt.date, r
     """Move a project one step forward, or back to an earlier status with a reason."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     ensure_within(user, project.place_id, "change")
+    dates.check(on, "on")
     if to_status not in STATUS_ORDER:
         raise ValidationError({"to_status": _("Unknown status %(status)s.") % {"status": to_status}})
     here, there = STATUS_ORDER.index(project.status), STATUS_ORDER.index(to_status)
@@ -200,6 +202,7 @@ def _check_posting(user, budget: Budget, date) -> None:
                                                                  "status": project.get_status_display()})
     if not isinstance(date, dt.date):
         raise ValidationError({"date": _("Give the posting date.")})
+    dates.check(date, "date")
 
 
 def _refuse(totals: ledger.Totals, message: str) -> None:

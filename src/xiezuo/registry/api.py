@@ -17,6 +17,7 @@ from xiezuo.accounts import crypto
 from xiezuo.accounts import services as account_services
 from xiezuo.accounts.access import can_unmask
 from xiezuo.accounts.api_base import Param, ScopedReadOnlyViewSet
+from xiezuo.dates import validate_record_date
 
 from . import choices, services
 from .models import Household, Member
@@ -69,8 +70,10 @@ class MemberCreateSerializer(serializers.Serializer):
 
 
 class StatusChangeSerializer(serializers.Serializer):
-    to_status = serializers.ChoiceField(choices=choices.HouseholdStatus.choices)
-    on = serializers.DateField()
+    to_status = serializers.ChoiceField(choices=choices.HouseholdStatus.choices,
+                                        help_text="The next status; the lifecycle (registry/lifecycle.py) decides "
+                                                  "which moves are allowed.")
+    on = serializers.DateField(validators=[validate_record_date], help_text="Not before 2013-01-01, not in the future.")
     reason = serializers.CharField(max_length=200, min_length=2)
 
 

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiezuo.accounts.access import RestrictedQuerySet
+from xiezuo.dates import validate_record_date
 
 from . import choices
 
@@ -63,7 +64,8 @@ class Household(models.Model):
         _("status"), max_length=16, choices=choices.HouseholdStatus.choices,
         default=choices.HouseholdStatus.IDENTIFIED, db_index=True,
     )
-    identified_on = models.DateField(_("first identified"), null=True, blank=True)
+    identified_on = models.DateField(_("first identified"), null=True, blank=True,
+                                     validators=[validate_record_date])
     exit_year = models.PositiveSmallIntegerField(_("exit year"), null=True, blank=True)
     main_cause = models.CharField(_("main cause of poverty"), max_length=16, choices=choices.Cause.choices, blank=True)
     other_causes = models.JSONField(_("other causes"), default=list, blank=True)
@@ -241,7 +243,7 @@ class StatusChange(models.Model):
     """Append-only history of a household's lifecycle, so any date's status can be rebuilt."""
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="status_changes")
-    on = models.DateField(_("date"))
+    on = models.DateField(_("date"), validators=[validate_record_date])
     from_status = models.CharField(_("from"), max_length=16, choices=choices.HouseholdStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=choices.HouseholdStatus.choices)
     reason = models.CharField(_("reason"), max_length=200, blank=True)

@@ -6,9 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from xiezuo import dates
 from xiezuo.accounts import audit, crypto
 from xiezuo.accounts.access import ensure_within, within
 
+from . import lifecycle
+from .choices import HouseholdStatus
 from .identity import InvalidIdNumber, check_id_number
 from .models import Household, Member, StatusChange
 
@@ -86,9 +89,31 @@ def _member_save(*, household: Household, identity: dict, checked, user, **field
     return member
 
 
+def status_transition_error(from_status: str, to_status: str) -> ValidationError | None:
+    """The lifecycle's verdict on a move (registry/lifecycle.py), as a user-facing error, or None."""
+    try:
+        lifecycle.check(from_status, to_status)
+    except lifecycle.IllegalTransition as exc:
+        labels = dict(HouseholdStatus.choices)
+        if exc.code == "same_status":
+            message = _("The household is already %(status)s.") % {"status": labels.get(to_status, to_status)}
+        else:
+            options = "、".join(str(labels[s]) for s in lifecycle.TRANSITIONS.get(from_status, ())) or _("none")
+            message = _("A household cannot move from %(from)s to %(to)s; from %(from)s it may move to: "
+                        "%(next)s.") % {"from": labels.get(from_status, from_status),
+                                        "to": labels.get(to_status, to_status), "next": options}
+        return ValidationError({"to_status": message}, code=f"status.{exc.code}")
+    return None
+
+
 @transaction.atomic
 def household_status_change(*, household: Household, to_status: str, on, reason: str, user) -> Household:
+    """Move a household along its lifecycle (registry/lifecycle.py), on a date within the date rule."""
     household = Household.objects.restrict(user, "change").select_for_update().get(pk=household.pk)
+    dates.check(on, "on")
+    error = status_transition_error(household.status, to_status)
+    if error is not None:
+        raise error
     before = audit.snapshot(household)
     StatusChange.objects.create(household=household, on=on, from_status=household.status, to_status=to_status,
                                 reason=reason)

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiezuo.accounts.access import RestrictedQuerySet
+from xiezuo.dates import validate_record_date
 
 
 class Exchange(models.Model):
@@ -66,7 +67,7 @@ class TrainingSession(models.Model):
         TEACHERS = "teachers", _("Teachers")
 
     title = models.CharField(_("title"), max_length=200)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_record_date])
     place = models.CharField(_("place"), max_length=200)
     organiser = models.CharField(_("organiser"), max_length=200)
     audience = models.CharField(_("audience"), max_length=16, choices=Audience.choices)
