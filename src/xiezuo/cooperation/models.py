@@ -4,8 +4,9 @@ with their yearly targets.
 A pairing joins an eastern party (a division, an organisation, or both) to a western one
 for a period; several may hold at once (安吉 donated to 青川 while 吴兴 was its partner).
 Pairings and agreements are scoped by their western division, so western staff see the
-pairings of their own area and an eastern office sees, through
-`selectors.west_prefixes_for_east_user`, the western divisions paired with its own.
+pairings of their own area and an eastern office sees the western divisions paired with its
+own, each record by the pairing in force at its date (`scope_date_field` / `scope_year_field`;
+the pairings reach accounts.access through `selectors.partner_periods_for_east_user`).
 """
 
 from __future__ import annotations
