@@ -37,15 +37,20 @@ def _key(oldest_key: str) -> bytes:
     return hashlib.sha256(b"xiezuo-audit-chain:" + oldest_key.encode()).digest()
 
 
-def _canonical_value(value):
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
-    if isinstance(value, float) and value.is_integer():
-        return int(value)  # PostgreSQL's jsonb gives 1e20 back as an integer
-    if isinstance(value, dict):
-        return {str(k): _canonical_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_canonical_value(v) for v in value]
+JSON_FIELDS = ("before", "after", "data")
+PLAIN_FIELDS = tuple(n for n in CONTENT_FIELDS if n not in JSON_FIELDS and n != "at") + ("seq", "prev_hash")
+
+
+def _norm(value):
+    """JSON as it reads back from either database: string keys, and integral floats of 1e16 and
+    more as integers (PostgreSQL's jsonb gives 1e20 back as 100000000000000000000)."""
+    kind = type(value)
+    if kind is dict:
+        return {str(k): _norm(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [_norm(v) for v in value]
+    if kind is float and value.is_integer() and abs(value) >= 1e16:
+        return int(value)
     return value
 
 
@@ -54,9 +59,14 @@ def canonical(entry) -> bytes:
 
     `entry` is a model instance or a dict of column values (the import's fast insert path).
     """
-    get = entry.get if isinstance(entry, dict) else lambda name: getattr(entry, name)
-    body = {name: _canonical_value(get(name)) for name in (*CONTENT_FIELDS, "seq", "prev_hash")}
-    body["ip"] = str(body["ip"]) if body["ip"] is not None else None
+    get = entry.get if isinstance(entry, dict) else entry.__dict__.get
+    body = {name: get(name) for name in PLAIN_FIELDS}
+    for name in JSON_FIELDS:
+        body[name] = _norm(get(name))
+    at = get("at")
+    body["at"] = at.astimezone(dt.UTC).isoformat(timespec="microseconds") if at is not None else None
+    if body["ip"] is not None:
+        body["ip"] = str(body["ip"])
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
 
 
