@@ -20,7 +20,7 @@ from xiezuo.accounts.models import AuditChainHead, AuditEntry
 
 pytestmark = pytest.mark.django_db
 append_only = importlib.import_module("xiezuo.accounts.migrations.0003_audit_append_only_triggers")
-chain_migration = importlib.import_module("xiezuo.accounts.migrations.0006_chain_existing_audit_entries")
+chain_migration = importlib.import_module("xiezuo.accounts.migrations.0007_chain_existing_audit_entries")
 only_postgres = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL roles and TRUNCATE")
 
 
@@ -127,7 +127,7 @@ def test_the_migration_chains_existing_entries(log):
 
     from django.db.migrations.loader import MigrationLoader
 
-    state = MigrationLoader(connection).project_state(("accounts", "0005_audit_hash_chain"))
+    state = MigrationLoader(connection).project_state(("accounts", "0006_audit_hash_chain"))
     chain_migration.chain_existing(state.apps, Editor())
     code, out = _verify()
     assert code == 0 and "10 entries checked" in out

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from django.db import connections
 
 _migration = importlib.import_module("xiezuo.accounts.migrations.0003_audit_append_only_triggers")
-_truncate = importlib.import_module("xiezuo.accounts.migrations.0006_chain_existing_audit_entries")
+_truncate = importlib.import_module("xiezuo.accounts.migrations.0007_chain_existing_audit_entries")
 
 
 def installed(using: str = "default") -> bool:

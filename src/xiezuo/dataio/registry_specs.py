@@ -25,7 +25,11 @@ from xiezuo.geo.models import Division
 from xiezuo.registry import choices
 from xiezuo.registry.identity import InvalidIdNumber, check_id_number
 from xiezuo.registry.models import Household, HouseholdYear, Member
-from xiezuo.registry.services import duplicate_identity_message, member_identity_fields, status_transition_error
+from xiezuo.registry.services import (
+    duplicate_identity_message,
+    member_identity_fields,
+    status_transition_error,
+)
 
 from .cells import YearMonth, display
 from .fastdb import insert_rows

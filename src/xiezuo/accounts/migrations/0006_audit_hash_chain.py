@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_user_totp_last_step'),
+        ('accounts', '0005_user_totp_last_step'),
     ]
 
     operations = [

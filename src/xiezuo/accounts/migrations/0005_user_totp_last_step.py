@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_audit_append_only_triggers'),
+        ('accounts', '0004_api_token_hashed'),
     ]
 
     operations = [

@@ -77,7 +77,7 @@ def pg_truncate_triggers_down(apps, schema_editor):
 
 class Migration(migrations.Migration):
 
-    dependencies = [("accounts", "0005_audit_hash_chain")]
+    dependencies = [("accounts", "0006_audit_hash_chain")]
 
     operations = [
         migrations.RunPython(chain_existing, migrations.RunPython.noop),
