@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0004_id_mask_last_four'),
+        ('registry', '0005_road_type_choices'),
     ]
 
     operations = [
