@@ -19,6 +19,7 @@ Xiezuo commands (xiezuo COMMAND --help for each):
   template   write an import template
   worker     run queued background jobs (imports, engine runs, reports)
   monitor    measurement runs (poverty status, FGT, MPI)
+  snapshot   the measurement inputs for a year as county-partitioned Parquet
   cases      return-to-poverty monitoring cases
   token      API tokens
   keys       encryption keys for identity numbers

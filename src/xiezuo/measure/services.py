@@ -8,7 +8,6 @@ inputs as Parquet under XIEZUO_DATA_DIR/runs/<id>/ so it can be reproduced exact
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -18,7 +17,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -29,8 +27,9 @@ from xiezuo.accounts import audit
 from xiezuo.geo.models import Division
 from xiezuo.policy.models import PolicyVersion
 
+from . import snapshot
 from .engine import Spec, evaluate
-from .engine.run import INPUT_SCHEMAS, PARQUET_ROW_GROUP_ROWS, EngineResult, input_hash
+from .engine.run import EngineResult, input_hash
 from .engine.spec import EXIT_CRITERIA
 from .inputs import read_inputs
 from .models import DivisionResult, HouseholdResult, Run
@@ -159,19 +158,20 @@ def _summary(result: EngineResult) -> dict:
 
 
 def snapshot_write(run: Run, inputs: dict[str, pa.Table], policy: PolicyVersion) -> Path:
+    """Freeze a run's inputs as a snapshot (the format of `xiezuo snapshot`) under runs/<id>/."""
     path = runs_dir() / str(run.pk)
-    path.mkdir(parents=True, exist_ok=True)
-    for name, table in inputs.items():
-        pq.write_table(table, path / f"{name}.parquet", row_group_size=PARQUET_ROW_GROUP_ROWS)
-    (path / "policy.json").write_text(json.dumps({"name": policy.name, "year": run.year,
-                                                  "parameters": policy.parameters}, ensure_ascii=False, indent=1))
+    snapshot.write_tables(path, inputs, year=run.year, policy=policy, input_hash=input_hash(inputs))
     return path
 
 
 def snapshot_read(run: Run) -> tuple[dict[str, pa.Table], dict]:
+    """A published run's frozen inputs and policy; checksums verified (runs published before the snapshot
+    format, without a manifest, are read as they were written)."""
     path = Path(run.snapshot_dir)
-    tables = {name: pq.read_table(path / f"{name}.parquet") for name in INPUT_SCHEMAS}
-    return tables, json.loads((path / "policy.json").read_text())
+    if not snapshot.is_snapshot(path):
+        return snapshot.read_legacy(path)
+    tables, _manifest, policy = snapshot.read(path)
+    return tables, policy
 
 
 def run_reproduce(*, run: Run) -> EngineResult:
@@ -187,7 +187,8 @@ def run_reproduce(*, run: Run) -> EngineResult:
 
 def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "duckdb", publish: bool = False,
                 what_if: bool = False, base_run: Run | None = None, spark=None,
-                log: Callable[[str], None] = lambda _m: None, inputs: dict[str, pa.Table] | None = None) -> Run:
+                log: Callable[[str], None] = lambda _m: None, inputs: dict[str, pa.Table] | None = None,
+                inputs_from: str = "given") -> Run:
     """Run the engine for `year` under `policy` and store the results; publish if asked."""
     if publish and what_if:
         raise ValidationError(_("A what-if run cannot be published."))
@@ -203,7 +204,7 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
         if inputs is None:
             inputs, how = read_inputs(year, log=log)
         else:
-            how = "given"
+            how = inputs_from
         t_read = time.perf_counter() - t0
         log("  evaluating ...")
         result = evaluate(**inputs, spec=spec, year=year, backend=engine, spark=spark)
@@ -254,6 +255,26 @@ def run_publish(*, run: Run, user) -> Run:
     run.save(update_fields=["published", "snapshot_dir"])
     audit.record(action="measure.run.published", user=user, target=run, data={"hash": run.input_hash})
     return run
+
+
+def run_from_snapshot(*, path: str | Path, policy: PolicyVersion | None = None, year: int | None = None,
+                      **kwargs) -> Run:
+    """A run on a snapshot's inputs (checksums verified first) under its policy, or under `policy` if given.
+    The snapshot's policy must still be as it was when the snapshot was taken."""
+    tables, manifest, _policy_file = snapshot.read(path)
+    if year is not None and int(year) != manifest["year"]:
+        raise ValidationError(_("The snapshot is of %(snap)s, not %(year)s."),
+                              params={"snap": manifest["year"], "year": year})
+    if policy is None:
+        meta = manifest["policy"]
+        policy = PolicyVersion.objects.filter(pk=meta["id"], name=meta["name"]).first()
+        if policy is None:
+            raise ValidationError(_("The snapshot's policy %(name)s is not in this database; name one to run under."),
+                                  params={"name": meta["name"]})
+        if snapshot.policy_digest(policy.parameters) != meta["sha256"]:
+            raise ValidationError(_("Policy %(name)s changed since the snapshot was taken; name the policy to run "
+                                    "under."), params={"name": policy.name})
+    return run_execute(year=manifest["year"], policy=policy, inputs=tables, inputs_from="snapshot", **kwargs)
 
 
 def what_if(*, base_run: Run, changes: dict, user, name: str | None = None,

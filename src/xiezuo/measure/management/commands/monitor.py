@@ -1,4 +1,5 @@
-"""`xiezuo monitor run --year Y [--policy NAME] [--publish] [--engine duckdb|spark]`, and
+"""`xiezuo monitor run --year Y [--policy NAME] [--publish] [--engine duckdb|spark]`, or on a snapshot
+(`xiezuo monitor run --snapshot DIR`, written by `xiezuo snapshot`; checksums verified first), and
 `xiezuo monitor reproduce RUN_ID` (recompute a published run from its frozen inputs)."""
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         run = sub.add_parser("run", help="run the engine for a year")
-        run.add_argument("--year", type=int, required=True)
-        run.add_argument("--policy", help="policy version name (default: the published national-<year>)")
+        run.add_argument("--year", type=int, help="required unless --snapshot is given")
+        run.add_argument("--policy", help="policy version name (default: the published national-<year>, "
+                                          "or the snapshot's)")
+        run.add_argument("--snapshot", metavar="DIR", help="run on a snapshot's inputs instead of the registry")
         run.add_argument("--publish", action="store_true", help="publish the run and freeze its inputs")
         run.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb")
         rep = sub.add_parser("reproduce", help="recompute a published run from its frozen inputs")
@@ -37,6 +40,21 @@ class Command(BaseCommand):
             self.stdout.write(f"run #{run.pk}: inputs {'identical' if same else 'DIFFERENT'} "
                               f"({result.input_hash[:12]}), {result.households.num_rows:,} households recomputed")
             return
+        if opts.get("snapshot"):
+            policy = None
+            if opts.get("policy"):
+                policy = policy_for(year=opts["year"], name=opts["policy"])
+                if policy is None:
+                    raise CommandError(f"no policy named {opts['policy']}")
+            try:
+                run = services.run_from_snapshot(path=opts["snapshot"], policy=policy, year=opts.get("year"),
+                                                 engine=opts["engine"], publish=opts["publish"],
+                                                 log=self.stdout.write)
+            except ValidationError as exc:
+                raise CommandError("; ".join(exc.messages)) from exc
+            return self._done(run)
+        if opts.get("year") is None:
+            raise CommandError("--year is required (or --snapshot DIR)")
         policy = policy_for(year=opts["year"], name=opts.get("policy"))
         if policy is None:
             raise CommandError(f"no policy for {opts['year']}" + (f" named {opts['policy']}" if opts.get("policy")
@@ -46,6 +64,9 @@ class Command(BaseCommand):
                                        publish=opts["publish"], log=self.stdout.write)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
+        self._done(run)
+
+    def _done(self, run) -> None:
         s = run.summary
         self.stdout.write(self.style.SUCCESS(
             f"run #{run.pk} {run.year}: {s.get('households', {})}; FGT0 {s.get('fgt0', 0):.4f} "

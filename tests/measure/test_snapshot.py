@@ -1,0 +1,158 @@
+"""Input snapshots (measure/snapshot.py): written from the registry county by county, a run from one gives the
+direct run's results exactly, the manifest's checksums refuse a changed or incomplete snapshot, published runs
+keep their inputs in the same format, and runs published in the old layout still reproduce."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import stat
+from decimal import Decimal
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+from django.core.management import CommandError, call_command
+
+from xiezuo.measure import services, snapshot
+from xiezuo.measure.engine.run import input_hash
+from xiezuo.measure.inputs import read_inputs
+from xiezuo.measure.models import DivisionResult, HouseholdResult, Run
+from xiezuo.policy.models import PolicyVersion
+from xiezuo.registry.models import HouseholdYear, Member
+
+from .test_runs import registry_2021  # noqa: F401 — the fixture
+
+HH_FIELDS = ["household_id", "village_id", "size", "pcni", "pcni_after_rigid", "status", "category", "reasons",
+             "registered_active", "exited_before", "below_line", "below_monitoring", "exit_ok", "mpi_score",
+             "mpi_poor", "deprived"]
+DIV_FIELDS = ["division_id", "level", "parent_code", "households", "people", "rural_population", "counts",
+              "incidence", "fgt0", "fgt1", "fgt2", "H", "A", "M0", "censored", "contribution"]
+
+
+def _policy() -> PolicyVersion:
+    return PolicyVersion.objects.get(name="national-2021")
+
+
+def _results(run: Run) -> tuple[list, list]:
+    hh = list(HouseholdResult.objects.filter(run=run).order_by("household_id").values_list(*HH_FIELDS))
+    div = list(DivisionResult.objects.filter(run=run).order_by("division_id").values_list(*DIV_FIELDS))
+    return hh, div
+
+
+@pytest.fixture
+def snap(registry_2021, tmp_path):  # noqa: F811
+    path = tmp_path / "snap"
+    snapshot.write_registry(path, year=2021, policy=_policy())
+    return path
+
+
+def test_a_run_on_the_snapshot_equals_the_direct_run(snap, registry_2021):  # noqa: F811
+    direct = services.run_execute(year=2021, policy=_policy())
+    again = services.run_from_snapshot(path=snap)
+    assert again.timings["read_with"] == "snapshot" and again.input_hash == direct.input_hash
+    hh, div = _results(again)
+    assert (hh, div) == _results(direct) and len(hh) == 4 and len(div) > 4
+
+
+def test_layout_manifest_and_permissions(snap, registry_2021):  # noqa: F811
+    manifest = json.loads((snap / "manifest.json").read_text())
+    assert manifest["format_version"] == snapshot.FORMAT_VERSION and manifest["year"] == 2021
+    policy = _policy()
+    assert manifest["policy"] == {"id": policy.pk, "name": "national-2021", "year": 2021,
+                                  "sha256": snapshot.policy_digest(policy.parameters)}
+    assert manifest["tables"]["households"] == {"rows": 4, "partitions": {"510802": 2, "510821": 2}}
+    assert manifest["tables"]["members"]["rows"] == 5
+    assert "households/county=510802/part-0.parquet" in manifest["files"]
+    # DuckDB reads the layout as hive partitions
+    rows = duckdb.sql(f"SELECT county, count(*) FROM read_parquet('{snap}/households/*/*.parquet', "
+                      "hive_partitioning=true) GROUP BY ALL ORDER BY 1").fetchall()
+    assert [(str(c), n) for c, n in rows] == [("510802", 2), ("510821", 2)]
+    assert pq.ParquetFile(snap / "members/county=510802/part-0.parquet").metadata.num_row_groups == 1
+    for path in [snap, *snap.rglob("*")]:
+        assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path
+
+
+def test_no_identity_numbers_or_names_in_a_snapshot(snap, registry_2021):  # noqa: F811
+    ids = ["510802199001011236", "510802199202021234", "510802198001011234", "510821197001011232",
+           "510821196001011231"]  # the fixture's
+    secrets = ids + [m.name for m in Member.objects.all()] + \
+        [h.head_name for h in registry_2021.values()] + [h.number for h in registry_2021.values()]
+    assert all(secrets)
+    for path in snap.rglob("*.parquet"):
+        text = json.dumps(pq.read_table(path).to_pylist(), ensure_ascii=False)
+        assert not [s for s in secrets if s in text], path
+
+
+def test_a_snapshot_is_written_in_batches(registry_2021, tmp_path, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(snapshot, "BATCH_ROWS", 1)  # every row its own batch: files still one per county
+    snapshot.write_registry(tmp_path / "s", year=2021, policy=_policy())
+    tables, manifest, _p = snapshot.read(tmp_path / "s")
+    assert manifest["tables"]["members"]["partitions"] == {"510802": 3, "510821": 2}
+    assert input_hash(tables) == input_hash(read_inputs(2021)[0])
+
+
+@pytest.mark.parametrize("damage", ["change", "delete", "extra", "manifest"])
+def test_a_changed_or_incomplete_snapshot_is_refused(snap, registry_2021, damage):  # noqa: F811
+    part = snap / "years/county=510821/part-0.parquet"
+    if damage == "change":
+        data = bytearray(part.read_bytes())
+        data[len(data) // 2] ^= 1
+        part.write_bytes(bytes(data))
+        message = "years/county=510821/part-0.parquet does not match its checksum"
+    elif damage == "delete":
+        part.unlink()
+        message = "incomplete: years/county=510821/part-0.parquet is missing"
+    elif damage == "extra":
+        shutil.copy(part, part.with_name("part-1.parquet"))
+        message = "years/county=510821/part-1.parquet is not in its manifest"
+    else:
+        (snap / "manifest.json").unlink()
+        message = "manifest.json is missing"
+    with pytest.raises(CommandError, match=message):
+        call_command("monitor", "run", "--snapshot", str(snap))
+    assert not Run.objects.exists()
+
+
+def test_a_changed_policy_is_refused_unless_one_is_named(snap, registry_2021):  # noqa: F811
+    PolicyVersion.objects.filter(name="national-2021").update(parameters={**_policy().parameters, "note": "x"})
+    with pytest.raises(CommandError, match="changed since the snapshot"):
+        call_command("monitor", "run", "--snapshot", str(snap))
+    with pytest.raises(CommandError, match="is of 2021, not 2020"):
+        call_command("monitor", "run", "--snapshot", str(snap), "--year", "2020")
+
+
+def test_cli_snapshot_then_run(registry_2021, tmp_path, capsys):  # noqa: F811
+    out = tmp_path / "cli"
+    call_command("snapshot", "--year", "2021", "-o", str(out))
+    assert "4 households in 2 counties, 5 members" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="not empty"):
+        call_command("snapshot", "--year", "2021", "-o", str(out))
+    call_command("monitor", "run", "--snapshot", str(out), "--publish")
+    run = Run.objects.get()
+    assert run.published and run.summary["households"] == {"monitored": 3, "exited": 1}
+
+
+def test_a_published_run_keeps_a_snapshot_that_reproduces(registry_2021):  # noqa: F811
+    run = services.run_execute(year=2021, policy=_policy(), publish=True)
+    manifest = snapshot.verify(run.snapshot_dir)
+    assert manifest["input_hash"] == run.input_hash and manifest["tables"]["households"]["rows"] == 4
+    HouseholdYear.objects.filter(household=registry_2021["b"]).update(wage=Decimal("1"))
+    assert services.run_reproduce(run=run).input_hash == run.input_hash
+    again = services.run_from_snapshot(path=run.snapshot_dir)  # the same folder is a snapshot like any other
+    assert _results(again) == _results(run)
+
+
+def test_a_run_published_in_the_old_layout_still_reproduces(registry_2021, tmp_path):  # noqa: F811
+    run = services.run_execute(year=2021, policy=_policy())
+    old = tmp_path / "runs" / "old"
+    old.mkdir(parents=True)
+    inputs, _how = read_inputs(2021)
+    for name, table in inputs.items():  # as snapshot_write wrote them before the snapshot format
+        pq.write_table(table, old / f"{name}.parquet")
+    (old / "policy.json").write_text(json.dumps({"name": "national-2021", "year": 2021,
+                                                 "parameters": _policy().parameters}))
+    Run.objects.filter(pk=run.pk).update(published=True, snapshot_dir=str(old))
+    run.refresh_from_db()
+    result = services.run_reproduce(run=run)
+    assert result.input_hash == run.input_hash and result.households.num_rows == 4
