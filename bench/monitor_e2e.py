@@ -14,6 +14,8 @@
 3. The measure app's real run path, timed: `xiezuo monitor run --year 2021 --publish` (ADBC read, engine,
    bulk write of the household and division results, publication with the frozen Parquet inputs), with
    the run's own per-phase timings.
+4. With --snapshot: `xiezuo snapshot --year 2021 -o DIR` in a child process (its wall time and its own peak
+   memory, VmHWM), then `xiezuo monitor run --snapshot DIR` timed like step 3.
 
 Figures only, no assertions. Each database runs in its own process (Django is configured once per process).
 """
@@ -188,6 +190,8 @@ def main() -> None:
     ap.add_argument("--households", type=int, default=1_000_000)
     ap.add_argument("--database", choices=("sqlite", "postgres"), required=True)
     ap.add_argument("--url", default=os.environ.get("XIEZUO_BENCH_PG_URL", DEFAULT_PG))
+    ap.add_argument("--snapshot", action="store_true", help="also time `xiezuo snapshot` and a run from it")
+    ap.add_argument("--skip-run", action="store_true", help="skip step 3 (with --snapshot: time the snapshot only)")
     ap.add_argument("--folder", default=os.environ.get("XIEZUO_BENCH_DIR", tempfile.gettempdir() + "/xz-bench"))
     args = ap.parse_args()
     folder = Path(args.folder)
@@ -215,12 +219,47 @@ def main() -> None:
     connection.close()
     from xiezuo.measure.models import Run
 
+    if args.skip_run:
+        if args.snapshot:
+            snapshot_steps(folder / f"snapshot-{args.database}")
+        return
     t = time.perf_counter()
     call_command("monitor", "run", "--year", str(YEAR), "--publish")
     dt = time.perf_counter() - t
     run = Run.objects.order_by("-pk").first()
     print(f"  RUN        {dt:8.2f} s   (xiezuo monitor run --year {YEAR} --publish: database -> results -> "
           f"database)   peak RSS {peak_gib():5.2f} GiB")
+    print("  run phases: " + ", ".join(f"{k} {v}" for k, v in run.timings.items()), flush=True)
+    if args.snapshot:
+        snapshot_steps(folder / f"snapshot-{args.database}")
+
+
+def snapshot_steps(out: Path) -> None:
+    import shutil
+    import subprocess
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from xiezuo.measure.models import Run
+
+    shutil.rmtree(out, ignore_errors=True)
+    connection.close()
+    child = ("import sys; from xiezuo.cli import main; main(sys.argv[1:]); "
+             "print('VmHWM', [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1])")
+    t = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", child, "snapshot", "--year", str(YEAR), "-o", str(out)],
+                          capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(BENCH.parent / "src")})
+    dt = time.perf_counter() - t
+    kib = int(done.stdout.rsplit("VmHWM", 1)[1])
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    print(done.stdout.rsplit("VmHWM", 1)[0].rstrip())
+    print(f"  SNAPSHOT   {dt:8.2f} s   (xiezuo snapshot, child process)   peak RSS {kib / 1024 / 1024:5.2f} GiB, "
+          f"{size / 1e6:.0f} MB on disk", flush=True)
+    t = time.perf_counter()
+    call_command("monitor", "run", "--snapshot", str(out))
+    run = Run.objects.order_by("-pk").first()
+    print(f"  RUN (snapshot) {time.perf_counter() - t:6.2f} s   peak RSS {peak_gib():5.2f} GiB", flush=True)
     print("  run phases: " + ", ".join(f"{k} {v}" for k, v in run.timings.items()), flush=True)
 
 

@@ -156,3 +156,41 @@ def test_a_run_published_in_the_old_layout_still_reproduces(registry_2021, tmp_p
     run.refresh_from_db()
     result = services.run_reproduce(run=run)
     assert result.input_hash == run.input_hash and result.households.num_rows == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_snapshot_streams_with_adbc_on_postgresql(registry_2021, tmp_path):  # noqa: F811
+    from django.db import connection
+
+    from xiezuo.measure import inputs
+
+    assert (inputs._adbc_connect() is not None) == (connection.vendor == "postgresql")
+    snapshot.write_registry(tmp_path / "s", year=2021, policy=_policy())
+    tables, manifest, _p = snapshot.read(tmp_path / "s")
+    assert manifest["tables"]["households"]["partitions"] == {"510802": 2, "510821": 2}
+    assert input_hash(tables) == input_hash(read_inputs(2021)[0])
+
+
+def test_a_large_sqlite_registry_is_streamed_by_the_child_reader(registry_2021, tmp_path, monkeypatch):  # noqa: F811
+    """The child reads a copy of the test database (the child cannot see this test's open transaction)."""
+    import sqlite3
+
+    from django.db import connection
+
+    from xiezuo.measure import inputs, sqlite_reader
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the child reader is for SQLite")
+    copy = tmp_path / "copy.sqlite3"
+    with sqlite3.connect(copy) as target:  # this connection's dump: the test's uncommitted rows included
+        target.executescript("\n".join(connection.connection.iterdump()))
+    monkeypatch.setattr(inputs, "_sqlite_file", lambda year: str(copy))
+    calls = []
+    real = sqlite_reader.stream
+    monkeypatch.setattr(sqlite_reader, "stream", lambda *a: calls.append(a) or real(*a))
+    logged = []
+    snapshot.write_registry(tmp_path / "s", year=2021, policy=_policy(), log=logged.append)
+    assert len(calls) == 4 and all("(ADBC, child)" in line for line in logged), logged
+    tables, manifest, _p = snapshot.read(tmp_path / "s")
+    assert manifest["tables"]["members"]["partitions"] == {"510802": 3, "510821": 2}
+    assert input_hash(tables) == input_hash(read_inputs(2021)[0])

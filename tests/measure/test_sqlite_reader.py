@@ -43,3 +43,17 @@ def test_a_failing_statement_is_an_error_with_the_reason(database):
     with pytest.raises(RuntimeError, match="no such table"):
         sqlite_reader.read(path, {"x": "SELECT * FROM missing"})
     assert isinstance(sqlite_reader.read(path, {"e": "SELECT id FROM h WHERE id < 0"})["e"], pa.Table)
+
+
+def test_the_child_streams_batches_and_reports_a_failure(database):
+    path, con = database
+    batches = list(sqlite_reader.stream(path, "SELECT id, village, exit_year FROM h ORDER BY id"))
+    table = pa.Table.from_batches(batches)
+    assert len(batches) > 1 and table.num_rows == 2000 and table.column("exit_year").null_count == 666
+    partial = sqlite_reader.stream(path, "SELECT id FROM h")
+    next(partial)
+    partial.close()  # a reader left midway: the child is stopped, this connection keeps working
+    con.execute("INSERT INTO h VALUES (5001, 'y', NULL)")
+    con.commit()
+    with pytest.raises(RuntimeError, match="no such table"):
+        list(sqlite_reader.stream(path, "SELECT * FROM missing"))

@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -142,6 +143,14 @@ class _Writer:
             self.write(pa.RecordBatch.from_pylist([], schema=self.schema), None)
             self._close()
 
+    def abort(self) -> None:
+        """Drop what was written (a reader that failed midway), to start the table again."""
+        if self.writer is not None:
+            self.writer.close()
+            self.sink.close()
+            self.writer = self.sink = None
+        shutil.rmtree(self.root / self.name)
+
     def entry(self) -> dict:
         rows = sum(f["rows"] for f in self.files.values())
         return {"rows": rows, "partitions": dict(sorted(self.partitions.items())) if self.partitioned else {}}
@@ -206,8 +215,8 @@ def registry_queries(year: int) -> dict[str, tuple[str, list]]:
 
 
 def _stream(sql: str, params: list, names: list[str]) -> Iterator[pa.RecordBatch]:
-    """The query's rows as record batches of BATCH_ROWS: ADBC's stream on PostgreSQL (outside a transaction),
-    else Django's chunked cursor (a server-side cursor on PostgreSQL; SQLite's cursor streams itself)."""
+    """The query's rows as record batches: ADBC's stream on PostgreSQL (outside a transaction), else Django's
+    chunked cursor, BATCH_ROWS at a time (a server-side cursor on PostgreSQL; SQLite's cursor streams itself)."""
     from .inputs import _adbc_connect, _adbc_sql
 
     connect = None
@@ -227,17 +236,33 @@ def _stream(sql: str, params: list, names: list[str]) -> Iterator[pa.RecordBatch
 
 
 def write_registry(root: str | Path, *, year: int, policy, log=lambda _m: None) -> dict:
-    """Snapshot the registry's inputs for `year` into `root` (a new or empty folder), county by county."""
+    """Snapshot the registry's inputs for `year` into `root` (a new or empty folder), county by county.
+    A large SQLite file is read by ADBC in a child process streaming Arrow batches (as `inputs.read_inputs`
+    does; ~3x quicker than Python's sqlite3), falling back to the cursor if that fails."""
+    from . import sqlite_reader
+    from .inputs import _adbc_sql, _sqlite_file
+
     root = Path(root)
     _start(root)
+    sqlite_path = _sqlite_file(year)
     writers = []
     for name, (sql, params) in registry_queries(year).items():
         partitioned = name in PARTITIONED
         names = [f.name for f in INPUT_SCHEMAS[name]] + (["county"] if partitioned else [])
         w = _Writer(root, name, partitioned=partitioned)
-        w.feed(_conformed(name, _stream(sql, params, names), partitioned))
+        how = "cursor"
+        if sqlite_path is not None:
+            try:
+                w.feed(_conformed(name, sqlite_reader.stream(sqlite_path, _adbc_sql(sql, params)), partitioned))
+                how = "ADBC, child"
+            except Exception as exc:  # noqa: BLE001 — any trouble in the child: start the table again
+                log(f"  the ADBC reader failed ({exc.__class__.__name__}: {str(exc)[:200]}); using the cursor")
+                w.abort()
+                w = _Writer(root, name, partitioned=partitioned)
+        if how == "cursor":
+            w.feed(_conformed(name, _stream(sql, params, names), partitioned))
         writers.append(w)
-        log(f"  {name}: {w.entry()['rows']:,} rows in {len(w.files):,} files")
+        log(f"  {name}: {w.entry()['rows']:,} rows in {len(w.files):,} files ({how})")
     return _finish(root, year=year, policy=policy, writers=writers, input_hash=None)
 
 

@@ -11,7 +11,8 @@ inputs in ~5 s instead of ~19 s through Python's sqlite3.
 
 The child (`python -m xiezuo.measure.sqlite_reader`) imports neither Django nor the project's
 settings: it gets the path and the statements as JSON on stdin and writes one Arrow IPC file per
-statement into the folder it is given.
+statement into the folder it is given; or, for `stream(path, sql)`, one statement's rows as an Arrow IPC
+stream on its stdout, read batch by batch (a snapshot of any size in bounded memory).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -40,10 +42,49 @@ def read(path: str | Path, statements: dict[str, str], *, timeout: float = 3600)
         return tables
 
 
+def stream(path: str | Path, sql: str) -> Iterator[pa.RecordBatch]:
+    """The statement's rows as record batches, read by a child process as it streams them; raises RuntimeError
+    if it fails (possibly after some batches)."""
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 stderr=errors)
+
+        def failure() -> RuntimeError:
+            errors.seek(0)
+            return RuntimeError(f"the SQLite reader failed ({child.returncode}): "
+                                f"{errors.read().decode(errors='replace').strip()[-500:]}")
+
+        try:
+            child.stdin.write(json.dumps({"path": str(path), "stream": sql}).encode())
+            child.stdin.close()
+            try:
+                yield from pa.ipc.open_stream(child.stdout)
+            except pa.ArrowInvalid as exc:  # a stream cut short: the child's error says why
+                if child.wait() != 0:
+                    raise failure() from exc
+                raise
+        except BaseException:
+            child.kill()  # left midway (or failed): stop the child
+            raise
+        finally:
+            child.stdout.close()
+            child.wait()
+        if child.returncode != 0:
+            raise failure()
+
+
 def main() -> None:
     import adbc_driver_sqlite.dbapi as lite
 
     job = json.loads(sys.stdin.read())
+    if "stream" in job:
+        with lite.connect(str(job["path"])) as conn, conn.cursor() as cur:
+            cur.execute(job["stream"])
+            reader = cur.fetch_record_batch()
+            with pa.ipc.new_stream(sys.stdout.buffer, reader.schema) as writer:
+                for batch in reader:
+                    writer.write_batch(batch)
+        return
     with lite.connect(str(job["path"])) as conn, conn.cursor() as cur:
         for name, sql in job["statements"].items():
             cur.execute(sql)
