@@ -194,3 +194,12 @@ def test_a_large_sqlite_registry_is_streamed_by_the_child_reader(registry_2021, 
     tables, manifest, _p = snapshot.read(tmp_path / "s")
     assert manifest["tables"]["members"]["partitions"] == {"510802": 3, "510821": 2}
     assert input_hash(tables) == input_hash(read_inputs(2021)[0])
+
+
+def test_the_refusal_is_translated(snap, registry_2021):  # noqa: F811
+    from django.utils import translation
+
+    (snap / "members/county=510802/part-0.parquet").unlink()
+    with translation.override("zh-hans"), pytest.raises(snapshot.SnapshotError) as caught:
+        snapshot.read(snap)
+    assert caught.value.messages == ["快照不完整：缺少 members/county=510802/part-0.parquet。"]
