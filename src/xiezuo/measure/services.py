@@ -8,6 +8,7 @@ inputs as Parquet under XIEZUO_DATA_DIR/runs/<id>/ so it can be reproduced exact
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -160,6 +161,8 @@ def _summary(result: EngineResult) -> dict:
 def snapshot_write(run: Run, inputs: dict[str, pa.Table], policy: PolicyVersion) -> Path:
     """Freeze a run's inputs as a snapshot (the format of `xiezuo snapshot`) under runs/<id>/."""
     path = runs_dir() / str(run.pk)
+    if path.exists():  # left by a database since rebuilt (run ids restart); it was overwritten before, too
+        shutil.rmtree(path)
     snapshot.write_tables(path, inputs, year=run.year, policy=policy, input_hash=input_hash(inputs))
     return path
 
