@@ -40,6 +40,14 @@ def _results(run: Run) -> tuple[list, list]:
     return hh, div
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    from django.utils import translation
+
+    with translation.override("en"):  # the messages matched below (the site's default language is zh-hans)
+        yield
+
+
 @pytest.fixture
 def snap(registry_2021, tmp_path):  # noqa: F811
     path = tmp_path / "snap"
