@@ -172,18 +172,32 @@ MEDIA_URL = "/media/"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
-SESSION_COOKIE_SECURE = os.environ.get("XIEZUO_HTTPS", "") == "1"
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+def https_settings(env) -> dict:
+    """HTTPS and reverse-proxy settings from the environment (a function so tests can apply them).
+
+    XIEZUO_HTTPS=1: Secure cookies, HSTS and the redirect to https. XIEZUO_PROXY=1: the server sits behind a
+    reverse proxy that terminates TLS and sets X-Forwarded-Proto/-Host (and strips them from clients); only
+    then are those headers believed (a client could send them itself)."""
+    https, proxy = env.get("XIEZUO_HTTPS", "") == "1", env.get("XIEZUO_PROXY", "") == "1"
+    out: dict = {"SESSION_COOKIE_SECURE": https, "CSRF_COOKIE_SECURE": https}
+    if https:
+        out["SECURE_HSTS_SECONDS"] = int(env.get("XIEZUO_HSTS_SECONDS", "31536000"))
+        out["SECURE_SSL_REDIRECT"] = env.get("XIEZUO_SSL_REDIRECT", "1") == "1"
+    if proxy:
+        out["SECURE_PROXY_SSL_HEADER"] = ("HTTP_X_FORWARDED_PROTO", "https")
+        out["USE_X_FORWARDED_HOST"] = True
+    return out
+
+
+globals().update(https_settings(os.environ))
 X_FRAME_OPTIONS = "DENY"
 # Sessions end after 8 hours or when the browser closes.
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_NAME = "xiezuo_session"
 CSRF_COOKIE_SAMESITE = "Lax"
-if SESSION_COOKIE_SECURE:
-    SECURE_HSTS_SECONDS = 31536000
-    SECURE_SSL_REDIRECT = os.environ.get("XIEZUO_SSL_REDIRECT", "1") == "1"
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "xiezuo"}}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,7 +1,22 @@
 """`xiezuo serve`: serve the existing database with waitress (a production WSGI server)."""
 
+from __future__ import annotations
+
+import os
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+
+def waitress_options(env=os.environ) -> dict:
+    """Behind a reverse proxy (XIEZUO_PROXY=1), waitress must trust its X-Forwarded-* headers: by default it
+    deletes them, so Django never learns the request came over https (a redirect loop, and no HSTS).
+    XIEZUO_PROXY_ADDRESS is the proxy's address (default 127.0.0.1; "*" for any, e.g. in a container)."""
+    if env.get("XIEZUO_PROXY", "") != "1":
+        return {}
+    return {"trusted_proxy": env.get("XIEZUO_PROXY_ADDRESS", "127.0.0.1"), "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-host", "x-forwarded-for"},
+            "clear_untrusted_proxy_headers": True}
 
 
 class Command(BaseCommand):
@@ -19,4 +34,4 @@ class Command(BaseCommand):
 
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(f"Xiezuo on http://{host}:{port}/  (Ctrl+C to stop)")
-        serve(application, host=host, port=port, threads=threads, ident="xiezuo")
+        serve(application, host=host, port=port, threads=threads, ident="xiezuo", **waitress_options())
