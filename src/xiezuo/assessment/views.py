@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
@@ -13,6 +12,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from xiezuo.accounts.region import viewer_region
+from xiezuo.web.limits import detached_download
 
 from .catalogue import AREAS, CATALOGUE
 from .dashboard import dashboard_data, default_year, region_geojson
@@ -126,6 +126,6 @@ def report_download(request):
     if fmt not in ("xlsx", "pdf"):
         raise Http404("format must be xlsx or pdf")
     year = _year(request)
-    tmp = Path(tempfile.mkdtemp(prefix="xz-report-")) / f"xiezuo-annual-{year}.{fmt}"
-    write_annual_report(year=year, fmt=fmt, path=str(tmp), user=request.user)
-    return FileResponse(tmp.open("rb"), as_attachment=True, filename=tmp.name)
+    handle = detached_download(f".{fmt}", lambda path: write_annual_report(year=year, fmt=fmt, path=str(path),
+                                                                           user=request.user))
+    return FileResponse(handle, as_attachment=True, filename=f"xiezuo-annual-{year}.{fmt}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tempfile
 import uuid
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xiezuo.accounts import access
+from xiezuo.web.limits import detached_download
 
 from . import jobs, services, specs, writers
 from .models import Job
@@ -144,11 +144,9 @@ def template_download(request, entity: str):
     except KeyError:
         raise Http404 from None
     lang = request.GET.get("lang") or _lang()
-    tmp = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115 - FileResponse closes it
-    tmp.close()
-    writers.write_template(spec, tmp.name, lang="en" if lang == "en" else "zh")
-    return FileResponse(open(tmp.name, "rb"), as_attachment=True,  # noqa: SIM115
-                        filename=f"{spec.entity}-template.xlsx")
+    handle = detached_download(".xlsx", lambda path: writers.write_template(spec, str(path),
+                                                                            lang="en" if lang == "en" else "zh"))
+    return FileResponse(handle, as_attachment=True, filename=f"{spec.entity}-template.xlsx")
 
 
 CONTENT_TYPES = {
@@ -193,11 +191,7 @@ def export(request):
             "name": f"{entity}.{fmt}", "rows": size})
         jobs.start(job)
         return redirect("dataio:job_detail", pk=job.pk)
-    tmp = tempfile.NamedTemporaryFile(suffix=f".{fmt}", delete=False)  # noqa: SIM115
-    tmp.close()
-    services.export_file(entity=entity, fmt=fmt, path=tmp.name, user=request.user, params=filters,
-                         unmask=unmask, reason=reason, lang=_lang())
-    response = FileResponse(open(tmp.name, "rb"), as_attachment=True, filename=f"{entity}.{fmt}",  # noqa: SIM115
-                            content_type=CONTENT_TYPES[fmt])
-    Path(tmp.name).unlink(missing_ok=True)  # the open handle keeps the data until the response is sent
-    return response
+    handle = detached_download(f".{fmt}", lambda path: services.export_file(
+        entity=entity, fmt=fmt, path=str(path), user=request.user, params=filters, unmask=unmask, reason=reason,
+        lang=_lang()))
+    return FileResponse(handle, as_attachment=True, filename=f"{entity}.{fmt}", content_type=CONTENT_TYPES[fmt])

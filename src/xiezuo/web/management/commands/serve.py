@@ -12,11 +12,17 @@ def waitress_options(env=os.environ) -> dict:
     """Behind a reverse proxy (XIEZUO_PROXY=1), waitress must trust its X-Forwarded-* headers: by default it
     deletes them, so Django never learns the request came over https (a redirect loop, and no HSTS).
     XIEZUO_PROXY_ADDRESS is the proxy's address (default 127.0.0.1; "*" for any, e.g. in a container)."""
-    if env.get("XIEZUO_PROXY", "") != "1":
-        return {}
-    return {"trusted_proxy": env.get("XIEZUO_PROXY_ADDRESS", "127.0.0.1"), "trusted_proxy_count": 1,
-            "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-host", "x-forwarded-for"},
-            "clear_untrusted_proxy_headers": True}
+    from django.conf import settings
+
+    # waitress refuses a larger body (413) from its Content-Length, or as soon as a chunked one passes it,
+    # instead of buffering it whole (its default limit is 1 GB); 1 MB over the upload limit for the form around
+    # the file, so Django's clearer 413 answers what is only slightly over
+    out: dict = {"max_request_body_size": settings.UPLOAD_MAX_BYTES + 1024 * 1024}
+    if env.get("XIEZUO_PROXY", "") == "1":
+        out.update(trusted_proxy=env.get("XIEZUO_PROXY_ADDRESS", "127.0.0.1"), trusted_proxy_count=1,
+                   trusted_proxy_headers={"x-forwarded-proto", "x-forwarded-host", "x-forwarded-for"},
+                   clear_untrusted_proxy_headers=True)
+    return out
 
 
 class Command(BaseCommand):

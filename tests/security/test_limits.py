@@ -1,0 +1,91 @@
+"""Resource limits, attacked the way the finding did: a 150 MB upload, a 50,000-level nested JSON body, a
+12 MB JSON body, and downloads that left their files in /tmp."""
+
+from __future__ import annotations
+
+import socket
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.handlers.wsgi import WSGIHandler
+from django.urls import reverse
+from waitress import create_server
+
+from xiezuo.web.management.commands.serve import waitress_options
+
+MB = 1024 * 1024
+
+
+def uploads() -> list[Path]:
+    folder = Path(django_settings.DATA_DIR) / "uploads"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def test_a_150_mb_upload_is_refused_while_it_arrives(settings):
+    """The real server stops reading after the headers: the client has sent 1 MB of its 150 MB when the 413 comes."""
+    settings.UPLOAD_MAX_BYTES = 50 * MB
+    before = uploads()
+    server = create_server(WSGIHandler(), host="127.0.0.1", port=0, **waitress_options({}))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        sock = socket.create_connection(("127.0.0.1", server.effective_port), timeout=10)
+        boundary = "xz"
+        sock.sendall((f"POST /dataio/upload/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {150 * MB}\r\n"
+                      f"Content-Type: multipart/form-data; boundary={boundary}\r\n\r\n").encode())
+        sock.sendall(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.xlsx"\r\n\r\n'.encode()
+                     + b"\0" * MB)
+        answer = sock.recv(65536).decode("latin-1")
+        sock.close()
+    finally:
+        server.close()
+        thread.join(5)
+    assert answer.startswith("HTTP/1.1 413"), answer[:200]
+    assert uploads() == before
+
+
+@pytest.mark.django_db
+def test_an_upload_over_the_limit_is_refused_with_a_clear_message_before_it_is_read(client, make_user, divisions,
+                                                                                    settings):
+    settings.UPLOAD_MAX_BYTES = 1 * MB
+    client.force_login(make_user("clerk", division=divisions["lizhou"]))
+    before = uploads()
+    body = b"x" * 100  # the claimed length decides; nothing of the body is read
+    response = client.generic("POST", reverse("dataio:upload"), body, content_type="multipart/form-data; boundary=x",
+                              CONTENT_LENGTH=str(3 * MB), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 413
+    assert response.content.decode() == "The file is 3 MB; the limit is 1 MB."
+    assert uploads() == before
+
+
+@pytest.mark.django_db
+def test_hostile_json_bodies_answer_400_and_413_not_500(client, make_user, divisions):
+    client.force_login(make_user("clerk", division=divisions["lizhou"]))
+    url = "/api/registry/members/"
+    nested = client.post(url, "[" * 50_000 + "]" * 50_000, content_type="application/json")
+    assert nested.status_code == 400
+    assert "nested too deeply" in nested.json()["detail"]
+    big = client.post(url, '{"name": "' + "a" * (12 * MB) + '"}', content_type="application/json",
+                      HTTP_ACCEPT_LANGUAGE="en")
+    assert big.status_code == 413
+    assert big.json() == {"detail": "The request body is 12 MB; the limit is 10 MB.", "code": "too_large"}
+
+
+@pytest.mark.django_db
+def test_downloads_leave_no_file_behind(client, admin_user, divisions, make_household, monkeypatch, tmp_path):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    make_household(divisions["lizhou_village"])
+    client.force_login(admin_user)
+    for url, params in ((reverse("dataio:template", args=["members"]), {}),
+                        (reverse("dataio:export"), {"entity": "households", "format": "xlsx"}),
+                        ("/assessment/report/", {"year": "2013", "format": "xlsx"})):
+        response = client.get(url, params)
+        assert response.status_code == 200, url
+        assert b"".join(response.streaming_content)[:2] == b"PK"
+        response.close()
+        assert list(scratch.iterdir()) == [], url
