@@ -214,6 +214,8 @@ DATAIO_EXPORT_INLINE_ROWS = int(os.environ.get("XIEZUO_EXPORT_INLINE_ROWS", "200
 
 # Exports with identity numbers in clear (permission accounts.bulk_unmask): at most this many per user per hour.
 XIEZUO_BULK_UNMASK_PER_HOUR = int(os.environ.get("XIEZUO_BULK_UNMASK_PER_HOUR", "3"))
+# What-if runs run as background jobs, at most this many at once (each reads the whole registry).
+MEASURE_WHAT_IF_CONCURRENT = int(os.environ.get("XIEZUO_WHAT_IF_CONCURRENT", "1"))
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

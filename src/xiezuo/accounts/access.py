@@ -77,6 +77,12 @@ def can_bulk_unmask(user) -> bool:
     return bool(getattr(user, "is_superuser", False) or user.has_perm("accounts.bulk_unmask"))
 
 
+def can_run_measurements(user) -> bool:
+    """May start measurement and what-if runs: they read the whole registry and write a policy version, a run
+    and a result row per household, so only administrators and city staff (who own the measurement)."""
+    return bool(user and user.is_authenticated and user.is_active and (is_admin(user) or _role(user) == "city_staff"))
+
+
 def _grant_prefixes(user, kinds: Iterable[str]) -> list[str]:
     from xiezuo.geo.models import code_prefix
 

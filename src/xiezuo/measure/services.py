@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,12 +20,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from xiezuo.accounts import audit
+from xiezuo.accounts import access, audit
+from xiezuo.dataio.models import Job
 from xiezuo.geo.models import Division
 from xiezuo.policy.models import PolicyVersion
 
@@ -35,6 +38,9 @@ from .engine.spec import EXIT_CRITERIA
 from .inputs import read_inputs
 from .models import DivisionResult, HouseholdResult, Run
 
+WHAT_IF_JOB = "measure.what_if"
+WHAT_IF_LOCK = 7_346_001  # PostgreSQL advisory lock key serialising what-if submissions
+WHAT_IF_PRESUMED_DEAD = timedelta(hours=1)  # 10 M households take a few minutes
 PARENT = {"village": 9, "township": 6, "county": 4, "city": 2, "province": 0}
 HH_COLUMNS = ["run_id", "household_id", "village_id", "size", "pcni", "pcni_after_rigid", "status", "category",
               "reasons", "registered_active", "exited_before", "below_line", "below_monitoring",
@@ -191,8 +197,11 @@ def run_reproduce(*, run: Run) -> EngineResult:
 def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "duckdb", publish: bool = False,
                 what_if: bool = False, base_run: Run | None = None, spark=None,
                 log: Callable[[str], None] = lambda _m: None, inputs: dict[str, pa.Table] | None = None,
-                inputs_from: str = "given", read_seconds: float = 0.0) -> Run:
-    """Run the engine for `year` under `policy` and store the results; publish if asked."""
+                inputs_from: str = "given", read_seconds: float = 0.0,
+                progress: Callable[[float, str], None] = lambda _f, _m: None) -> Run:
+    """Run the engine for `year` under `policy` and store the results; publish if asked.
+
+    `progress(fraction, message)` is told each phase (a job's `handle.progress`, which raises to cancel)."""
     if publish and what_if:
         raise ValidationError(_("A what-if run cannot be published."))
     if publish and policy.status != PolicyVersion.Status.PUBLISHED:
@@ -204,17 +213,20 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
     t0 = time.perf_counter()
     try:
         log(f"run #{run.pk}: {year}, policy {policy.name}, engine {engine}")
+        progress(0.05, "reading the registry")
         if inputs is None:
             inputs, how = read_inputs(year, log=log)
         else:
             how = inputs_from
         t_read = time.perf_counter() - t0 + read_seconds  # inputs read by the caller (a snapshot) count too
         log("  evaluating ...")
+        progress(0.4, "evaluating")
         result = evaluate(**inputs, spec=spec, year=year, backend=engine, spark=spark)
         digest = input_hash(inputs)
         log(f"  {result.households.num_rows:,} households judged, {result.divisions.num_rows:,} divisions "
             f"in {result.timings['total']:.2f} s")
         t_write = time.perf_counter()
+        progress(0.7, "writing the results")
         with transaction.atomic():
             _bulk_insert(HouseholdResult._meta.db_table, _household_table(run.pk, result.households))
             _check_references(run)
@@ -283,17 +295,57 @@ def run_from_snapshot(*, path: str | Path, policy: PolicyVersion | None = None, 
                        read_seconds=read_seconds, **kwargs)
 
 
+def _ensure_may_run(user) -> None:
+    if not access.can_run_measurements(user):
+        raise PermissionDenied(_("Only administrators and city staff may run measurements."))
+
+
+def what_if_submit(*, base_run: Run, changes: dict, user) -> Job:
+    """Queue a what-if run as a background job (`tasks.what_if_job`) and start it.
+
+    At most settings.MEASURE_WHAT_IF_CONCURRENT what-if jobs are queued or running at once (each reads the whole
+    registry); a job older than WHAT_IF_PRESUMED_DEAD no longer counts (its process died). The check and the
+    submission are serialised (SQLite: the write lock its IMMEDIATE transaction takes; PostgreSQL: an advisory
+    lock), so two requests cannot both take the last place."""
+    from xiezuo.dataio import jobs
+
+    _ensure_may_run(user)
+    if not base_run.published:
+        raise ValidationError(_("A what-if run starts from a published run."))
+    limit = settings.MEASURE_WHAT_IF_CONCURRENT
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", [WHAT_IF_LOCK])
+        active = Job.objects.filter(kind=WHAT_IF_JOB, status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
+                                    created_at__gte=timezone.now() - WHAT_IF_PRESUMED_DEAD).count()
+        if active >= limit:
+            raise ValidationError(
+                ngettext("%(active)d what-if run is already in progress (the limit is %(limit)d at a time); "
+                         "try again when it has finished.",
+                         "%(active)d what-if runs are already in progress (the limit is %(limit)d at a time); "
+                         "try again when one has finished.", active),
+                code="limit", params={"active": active, "limit": limit})
+        job = jobs.submit(WHAT_IF_JOB, user=user, params={"base_run": base_run.pk, "changes": changes,
+                                                          "name": f"#{base_run.pk} {base_run.policy.name}"})
+        jobs.start(job)
+    return job
+
+
 def what_if(*, base_run: Run, changes: dict, user, name: str | None = None,
-            log: Callable[[str], None] = lambda _m: None) -> Run:
+            log: Callable[[str], None] = lambda _m: None,
+            progress: Callable[[float, str], None] = lambda _f, _m: None) -> Run:
     """A draft copy of the base run's policy with `changes` (e.g. {"monitoring_threshold": "7800"}
-    or {"mpi.k": 0.25}), run without publishing, to compare with the base run."""
+    or {"mpi.k": 0.25}), run without publishing, to compare with the base run. Synchronous: pages go
+    through `what_if_submit` (a background job)."""
     from xiezuo.policy.services import policy_copy
 
+    _ensure_may_run(user)
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
     draft = policy_copy(policy=base_run.policy, name=name or f"{base_run.policy.name}-whatif-{stamp}"[:60],
                         user=user, changes=changes, check_scope=False)
     return run_execute(year=base_run.year, policy=draft, user=user, engine=base_run.engine, what_if=True,
-                       base_run=base_run, log=log)
+                       base_run=base_run, log=log, progress=progress)
 
 
 def to_decimal(value) -> Decimal:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("runs/<int:pk>/", views.run_detail, name="run_detail"),
     path("runs/<int:pk>/households/<int:household_id>/", views.household_result, name="household_result"),
     path("what-if/", views.what_if, name="what_if"),
+    path("what-if/jobs/<int:pk>/", views.what_if_job, name="what_if_job"),
     path("runs/<int:pk>/compare/", views.compare, name="compare"),
     path("runs/<int:pk>/compare.xlsx", views.compare_xlsx, name="compare_xlsx"),
 ]

@@ -6,12 +6,15 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from xiezuo.accounts import access
+from xiezuo.dataio import jobs
+from xiezuo.dataio.models import Job
 from xiezuo.geo.models import Division
 
 from . import selectors, services
@@ -60,18 +63,33 @@ def household_result(request, pk: int, household_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def what_if(request):
+    allowed = access.can_run_measurements(request.user)
+    if request.method == "POST" and not allowed:
+        raise PermissionDenied
     form = WhatIfForm(request.POST or None, initial={"base_run": selectors.latest_published_run()})
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            run = services.what_if(base_run=form.cleaned_data["base_run"], changes=form.changes(),
-                                   user=request.user)
+            job = services.what_if_submit(base_run=form.cleaned_data["base_run"], changes=form.changes(),
+                                          user=request.user)
         except ValidationError as exc:
             form.add_error(None, exc)
+            status = 429 if exc.code == "limit" else 200
         else:
-            messages.success(request, _("What-if run #%(id)s finished.") % {"id": run.pk})
-            return redirect("measure:compare", pk=run.pk)
-    return render(request, "measure/what_if.html", {"form": form,
-                                                    "what_ifs": selectors.run_list(what_if=True)[:20]})
+            return redirect("measure:what_if_job", pk=job.pk)
+    return render(request, "measure/what_if.html", {
+        "form": form, "allowed": allowed, "what_ifs": selectors.run_list(what_if=True)[:20]}, status=status)
+
+
+@login_required
+def what_if_job(request, pk: int):
+    """A what-if job's progress (polled by dataio's job.js); once done, its comparison. Own jobs only (admins: all)."""
+    qs = Job.objects.filter(kind=services.WHAT_IF_JOB)
+    job = get_object_or_404(qs if access.is_admin(request.user) else qs.filter(created_by=request.user), pk=pk)
+    if job.status == Job.Status.DONE and (job.result or {}).get("run"):
+        messages.success(request, _("What-if run #%(id)s finished.") % {"id": job.result["run"]})
+        return redirect("measure:compare", pk=job.result["run"])
+    return render(request, "measure/what_if_job.html", {"job": job, "status": jobs.status(job)})
 
 
 def _comparison(request, run: Run) -> dict:
