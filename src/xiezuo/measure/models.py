@@ -35,6 +35,9 @@ class Run(models.Model):
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     message = models.TextField(_("message"), blank=True)
     snapshot_dir = models.CharField(_("input snapshot"), max_length=300, blank=True)
+    # "host:pid:process start" of the process running it, so a run whose process was killed is recognised
+    # (services.recover_interrupted) instead of staying "running" for ever
+    worker = models.CharField(_("process"), max_length=120, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     started_at = models.DateTimeField(_("started"), auto_now_add=True)

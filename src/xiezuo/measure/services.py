@@ -8,7 +8,9 @@ inputs as Parquet under XIEZUO_DATA_DIR/runs/<id>/ so it can be reproduced exact
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -49,6 +51,70 @@ HH_COLUMNS = ["run_id", "household_id", "village_id", "size", "pcni", "pcni_afte
 
 def runs_dir() -> Path:
     return Path(settings.DATA_DIR) / "runs"
+
+
+RUN_PRESUMED_DEAD = timedelta(days=1)  # a run started on another host: we cannot look at its process
+PARTIAL = ".partial-"  # a snapshot folder being written: runs/<id>.partial-<worker>, renamed when complete
+
+
+def _process_start(pid: int) -> str | None:
+    """The process's start time (clock ticks after boot, from /proc), which tells a reused pid apart;
+    None if there is no such process. Without /proc, "?" if the pid exists."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat[stat.rindex(")") + 2:].split()[19]
+    except FileNotFoundError:
+        if Path("/proc/self/stat").exists():
+            return None
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass
+    return "?"
+
+
+def worker_id(pid: int | None = None) -> str:
+    pid = pid or os.getpid()
+    return f"{socket.gethostname()}:{pid}:{_process_start(pid)}"
+
+
+def worker_alive(worker: str, started_at=None) -> bool:
+    host, _sep, rest = worker.partition(":")
+    pid, _sep, start = rest.partition(":")
+    if not pid.isdigit():
+        return False  # a run from before runs recorded their process
+    if host != socket.gethostname():
+        return started_at is None or timezone.now() - started_at < RUN_PRESUMED_DEAD
+    now = _process_start(int(pid))
+    return now is not None and (now == start or "?" in (now, start))
+
+
+def recover_interrupted() -> dict[str, int]:
+    """Runs whose process died (killed, server restarted) are marked failed, and the snapshot folders nothing
+    will finish are removed: a partial folder whose writer died, a folder of a failed or deleted run. Called
+    before each run, by the run list and by `xiezuo monitor recover`."""
+    failed = [r.pk for r in Run.objects.filter(status=Run.Status.RUNNING).only("pk", "worker", "started_at")
+              if not worker_alive(r.worker, r.started_at)]
+    if failed:
+        Run.objects.filter(pk__in=failed, status=Run.Status.RUNNING).update(
+            status=Run.Status.FAILED, message="the process running this run stopped", finished_at=timezone.now())
+    removed = 0
+    folder = runs_dir()
+    if folder.is_dir():
+        runs = {pk: status for pk, status in Run.objects.values_list("pk", "status")}
+        for path in folder.iterdir():
+            name, partial, worker = path.name.partition(PARTIAL)
+            if not name.isdigit() or not path.is_dir():
+                continue
+            # a partial folder: while its writer lives; a complete one: unless its run failed or is gone
+            if (not worker_alive(worker)) if partial else runs.get(int(name)) in (None, Run.Status.FAILED):
+                shutil.rmtree(path, ignore_errors=True)
+                removed += 1
+    return {"runs": len(failed), "folders": removed}
 
 
 def _money(fen: pa.Array, size: pa.Array) -> pa.Array:
@@ -165,12 +231,23 @@ def _summary(result: EngineResult) -> dict:
 
 
 def snapshot_write(run: Run, inputs: dict[str, pa.Table], policy: PolicyVersion) -> Path:
-    """Freeze a run's inputs as a snapshot (the format of `xiezuo snapshot`) under runs/<id>/."""
-    path = runs_dir() / str(run.pk)
-    if path.exists():  # left by a database since rebuilt (run ids restart); it was overwritten before, too
-        shutil.rmtree(path)
-    snapshot.write_tables(path, inputs, year=run.year, policy=policy, input_hash=input_hash(inputs))
-    return path
+    """Freeze a run's inputs as a snapshot (the format of `xiezuo snapshot`) under runs/<id>/. Written to
+    runs/<id>.partial-<this process> first and renamed when complete, as the last step before the caller's
+    transaction commits: a process killed while writing leaves a partial folder of a dead process, or a folder of
+    a run that stays unpublished (and is marked failed), both removed by `recover_interrupted`; an exception
+    removes its own (`_drop_snapshot`). A folder left by a database since rebuilt (run ids restart) is replaced."""
+    final = runs_dir() / str(run.pk)
+    partial = runs_dir() / f"{run.pk}{PARTIAL}{worker_id()}"
+    shutil.rmtree(partial, ignore_errors=True)
+    snapshot.write_tables(partial, inputs, year=run.year, policy=policy, input_hash=input_hash(inputs))
+    shutil.rmtree(final, ignore_errors=True)
+    partial.rename(final)
+    return final
+
+
+def _drop_snapshot(run_id: int) -> None:
+    shutil.rmtree(runs_dir() / str(run_id), ignore_errors=True)
+    shutil.rmtree(runs_dir() / f"{run_id}{PARTIAL}{worker_id()}", ignore_errors=True)
 
 
 def snapshot_read(run: Run) -> tuple[dict[str, pa.Table], dict]:
@@ -208,8 +285,9 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
         raise ValidationError(_("Only a published policy can back a published run; %(name)s is a draft."),
                               params={"name": policy.name})
     spec = Spec.from_dict(policy.parameters)
+    recover_interrupted()
     run = Run.objects.create(policy=policy, year=year, engine=engine, what_if=what_if, base_run=base_run,
-                             created_by=user if getattr(user, "pk", None) else None)
+                             created_by=user if getattr(user, "pk", None) else None, worker=worker_id())
     t0 = time.perf_counter()
     try:
         log(f"run #{run.pk}: {year}, policy {policy.name}, engine {engine}")
@@ -239,18 +317,21 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
             run.timings = {"read": round(t_read, 3), "read_with": how,
                            **{k: round(v, 3) for k, v in result.timings.items()},
                            "write": round(time.perf_counter() - t_write, 3)}
-            if publish:
-                run.published = True
-                run.snapshot_dir = str(snapshot_write(run, inputs, policy))
+            run.published = publish
             run.finished_at = timezone.now()
             run.timings["elapsed"] = round(time.perf_counter() - t0, 3)
+            if publish:
+                run.snapshot_dir = str(runs_dir() / str(run.pk))
             run.save()
             audit.record(action="measure.run.published" if publish else "measure.run.completed", user=user,
                          target=run, data={"year": year, "policy": policy.name, "hash": digest,
                                            "households": run.input_households})
+            if publish:
+                snapshot_write(run, inputs, policy)  # last: renamed into place just before the commit
         log(f"  written in {run.timings['write']:.2f} s; run #{run.pk} {'published' if publish else 'done'}")
         return run
-    except Exception as exc:
+    except BaseException as exc:  # KeyboardInterrupt and SystemExit (a stopped command) too
+        _drop_snapshot(run.pk)
         Run.objects.filter(pk=run.pk).update(status=Run.Status.FAILED, message=f"{type(exc).__name__}: {exc}"[:2000],
                                              finished_at=timezone.now())
         raise
@@ -266,9 +347,14 @@ def run_publish(*, run: Run, user) -> Run:
     if input_hash(inputs) != run.input_hash:
         raise ValidationError(_("The registry changed since this run; run it again to publish."))
     run.published = True
-    run.snapshot_dir = str(snapshot_write(run, inputs, run.policy))
+    run.snapshot_dir = str(runs_dir() / str(run.pk))
     run.save(update_fields=["published", "snapshot_dir"])
     audit.record(action="measure.run.published", user=user, target=run, data={"hash": run.input_hash})
+    try:
+        snapshot_write(run, inputs, run.policy)
+    except BaseException:
+        _drop_snapshot(run.pk)
+        raise
     return run
 
 

@@ -24,6 +24,7 @@ from .models import Run
 
 @login_required
 def run_list(request):
+    services.recover_interrupted()  # a run whose process died shows as failed, not running for ever
     return render(request, "measure/run_list.html", {
         "runs": selectors.run_list()[:200],
         "latest": selectors.latest_published_run(),

@@ -1,6 +1,7 @@
 """`xiezuo monitor run --year Y [--policy NAME] [--publish] [--engine duckdb|spark]`, or on a snapshot
-(`xiezuo monitor run --snapshot DIR`, written by `xiezuo snapshot`; checksums verified first), and
-`xiezuo monitor reproduce RUN_ID` (recompute a published run from its frozen inputs)."""
+(`xiezuo monitor run --snapshot DIR`, written by `xiezuo snapshot`; checksums verified first),
+`xiezuo monitor reproduce RUN_ID` (recompute a published run from its frozen inputs), and
+`xiezuo monitor recover` (runs whose process died: failed; unfinished snapshot folders: removed)."""
 
 from __future__ import annotations
 
@@ -22,12 +23,17 @@ class Command(BaseCommand):
         run.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb")
         rep = sub.add_parser("reproduce", help="recompute a published run from its frozen inputs")
         rep.add_argument("run_id", type=int)
+        sub.add_parser("recover", help="mark runs whose process died as failed; remove unfinished snapshot folders")
 
     def handle(self, *args, **opts):
         from xiezuo.measure import services
         from xiezuo.measure.models import Run
         from xiezuo.policy.selectors import policy_for
 
+        if opts["action"] == "recover":
+            done = services.recover_interrupted()
+            self.stdout.write(f"{done['runs']} interrupted run(s) marked failed, {done['folders']} folder(s) removed")
+            return
         if opts["action"] == "reproduce":
             run = Run.objects.filter(pk=opts["run_id"]).first()
             if run is None:

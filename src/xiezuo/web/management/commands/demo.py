@@ -1,5 +1,6 @@
 """`xiezuo demo`: build the synthetic Guangyuan demo, deterministically, then serve it.
 
+It refuses a database it did not build (see `refusal`) and marks the one it builds.
 Each app contributes its part through `xiezuo.<app>.demo.build(scale, seed, log)`
 (see `xiezuo.plugins`), in dependency order.
 """
@@ -9,11 +10,34 @@ from __future__ import annotations
 import time
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from xiezuo.plugins import app_modules
 
 DEMO_PASSWORD = "demo"  # noqa: S105 (documented demo login)
+
+
+def refusal() -> str | None:
+    """Why `xiezuo demo` must not touch this database, or None. It replaces the data and sets the demo logins'
+    passwords (admin included) to "demo", so it runs only on an empty database, on one it marked when it built
+    it, or on one built before the mark existed (every household synthetic, only demo logins)."""
+    from xiezuo.accounts.demo import demo_users
+    from xiezuo.accounts.models import User
+    from xiezuo.registry.models import Household
+    from xiezuo.web.models import DatabaseMark
+
+    if DatabaseMark.objects.filter(name="demo").exists():
+        return None
+    users, households = User.objects.count(), Household.objects.count()
+    if not users and not households:
+        return None
+    demo_names = {u[0] for u in demo_users()}
+    if (households and not Household.objects.filter(synthetic=False).exists()
+            and not User.objects.exclude(username__in=demo_names).exists()):
+        return None
+    return (f"This database was not built by `xiezuo demo` ({users:,} users, {households:,} households). The demo "
+            "replaces its data and sets the password of admin and the other demo logins to \"demo\", so it stops "
+            "here. Point DATABASE_URL or XIEZUO_DATA_DIR at an empty database for the demo.")
 
 
 class Command(BaseCommand):
@@ -30,6 +54,12 @@ class Command(BaseCommand):
         if not 0 < scale <= 1.0:
             raise SystemExit("--scale must be in (0, 1]")
         call_command("migrate", interactive=False, verbosity=0)
+        reason = refusal()
+        if reason:
+            raise CommandError(reason)
+        from xiezuo.web.models import DatabaseMark
+
+        DatabaseMark.objects.update_or_create(name="demo", defaults={"data": {"scale": scale, "seed": seed}})
         started = time.perf_counter()
 
         def log(message: str) -> None:
