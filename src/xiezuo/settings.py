@@ -19,17 +19,38 @@ from django.utils.translation import gettext_lazy as _
 
 from xiezuo.web import api_docs
 
+# Everything this process creates (database, keys, uploads, job files, reports) is its owner's alone: the files
+# hold personal data and keys, so they are created 0600 (directories 0700), never world-readable first.
+os.umask(0o077)
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("XIEZUO_DATA_DIR", Path.cwd() / "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def _private(path: Path, mode: int) -> None:
+    """Tighten a file or folder created by an earlier version (or by hand) to `mode` if it is looser."""
+    try:
+        st = path.stat()
+        if st.st_mode & 0o077 and st.st_uid == os.getuid():
+            path.chmod(mode)
+    except FileNotFoundError:
+        pass
+
+
+_private(DATA_DIR, 0o700)
 
 
 def _persistent_secret(name: str, make) -> str:
-    """A secret from the data dir, created on first use so a restart keeps sessions and keys."""
+    """A secret from the data dir, created on first use (0600 from the start) so a restart keeps sessions and keys."""
     path = DATA_DIR / name
-    if not path.exists():
-        path.write_text(make())
-        path.chmod(0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        _private(path, 0o600)
+    else:
+        with os.fdopen(fd, "w") as out:
+            out.write(make())
     return path.read_text().strip()
 
 
@@ -121,6 +142,13 @@ TEMPLATES = [
 
 _default_db = f"sqlite:///{DATA_DIR / 'xiezuo.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db), conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and DATABASES["default"]["NAME"] not in ("", ":memory:"):
+    # SQLite gives its -wal and -shm files the database file's mode: create the database 0600 before it does
+    _db = Path(DATABASES["default"]["NAME"])
+    if _db.parent.is_dir():
+        os.close(os.open(_db, os.O_WRONLY | os.O_CREAT, 0o600))
+        for _file in (_db, Path(f"{_db}-wal"), Path(f"{_db}-shm")):
+            _private(_file, 0o600)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while a background job writes; IMMEDIATE avoids
     # "database is locked" upgrades in write transactions.
@@ -167,6 +195,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
 
@@ -208,6 +238,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = int(float(os.environ.get("XIEZUO_UPLOAD_MAX_MB", "50")) * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads stream to a temporary file (0600), not memory
+# Uploaded import files and problem reports are removed this many days after they were written (by every import
+# job and by `xiezuo purge`, e.g. daily from cron); export files after 7 days.
+DATAIO_RETENTION_DAYS = float(os.environ.get("XIEZUO_RETENTION_DAYS", "7"))
 # Exports of more rows than this run as a background job with progress (the page then offers the file);
 # smaller ones download at once.
 DATAIO_EXPORT_INLINE_ROWS = int(os.environ.get("XIEZUO_EXPORT_INLINE_ROWS", "20000"))

@@ -105,6 +105,7 @@ class Context:
         self._progress = progress
         self._last = 0.0
         self.change_prefixes = scope_prefixes(user, "change", personal_data=True) if user is not None else None
+        self.masked = specs.masked_headers()
 
     def errors(self) -> bool:
         return any(p.level == "error" for p in self.problems)
@@ -121,9 +122,12 @@ class Context:
 
     def error(self, row: ImportRow | None, column: Column | str, value: Any, message: str,
               level: str = "error") -> None:
-        self.problems.append(Problem(
-            sheet=row.sheet if row else "", row=row.number if row else 0, column=self.header(row, column),
-            value=_short(value), message=message, level=level,
+        header = self.header(row, column)
+        mask = column.mask if isinstance(column, Column) else self.masked.get(specs.normalise_header(header), "")
+        self.problems.append(Problem(  # kept in the job's result and the report: identity numbers etc. masked
+            sheet=row.sheet if row else "", row=row.number if row else 0, column=header,
+            value=_short(specs.mask_value(mask, cells.text(value) if value is not None else "")), message=message,
+            level=level,
         ))
         if row is not None and level == "error":
             row.errors += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import time
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
@@ -33,6 +35,37 @@ def _reporting(rows: Iterable, total: int, progress: Callable[[float, str], None
 
 def report_path(job_id: int | str) -> Path:
     return job_dir() / f"{job_id}-problems.xlsx"
+
+
+def uploads_dir() -> Path:
+    return Path(settings.DATA_DIR) / "uploads"
+
+
+EXPORT_KEEP_DAYS = 7
+
+
+def purge_old_files(*, days: float | None = None, now: float | None = None) -> dict[str, int]:
+    """Remove what holds personal data and is no longer needed: uploaded import files (one folder each) and
+    problem reports older than `days` (settings.DATAIO_RETENTION_DAYS), export files older than a week.
+    A preview older than that can no longer be committed: the file has to be uploaded again."""
+    now = now or time.time()
+    cutoff = now - 86400 * (settings.DATAIO_RETENTION_DAYS if days is None else days)
+    removed = {"uploads": 0, "reports": 0, "exports": 0}
+    if uploads_dir().is_dir():
+        for folder in uploads_dir().iterdir():
+            if folder.stat().st_mtime < cutoff:
+                if folder.is_dir():
+                    shutil.rmtree(folder, ignore_errors=True)
+                else:
+                    folder.unlink(missing_ok=True)
+                removed["uploads"] += 1
+    for kind, pattern, before in (("reports", "*-problems.xlsx", cutoff),
+                                  ("exports", "*-export.*", now - 86400 * EXPORT_KEEP_DAYS)):
+        for path in job_dir().glob(pattern):
+            if path.stat().st_mtime < before:
+                path.unlink(missing_ok=True)
+                removed[kind] += 1
+    return removed
 
 
 def import_file(*, path: str | Path, user, entity: str | None = None, dry_run: bool = True,

@@ -222,6 +222,32 @@ def all_specs() -> list[TabularSpec]:
     return sorted(_REGISTRY.values(), key=lambda s: (s.order, s.entity))
 
 
+ID_LIKE = re.compile(r"\s*[0-9]{17}[0-9Xx]\s*$")
+
+
+def mask_value(kind: str, value: Any) -> str:
+    """A cell as it may be kept (problem reports, job results): masked if its column is ("id", "phone",
+    "account"), and an 18-character identity number under any heading too."""
+    from xiezuo.accounts import crypto
+
+    text = "" if value is None else str(value)
+    if not kind and ID_LIKE.match(text):
+        kind = "id"
+    if not kind or not text:
+        return text
+    return {"id": crypto.mask_id_number, "phone": crypto.mask_phone, "account": crypto.mask_account}[kind](text)
+
+
+def masked_headers() -> dict[str, str]:
+    """Every header text (normalised) that names a masked column in any spec -> its mask kind."""
+    out: dict[str, str] = {}
+    for spec in all_specs():
+        for text, col in spec.header_index().items():
+            if col.mask:
+                out.setdefault(text, col.mask)
+    return out
+
+
 def detect(headers: Sequence[Any]) -> tuple[TabularSpec | None, dict[int, Column]]:
     """The spec whose headers match best (at least half of its required columns and 2 columns)."""
     best: tuple[float, TabularSpec | None, dict[int, Column]] = (0.0, None, {})

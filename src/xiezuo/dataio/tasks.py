@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from django.utils.translation import gettext as _
 
 from . import services
@@ -12,6 +10,7 @@ from .jobs import Cancelled, JobHandle, job_dir, register
 
 @register("import")
 def import_job(handle: JobHandle, params: dict) -> dict:
+    services.purge_old_files()  # uploads and problem reports past their retention period
     result = services.import_file(
         path=params["path"], user=handle.user, entity=params.get("entity") or None,
         dry_run=params.get("dry_run", True), valid_only=params.get("valid_only", False),
@@ -23,20 +22,9 @@ def import_job(handle: JobHandle, params: dict) -> dict:
     return data
 
 
-EXPORT_KEEP_SECONDS = 7 * 24 * 3600  # an export file is offered for a week, then the next export removes it
-
-
-def _remove_old_exports(now: float | None = None) -> int:
-    cutoff = (now or time.time()) - EXPORT_KEEP_SECONDS
-    old = [p for p in job_dir().glob("*-export.*") if p.stat().st_mtime < cutoff]
-    for p in old:
-        p.unlink(missing_ok=True)
-    return len(old)
-
-
 @register("export")
 def export_job(handle: JobHandle, params: dict) -> dict:
-    _remove_old_exports()
+    services.purge_old_files()
     path = job_dir() / f"{handle.job_id}-export.{params['format']}"
     handle.progress(0.02, _("Exporting"))
     try:

@@ -62,7 +62,7 @@ def upload(request):
     entity = request.POST.get("entity", "")
     if entity and entity not in {s.entity for s in specs.all_specs()}:
         entity = ""
-    folder = Path(settings.DATA_DIR) / "uploads" / uuid.uuid4().hex
+    folder = services.uploads_dir() / uuid.uuid4().hex
     folder.mkdir(parents=True)
     name = re.sub(r"[^\w.\-]+", "_", Path(f.name).name)[-100:] or "upload"
     path = folder / name

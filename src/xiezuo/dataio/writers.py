@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from . import cells, readers
+from . import cells, readers, specs
 from .specs import TabularSpec
 
 TEMPLATE_ROWS = 2000
@@ -168,8 +168,11 @@ def write_rows(spec: TabularSpec, rows: Iterable[dict[str, Any]], path: str | Pa
 
 
 def write_error_report(source: str | Path, problems, path: str | Path, *, lang: str = "zh") -> Path:
-    """The original rows with their problems beside them, one sheet per source sheet."""
+    """The original rows with their problems beside them, one sheet per source sheet; identity numbers, phones
+    and bank accounts masked (the report is kept on disk and offered for download)."""
     import xlsxwriter
+
+    masked = specs.masked_headers()
 
     path = Path(path)
     try:
@@ -210,6 +213,10 @@ def write_error_report(source: str | Path, problems, path: str | Path, *, lang: 
         ws.write_string(0, 1, _("Problems"), fm["head"])
         ws.set_column(1, 1, 60)
         header = sheet.rows[0] if sheet.rows else []
+        # a column is masked if a header-like row above the data names a masked column; an 18-character
+        # identity number anywhere is masked too (a file may put it under any heading)
+        masks = [next((masked[k] for r in sheet.rows[:5] if i < len(r)
+                       and (k := specs.normalise_header(r[i])) in masked), "") for i in range(width)]
         for i in range(width):
             ws.write(0, i + 2, cells.text(header[i]) if i < len(header) and header[i] is not None else "", fm["head"])
         out = 1
@@ -222,7 +229,8 @@ def write_error_report(source: str | Path, problems, path: str | Path, *, lang: 
             for i, v in enumerate(raw):
                 if v is None or v == "":
                     continue
-                ws.write_string(out, i + 2, cells.text(v)[:32000])
+                text = cells.text(v)
+                ws.write_string(out, i + 2, specs.mask_value(masks[i] if i < len(masks) else "", text)[:32000])
             out += 1
         ws.freeze_panes(1, 2)
     wb.close()
