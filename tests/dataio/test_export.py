@@ -18,7 +18,9 @@ def registry(household_file, admin):
     run_import(household_file, user=admin, dry_run=False)
     from xiezuo.registry.models import Household
 
-    Household.objects.filter(number="A001").update(phone="13812345678", bank_account="6228480012345678")
+    household = Household.objects.get(number="A001")
+    household.phone, household.bank_account = "13812345678", "6228480012345678"  # stored encrypted and masked
+    household.save()
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv", "parquet"])

@@ -45,6 +45,7 @@ def build(divisions) -> dict:
     from xiezuo.registry.services import member_identity_fields
 
     made = {}
+    clear: dict[str, dict] = {}  # the phones and bank accounts as written (the models keep them encrypted)
     for side, village, ids, number, head, phone, bank in (
         ("a", divisions["lizhou_village"], A_IDS, "A510802-0001", "甲户主赵", "13800001111", "6222000011112222"),
         ("b", divisions["wangcang_village"], B_IDS, "B510821-0001", "乙户主钱", "13911112222", "6228000033334444"),
@@ -53,12 +54,14 @@ def build(divisions) -> dict:
         hh = Household.objects.create(number=number, village=village, head_name=head, phone=phone,
                                       bank_name="农商银行", bank_account=bank, cadre=cadre)
         members = []
+        clear[side] = {"phone": phone, "bank_account": bank, "member_phones": []}
         for i, id_number in enumerate(ids):
+            member_phone = f"1590000{i}{'12' if side == 'a' else '34'}9"
+            clear[side]["member_phones"].append(member_phone)
             members.append(Member.objects.create(
                 household=hh, name=f"{head[:2]}成员{'甲乙'[i]}{side}", sex="M",
                 birth_date=dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14])),
-                relation="01" if i == 0 else "20", phone=f"1590000{i}{'12' if side == 'a' else '34'}9",
-                **member_identity_fields(id_number)))
+                relation="01" if i == 0 else "20", phone=member_phone, **member_identity_fields(id_number)))
         HouseholdYear.objects.create(household=hh, year=2019, size=len(ids))
         StatusChange.objects.create(household=hh, on=dt.date(2019, 12, 1), from_status="identified",
                                     to_status="exited", reason="收入达标")
@@ -67,10 +70,11 @@ def build(divisions) -> dict:
     made["b_secrets"] = Secrets(
         household_numbers=[b["household"].number], head_names=[b["household"].head_name],
         member_names=[m.name for m in b["members"]], id_numbers=list(B_IDS),
-        phones=[b["household"].phone, *[m.phone for m in b["members"]]], bank_accounts=[b["household"].bank_account])
+        phones=[clear["b"]["phone"], *clear["b"]["member_phones"]], bank_accounts=[clear["b"]["bank_account"]])
     a = made["a"]
     made["all_secrets"] = Secrets(
         member_names=[m.name for m in a["members"] + b["members"]], id_numbers=list(A_IDS + B_IDS),
-        phones=[a["household"].phone, b["household"].phone], bank_accounts=[a["household"].bank_account,
-                                                                            b["household"].bank_account])
+        phones=[clear["a"]["phone"], clear["b"]["phone"]],
+        bank_accounts=[clear["a"]["bank_account"], clear["b"]["bank_account"]])
+    made["clear"] = clear
     return made

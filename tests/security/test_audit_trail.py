@@ -64,7 +64,7 @@ def test_admin_path_is_audited(two_counties, make_user):
     entry = AuditEntry.objects.get(action="registry.household.updated")
     assert entry.source == "admin"
     assert entry.before["head_name"] == "甲户主赵" and entry.after["head_name"] == "甲户主赵改"
-    assert entry.after["phone"] == "***"  # secrets never copied in clear
+    assert entry.after["phone_enc"] == "***"  # secrets never copied in clear
 
 
 def test_api_path_is_audited(two_counties, divisions, make_user):

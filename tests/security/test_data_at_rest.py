@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import openpyxl
+import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -112,3 +113,87 @@ def test_problem_reports_keep_identity_numbers_and_phones_masked(client, make_us
         for secret in (good, bad, phone):
             assert secret not in text
     assert bad[:4] + "*" * 10 + bad[-4:] in stored and "139****5678" in cells
+
+
+def _stored_text() -> str:
+    """Every stored column of the registry's person tables, as the database holds them."""
+    from django.db import connection
+
+    out = []
+    with connection.cursor() as cur:
+        for table in ("registry_household", "registry_member", "registry_cadre"):
+            cur.execute(f"SELECT * FROM {table}")  # noqa: S608 - fixed table names
+            out += [str(v) for row in cur.fetchall() for v in row]
+    return " ".join(out)
+
+
+@pytest.mark.django_db
+def test_phones_and_bank_accounts_are_stored_encrypted_with_a_masked_copy(divisions, make_user, settings, tmp_path):
+    from xiezuo.accounts import services as account_services
+    from xiezuo.registry.models import Household
+
+    from . import data
+
+    settings.DATA_DIR = tmp_path
+    made = data.build(divisions)
+    stored = _stored_text()
+    secrets = made["all_secrets"]
+    for value in [*secrets.phones, *secrets.bank_accounts, *made["clear"]["b"]["member_phones"], "13700000000"]:
+        assert value not in stored, value
+    household = Household.objects.get(pk=made["a"]["household"].pk)
+    assert household.phone_masked == "138****1111" and household.bank_account_masked == "************2222"
+    with pytest.raises(AttributeError):
+        household.phone  # noqa: B018 - the clear value is never an attribute
+    clerk = make_user("clerk", role="county_staff", division=divisions["lizhou"])
+    assert account_services.personal_data_reveal(user=clerk, kind="household_phone", pk=household.pk,
+                                                 reason="核对联系电话是否正确") == "13800001111"
+
+    # an import stores them encrypted too, and a re-import of the same values changes nothing
+    from xiezuo.dataio.importer import run_import
+
+    path = write_xlsx(tmp_path / "h.xlsx", {"户": [["户编号", "村代码", "户主姓名", "联系电话", "银行账号"],
+                                                  ["NEW-1", divisions["lizhou_village"].code, "丙", "13655556666",
+                                                   "6217000099998888"]]}, text_columns=("D", "E"))
+    admin = make_user("boss", role="admin")
+    assert run_import(path, user=admin, dry_run=False).new == 1
+    assert "13655556666" not in _stored_text() and "6217000099998888" not in _stored_text()
+    assert Household.objects.get(number="NEW-1").phone_masked == "136****6666"
+    assert run_import(path, user=admin, dry_run=True).unchanged == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_data_migration_encrypts_existing_clear_values_and_can_go_back(divisions):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from xiezuo.accounts import crypto
+
+    before, after = [("registry", "0003_summary")], [("registry", "0004_phones_and_bank_accounts_encrypted")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    with connection.cursor() as cur:
+        cur.execute("INSERT INTO registry_household (number, village_id, head_name, attribute, standard, status, "
+                    "main_cause, other_causes, military_family, only_child, two_daughters, phone, bank_name, "
+                    "bank_account, cultivated_mu, forest_mu, road_distance_km, road_type, housing_area_m2, relocated, "
+                    "cooperative_member, synthetic, created_at, updated_at) VALUES ('OLD-1', %s, '旧户', 'general', "
+                    "'national', 'identified', '', '[]', false, false, false, '13912340000', '', '6228000011110000', "
+                    "0, 0, 0, '', 0, false, false, false, '2020-01-01', '2020-01-01')",
+                    [divisions["lizhou_village"].code])
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    with connection.cursor() as cur:
+        cur.execute("SELECT phone_enc, phone_masked, bank_account_enc, bank_account_masked FROM registry_household "
+                    "WHERE number = 'OLD-1'")
+        phone_enc, phone_masked, bank_enc, bank_masked = cur.fetchone()
+    assert crypto.unseal(phone_enc) == "13912340000" and phone_masked == "139****0000"
+    assert crypto.unseal(bank_enc) == "6228000011110000" and bank_masked == "************0000"
+    assert "13912340000" not in _stored_text()
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    with connection.cursor() as cur:
+        cur.execute("SELECT phone, bank_account FROM registry_household WHERE number = 'OLD-1'")
+        assert cur.fetchone() == ("13912340000", "6228000011110000")
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

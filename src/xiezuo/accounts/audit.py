@@ -18,7 +18,8 @@ from .models import AuditEntry
 
 # Fields never copied into the log in clear. The identity number's mask too: a snapshot also holds
 # the full birth date and the record's division, which with the mask's digits rebuild the number.
-SECRET_FIELDS = {"id_number_enc", "id_number_hash", "id_number_masked", "password", "bank_account", "phone"}
+SECRET_FIELDS = {"id_number_enc", "id_number_hash", "id_number_masked", "password", "bank_account", "phone",
+                 "bank_account_enc", "phone_enc"}
 
 
 def _jsonable(value: Any) -> Any:

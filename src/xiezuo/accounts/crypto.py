@@ -1,4 +1,5 @@
-"""Protection of identity numbers at rest: authenticated encryption, a keyed hash, masking.
+"""Protection of identity numbers, phones and bank accounts at rest: authenticated encryption, a keyed hash
+(identity numbers), masking.
 
 The ciphertext can only be read with a key from XIEZUO_FIELD_KEYS; the keyed hash
 (HMAC-SHA256 under a key derived from the first field key's lineage, see below) lets
@@ -137,3 +138,28 @@ def mask_account(value: str) -> str:
     """A bank account keeps its last 4 digits."""
     value = value.strip()
     return "*" * max(len(value) - 4, 0) + value[-4:]
+
+
+MASKS = {"id": mask_id_number, "phone": mask_phone, "account": mask_account}
+
+
+def seal(value: str | None, kind: str) -> tuple[str, str]:
+    """(ciphertext, masked form) of a phone ("phone") or bank account ("account") as stored; ("", "") if blank."""
+    value = (value or "").strip()
+    return (encrypt(value), MASKS[kind](value)) if value else ("", "")
+
+
+def unseal(token: str) -> str:
+    """The clear value of a stored ciphertext ("" for blank)."""
+    return decrypt(token) if token else ""
+
+
+def sealed_property(field: str, kind: str) -> property:
+    """A write-only attribute `field` that stores `<field>_enc` and `<field>_masked` (e.g. `Household(phone=...)`).
+    Reading it raises AttributeError: the clear value is read only through `unseal(obj.<field>_enc)`, on purpose."""
+    def fset(obj, value: str | None) -> None:
+        enc, masked = seal(value, kind)
+        setattr(obj, f"{field}_enc", enc)
+        setattr(obj, f"{field}_masked", masked)
+
+    return property(fset=fset, doc=f"write-only: sets {field}_enc and {field}_masked")

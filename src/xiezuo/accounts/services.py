@@ -36,10 +36,12 @@ def _member_id(member) -> str:
 # What may be revealed, one record at a time.
 REVEALABLE: dict[str, Revealable] = {
     "member_id": Revealable("registry.Member", "registry.member.id_unmasked", _member_id),
-    "member_phone": Revealable("registry.Member", "registry.member.phone_unmasked", lambda m: m.phone),
-    "household_phone": Revealable("registry.Household", "registry.household.phone_unmasked", lambda h: h.phone),
+    "member_phone": Revealable("registry.Member", "registry.member.phone_unmasked",
+                               lambda m: crypto.unseal(m.phone_enc)),
+    "household_phone": Revealable("registry.Household", "registry.household.phone_unmasked",
+                                  lambda h: crypto.unseal(h.phone_enc)),
     "household_bank_account": Revealable("registry.Household", "registry.household.bank_account_unmasked",
-                                         lambda h: h.bank_account),
+                                         lambda h: crypto.unseal(h.bank_account_enc)),
 }
 
 

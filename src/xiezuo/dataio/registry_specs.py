@@ -38,6 +38,8 @@ from .specs import Column, ImportRow, TabularSpec, register
 CHUNK = 900
 MONEY_MAX = Decimal("10000000")
 MASKERS = {"id": crypto.mask_id_number, "phone": crypto.mask_phone, "account": crypto.mask_account}
+# Columns stored encrypted (`<name>_enc`) with a masked copy (`<name>_masked`): column name -> mask kind.
+SEALED = {"phone": "phone", "bank_account": "account"}
 
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -86,6 +88,8 @@ def matching(qs, field: str, keys: Iterable, key=None) -> Iterator:
 
 
 def _default(model, name: str) -> Any:
+    if name in SEALED:
+        return ""
     f = model._meta.get_field(name)
     if f.has_default():
         d = f.get_default()
@@ -106,6 +110,11 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
+def _sealed_cell(obj, name: str, unmask: bool) -> str:
+    """A phone or bank account for an export: decrypted only when unmasking (audited by the caller)."""
+    return crypto.unseal(getattr(obj, f"{name}_enc")) if unmask else getattr(obj, f"{name}_masked")
+
+
 def _masked(value: Any) -> bool:
     return isinstance(value, str) and "*" in value
 
@@ -124,7 +133,7 @@ class RegistrySpec(TabularSpec):
         diff = {}
         for col in self._writable(present):
             new = row.values.get(col.name)
-            old = obj[col.name]
+            old = crypto.unseal(obj[col.name]) if col.name in SEALED else obj[col.name]
             if new is None:
                 new = _default(self.model, col.name)
             if col.mask and _masked(new):
@@ -160,13 +169,17 @@ class RegistrySpec(TabularSpec):
                 return None
             if v.__class__ is YearMonth:  # the bulk insert's database adapters know plain dates only
                 v = dt.date(v.year, v.month, v.day)
-            fields[col.name] = v
+            if col.name in SEALED:
+                fields[f"{col.name}_enc"], fields[f"{col.name}_masked"] = crypto.seal(v, SEALED[col.name])
+            else:
+                fields[col.name] = v
         return fields
 
     def existing_values(self, qs, *extra: str, **annotations):
         """Stored records as dicts (model instances cost more than the whole comparison)."""
-        names = ["id", *extra, *(self.attname(n) for n in self.field_columns)]
-        return qs.values(*dict.fromkeys(names), **annotations)
+        names = ["id", *extra, *(self.attname(n) for n in self.field_columns if n not in SEALED)]
+        sealed = {n: F(f"{n}_enc") for n in self.field_columns if n in SEALED}  # ciphertext; _compare decrypts
+        return qs.values(*dict.fromkeys(names), **annotations, **sealed)
 
     @staticmethod
     def attname(name: str) -> str:
@@ -179,14 +192,19 @@ class RegistrySpec(TabularSpec):
             return
         from django.utils import timezone
 
-        fields = sorted({self.attname(n) for r in changed for n in r.diff})
+        names = sorted({n for r in changed for n in r.diff})
+        fields = [f for n in names for f in ((f"{n}_enc", f"{n}_masked") if n in SEALED else (self.attname(n),))]
         has_updated = any(f.name == "updated_at" for f in self.model._meta.concrete_fields)
         now = timezone.now()
         objs = []
         for r in changed:
-            data = {f: r.obj[f] for f in fields}
-            for n in r.diff:
-                data[self.attname(n)] = r.values[n]
+            data = {}
+            for n in names:
+                if n in SEALED:  # sealed again (a new nonce) when another row changed it: same value
+                    clear = r.values[n] if n in r.diff else crypto.unseal(r.obj[n])
+                    data[f"{n}_enc"], data[f"{n}_masked"] = crypto.seal(clear, SEALED[n])
+                else:
+                    data[self.attname(n)] = r.values[n] if n in r.diff else r.obj[self.attname(n)]
             obj = self.model(id=r.obj["id"], **data)
             if has_updated:
                 obj.updated_at = now
@@ -430,22 +448,28 @@ class HouseholdSpec(RegistrySpec):
         return HouseholdFilter.from_query(params).apply(selectors.household_list(user=user))
 
     def export_row(self, obj, *, unmask: bool) -> dict[str, Any]:
-        row = {c.name: getattr(obj, c.name) for c in self.columns if c.name != "village"}
+        row = {c.name: _sealed_cell(obj, c.name, unmask) if c.name in SEALED else getattr(obj, c.name)
+               for c in self.columns if c.name != "village"}
         row["village"] = obj.village_id
         return self._masked(row, unmask)
 
     def _masked(self, row: dict[str, Any], unmask: bool) -> dict[str, Any]:
         if not unmask:
             for c in self.columns:
-                if c.mask and row[c.name]:
+                if c.mask and c.name not in SEALED and row[c.name]:
                     row[c.name] = MASKERS[c.mask](row[c.name])
         return row
 
     def export_rows(self, qs, *, unmask: bool):
-        # every column is a plain field of the household: read them as values, no instances
-        names = [c.name for c in self.columns if c.name != "village"]
-        for row in qs.values(*names, "village_id").iterator(chunk_size=5000):
+        # every column is a field of the household: read them as values, no instances; a sealed column is read
+        # as its masked copy, or as its ciphertext, decrypted here, when unmasking
+        names = [c.name for c in self.columns if c.name not in ("village", *SEALED)]
+        sealed = {n: F(f"{n}_enc" if unmask else f"{n}_masked") for n in SEALED}
+        for row in qs.values(*names, "village_id", **sealed).iterator(chunk_size=5000):
             row["village"] = row.pop("village_id")
+            if unmask:
+                for n in SEALED:
+                    row[n] = crypto.unseal(row[n])
             yield self._masked(row, unmask)
 
 
@@ -642,12 +666,11 @@ class MemberSpec(RegistrySpec):
     def export_row(self, obj, *, unmask: bool) -> dict[str, Any]:
         from xiezuo.registry.services import member_id_number
 
-        row = {c.name: getattr(obj, c.name) for c in self.columns if c.name not in ("household_number", "id_number")}
+        row = {c.name: _sealed_cell(obj, c.name, unmask) if c.name in SEALED else getattr(obj, c.name)
+               for c in self.columns if c.name not in ("household_number", "id_number")}
         row["household_number"] = obj.hn
         row["id_number"] = member_id_number(obj) if unmask else obj.id_number_masked
         if not unmask:
-            if row["phone"]:
-                row["phone"] = crypto.mask_phone(row["phone"])
             # The date of birth beside the mask's last 4 and the village gives the number back; a
             # masked export leaves it empty (re-imported, the stored date is kept; see the column's note).
             row["birth_date"] = None

@@ -25,7 +25,7 @@ class HouseholdAdmin(ScopedModelAdmin):
     list_filter = ("status", "attribute", "exit_year", "synthetic")
     search_fields = ("number", "head_name", "village__name", "village__code")
     raw_id_fields = ("village", "cadre")
-    exclude = ("bank_account", "phone")
+    readonly_fields = ("phone_masked", "bank_account_masked")
     inlines = [MemberInline, HouseholdYearInline]
     list_select_related = ("village",)
 
@@ -36,8 +36,8 @@ class MemberAdmin(ScopedModelAdmin):
     list_filter = ("sex", "health", "labour", "schooling", "dibao", "tekun")
     search_fields = ("name", "household__number")
     raw_id_fields = ("household",)
-    exclude = ("id_number_enc", "id_number_hash", "phone")
-    readonly_fields = ("id_number_masked",)
+    exclude = ("id_number_enc", "id_number_hash")
+    readonly_fields = ("id_number_masked", "phone_masked")
     list_select_related = ("household",)
 
 
@@ -54,7 +54,7 @@ class CadreAdmin(ScopedModelAdmin):
     list_display = ("name", "work_unit", "post", "division")
     search_fields = ("name", "work_unit")
     raw_id_fields = ("division",)
-    exclude = ("phone",)
+    readonly_fields = ("phone_masked",)
 
 
 @admin.register(StatusChange)

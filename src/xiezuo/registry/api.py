@@ -13,7 +13,6 @@ from rest_framework import mixins, routers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from xiezuo.accounts import crypto
 from xiezuo.accounts import services as account_services
 from xiezuo.accounts.access import can_unmask
 from xiezuo.accounts.api_base import Param, ScopedReadOnlyViewSet
@@ -25,9 +24,6 @@ from .models import Household, Member
 
 class HouseholdSerializer(serializers.ModelSerializer):
     village_name = serializers.CharField(source="village.name", read_only=True)
-    phone_masked = serializers.SerializerMethodField()
-    bank_account_masked = serializers.SerializerMethodField()
-
     class Meta:
         model = Household
         fields = ["id", "number", "village", "village_name", "head_name", "attribute", "standard", "status",
@@ -35,15 +31,9 @@ class HouseholdSerializer(serializers.ModelSerializer):
                   "phone_masked", "bank_name", "bank_account_masked", "cultivated_mu", "forest_mu",
                   "housing_area_m2", "relocated", "cooperative_member", "cadre", "synthetic"]
 
-    def get_phone_masked(self, obj) -> str:
-        return crypto.mask_phone(obj.phone) if obj.phone else ""
-
-    def get_bank_account_masked(self, obj) -> str:
-        return crypto.mask_account(obj.bank_account) if obj.bank_account else ""
 
 
 class MemberSerializer(serializers.ModelSerializer):
-    phone_masked = serializers.SerializerMethodField()
     # The year, not the date: with the date, the region and the mask's last 4 give the number.
     birth_year = serializers.IntegerField(source="birth_date.year", read_only=True)
 
@@ -53,9 +43,6 @@ class MemberSerializer(serializers.ModelSerializer):
                   "education", "schooling", "health", "disability_category", "disability_grade", "labour",
                   "work_place", "months_worked", "medical_insurance", "critical_illness_insurance",
                   "pension_insurance", "dibao", "tekun", "phone_masked", "deceased", "synthetic"]
-
-    def get_phone_masked(self, obj) -> str:
-        return crypto.mask_phone(obj.phone) if obj.phone else ""
 
 
 class MemberCreateSerializer(serializers.Serializer):

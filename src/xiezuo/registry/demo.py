@@ -31,6 +31,7 @@ from django.core.management.color import no_style
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
+from xiezuo.accounts.crypto import seal
 from xiezuo.geo.demo import apportion
 from xiezuo.geo.models import Division, DivisionPopulation
 
@@ -555,18 +556,18 @@ YEAR_FIELDS = [
 ]
 HOUSEHOLD_FIELDS = [
     "id", "number", "village", "head_name", "attribute", "standard", "status", "identified_on", "exit_year",
-    "main_cause", "other_causes", "military_family", "only_child", "two_daughters", "phone", "bank_name",
-    "bank_account", "cultivated_mu", "forest_mu", "road_distance_km", "road_type", "housing_area_m2", "relocated",
+    "main_cause", "other_causes", "military_family", "only_child", "two_daughters", "phone_enc", "phone_masked",
+    "bank_name", "bank_account_enc", "bank_account_masked", "cultivated_mu", "forest_mu", "road_distance_km", "road_type", "housing_area_m2", "relocated",
     "cooperative_member", "cadre", "synthetic", "created_at", "updated_at",
 ]
 MEMBER_FIELDS = [
     "id", "household", "name", "id_number_enc", "id_number_hash", "id_number_masked", "sex", "birth_date",
     "ethnicity", "relation", "education", "schooling", "health", "disability_category", "disability_grade",
     "labour", "work_place", "months_worked", "medical_insurance", "critical_illness_insurance",
-    "pension_insurance", "dibao", "tekun", "phone", "deceased", "synthetic",
+    "pension_insurance", "dibao", "tekun", "phone_enc", "phone_masked", "deceased", "synthetic",
 ]
 STATUS_FIELDS = ["id", "household", "on", "from_status", "to_status", "reason"]
-CADRE_FIELDS = ["id", "name", "work_unit", "post", "phone", "division", "synthetic"]
+CADRE_FIELDS = ["id", "name", "work_unit", "post", "phone_enc", "phone_masked", "division", "synthetic"]
 
 
 def _phone(rng: random.Random) -> str:
@@ -663,8 +664,8 @@ def _build(*, scale: float, seed: int, log, writer: Writer) -> dict:
                 pk = ids[Cadre]
                 ids[Cadre] += 1
                 unit = rng.choice(D.CADRE_UNITS).format(county=county_name, town=town_name)
-                cadre_rows.append((pk, _name(rng, rng.choice("MMF")), unit, rng.choice(D.CADRE_POSTS), _phone(rng),
-                                   town9.ljust(12, "0"), True))
+                cadre_rows.append((pk, _name(rng, rng.choice("MMF")), unit, rng.choice(D.CADRE_POSTS),
+                                   *seal(_phone(rng), "phone"), town9.ljust(12, "0"), True))
                 town_cadres.append(pk)
             for hh in town_hhs:
                 hh.cadre = rng.choice(town_cadres)
@@ -700,7 +701,8 @@ def _build(*, scale: float, seed: int, log, writer: Writer) -> dict:
                 hh.id, hh.number, hh.village, head.name, hh.attribute,
                 "national" if rng.random() < 0.95 else "provincial", "exited", writer.date(identified), hh.exit_year,
                 hh.main_cause, causes_field.get_db_prep_save(hh.other_causes, connection), rng.random() < 0.02, rng.random() < 0.05,
-                rng.random() < 0.03, _phone(rng), rng.choice(D.BANKS), f"62{rng.randint(0, 10 ** 17 - 1):017d}",
+                rng.random() < 0.03, *seal(_phone(rng), "phone"), rng.choice(D.BANKS),
+                *seal(f"62{rng.randint(0, 10 ** 17 - 1):017d}", "account"),
                 money(rng.randint(50, 800)), money(rng.randint(0, 2000)),
                 money(rng.randint(0, 800)), rng.choice(D.ROAD_TYPES), money(rng.randint(3000, 15000)),
                 rng.random() < 0.08, rng.random() < 0.15, hh.cadre, True, now, now,
@@ -722,7 +724,8 @@ def _build(*, scale: float, seed: int, log, writer: Writer) -> dict:
                     identity["id_number_masked"], p.sex, writer.date(p.birth), "汉族", p.relation, p.education,
                     p.schooling, p.health, p.dis_cat, p.dis_grade, p.labour, p.work_place, p.months, True,
                     p.health in ("chronic", "serious", "disabled") or rng.random() < 0.9, p.pension, p.dibao,
-                    p.tekun, _phone(rng) if p.relation == "01" or rng.random() < 0.3 else "", False, True,
+                    p.tekun, *seal(_phone(rng) if p.relation == "01" or rng.random() < 0.3 else "", "phone"), False,
+                    True,
                 ))
                 ids[Member] += 1
         encrypt_seconds += time.perf_counter() - t0

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiezuo.accounts.access import RestrictedQuerySet
+from xiezuo.accounts.crypto import sealed_property
 from xiezuo.dates import validate_record_date
 
 from . import choices
@@ -28,7 +29,11 @@ class Cadre(models.Model):
     name = models.CharField(_("name"), max_length=50)
     work_unit = models.CharField(_("work unit"), max_length=100, blank=True)
     post = models.CharField(_("post"), max_length=50, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Phone and bank account: encrypted at rest (accounts.crypto, like identity numbers) with a masked form for
+    # display; `phone=` / `bank_account=` set both, reading the clear value needs crypto.unseal.
+    phone_enc = models.TextField(_("phone (encrypted)"), blank=True, editable=False)
+    phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
+    phone = sealed_property("phone", "phone")
     division = models.ForeignKey("geo.Division", on_delete=models.PROTECT, related_name="+")
     synthetic = models.BooleanField(_("synthetic"), default=False)
 
@@ -72,9 +77,15 @@ class Household(models.Model):
     military_family = models.BooleanField(_("military or martyr family"), default=False)
     only_child = models.BooleanField(_("only-child household"), default=False)
     two_daughters = models.BooleanField(_("two-daughter household"), default=False)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Phone and bank account: encrypted at rest (accounts.crypto, like identity numbers) with a masked form for
+    # display; `phone=` / `bank_account=` set both, reading the clear value needs crypto.unseal.
+    phone_enc = models.TextField(_("phone (encrypted)"), blank=True, editable=False)
+    phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
+    phone = sealed_property("phone", "phone")
     bank_name = models.CharField(_("bank"), max_length=50, blank=True)
-    bank_account = models.CharField(_("bank account"), max_length=32, blank=True)
+    bank_account_enc = models.TextField(_("bank account (encrypted)"), blank=True, editable=False)
+    bank_account_masked = models.CharField(_("bank account"), max_length=32, blank=True, editable=False)
+    bank_account = sealed_property("bank_account", "account")
     cultivated_mu = models.DecimalField(_("cultivated land (mu)"), max_digits=8, decimal_places=2, default=0)
     forest_mu = models.DecimalField(_("forest land (mu)"), max_digits=8, decimal_places=2, default=0)
     road_distance_km = models.DecimalField(_("distance to main road (km)"), max_digits=6, decimal_places=2, default=0)
@@ -137,7 +148,11 @@ class Member(models.Model):
     pension_insurance = models.BooleanField(_("resident pension insurance"), default=False)
     dibao = models.BooleanField(_("receives low-income allowance"), default=False)
     tekun = models.BooleanField(_("receives destitute support"), default=False)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Phone and bank account: encrypted at rest (accounts.crypto, like identity numbers) with a masked form for
+    # display; `phone=` / `bank_account=` set both, reading the clear value needs crypto.unseal.
+    phone_enc = models.TextField(_("phone (encrypted)"), blank=True, editable=False)
+    phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
+    phone = sealed_property("phone", "phone")
     deceased = models.BooleanField(_("deceased or left"), default=False)
     synthetic = models.BooleanField(_("synthetic"), default=False)
 

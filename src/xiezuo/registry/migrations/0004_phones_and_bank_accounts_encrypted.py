@@ -1,0 +1,69 @@
+"""Phones and bank accounts: encrypted at rest with a masked column, like identity numbers.
+
+The new columns are added, every stored value is encrypted into them (in batches; the field keys are the
+running settings', XIEZUO_FIELD_KEYS or <data dir>/field.keys), then the clear columns are dropped.
+Reversible: going back decrypts into the clear columns again."""
+
+from django.db import migrations, models
+
+SEALED = (("Cadre", "phone", "phone"), ("Household", "phone", "phone"),
+          ("Household", "bank_account", "account"), ("Member", "phone", "phone"))
+BATCH = 5000
+
+
+def encrypt_existing(apps, schema_editor):
+    from xiezuo.accounts import crypto
+
+    for model_name, field, kind in SEALED:
+        model = apps.get_model("registry", model_name)
+        rows = model.objects.exclude(**{field: ""}).only("pk", field).order_by("pk")
+        batch = []
+        for obj in rows.iterator(chunk_size=BATCH):
+            enc, masked = crypto.seal(getattr(obj, field), kind)
+            setattr(obj, f"{field}_enc", enc)
+            setattr(obj, f"{field}_masked", masked)
+            batch.append(obj)
+            if len(batch) == BATCH:
+                model.objects.bulk_update(batch, [f"{field}_enc", f"{field}_masked"])
+                batch = []
+        model.objects.bulk_update(batch, [f"{field}_enc", f"{field}_masked"])
+
+
+def decrypt_back(apps, schema_editor):
+    from xiezuo.accounts import crypto
+
+    for model_name, field, _kind in SEALED:
+        model = apps.get_model("registry", model_name)
+        batch = []
+        for obj in model.objects.exclude(**{f"{field}_enc": ""}).only("pk", f"{field}_enc").iterator(chunk_size=BATCH):
+            setattr(obj, field, crypto.unseal(getattr(obj, f"{field}_enc")))
+            batch.append(obj)
+        model.objects.bulk_update(batch, [field], batch_size=BATCH)
+
+
+def _sealed_fields(model_name: str, field: str, label: str, length: int) -> list:
+    return [
+        migrations.AddField(model_name=model_name, name=f"{field}_enc",
+                            field=models.TextField(blank=True, editable=False, verbose_name=f"{label} (encrypted)")),
+        migrations.AddField(model_name=model_name, name=f"{field}_masked",
+                            field=models.CharField(blank=True, editable=False, max_length=length, verbose_name=label)),
+    ]
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("registry", "0003_summary"),
+    ]
+
+    operations = [
+        *_sealed_fields("cadre", "phone", "phone", 20),
+        *_sealed_fields("household", "phone", "phone", 20),
+        *_sealed_fields("household", "bank_account", "bank account", 32),
+        *_sealed_fields("member", "phone", "phone", 20),
+        migrations.RunPython(encrypt_existing, decrypt_back, elidable=False),
+        migrations.RemoveField(model_name="cadre", name="phone"),
+        migrations.RemoveField(model_name="household", name="phone"),
+        migrations.RemoveField(model_name="household", name="bank_account"),
+        migrations.RemoveField(model_name="member", name="phone"),
+    ]
