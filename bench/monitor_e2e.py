@@ -82,7 +82,8 @@ def shaped(paths: dict[str, Path], columns: dict[str, list[str]]) -> dict[str, s
                    CASE WHEN identified_year IS NOT NULL THEN make_date(CAST(identified_year AS INTEGER), 5, 1)
                         END AS identified_on,
                    exit_year, '' AS main_cause, '[]' AS other_causes, false AS military_family,
-                   false AS only_child, false AS two_daughters, '' AS phone, '' AS bank_name, '' AS bank_account,
+                   false AS only_child, false AS two_daughters, '' AS phone_enc, '' AS phone_masked, '' AS bank_name,
+                   '' AS bank_account_enc, '' AS bank_account_masked,
                    0.0 AS cultivated_mu, 0.0 AS forest_mu, 0.0 AS road_distance_km, '' AS road_type,
                    0.0 AS housing_area_m2, false AS relocated, false AS cooperative_member, NULL AS cadre_id,
                    true AS synthetic, {now} AS created_at, {now} AS updated_at
@@ -94,7 +95,7 @@ def shaped(paths: dict[str, Path], columns: dict[str, list[str]]) -> dict[str, s
                    '99' AS relation, education, schooling, health, disability AS disability_category,
                    NULL AS disability_grade, labour, '' AS work_place, 0 AS months_worked,
                    true AS medical_insurance, true AS critical_illness_insurance, false AS pension_insurance,
-                   false AS dibao, false AS tekun, '' AS phone, deceased = 1 AS deceased, true AS synthetic
+                   false AS dibao, false AS tekun, '' AS phone_enc, '' AS phone_masked, deceased = 1 AS deceased, true AS synthetic
             FROM read_parquet('{mem}')""",
         "registry_householdyear": f"""
             SELECT household_id, {YEAR} AS year, size, CAST(net_fen AS DOUBLE) / 100 AS wage, {money0},
