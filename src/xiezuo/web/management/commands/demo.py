@@ -35,7 +35,7 @@ def refusal() -> str | None:
     if (households and not Household.objects.filter(synthetic=False).exists()
             and not User.objects.exclude(username__in=demo_names).exists()):
         return None
-    return (f"This database was not built by `xiezuo demo` ({users:,} users, {households:,} households). The demo "
+    return (f"This database was not built by `xiezuo demo` (users: {users:,}, households: {households:,}). The demo "
             "replaces its data and sets the password of admin and the other demo logins to \"demo\", so it stops "
             "here. Point DATABASE_URL or XIEZUO_DATA_DIR at an empty database for the demo.")
 
