@@ -168,7 +168,7 @@ def test_the_data_migration_encrypts_existing_clear_values_and_can_go_back(divis
 
     from xiezuo.accounts import crypto
 
-    before, after = [("registry", "0003_summary")], [("registry", "0004_phones_and_bank_accounts_encrypted")]
+    before, after = [("registry", "0003_summary")], [("registry", "0005_drop_clear_phones_and_bank_accounts")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     with connection.cursor() as cur:

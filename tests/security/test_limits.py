@@ -65,7 +65,7 @@ def test_an_upload_over_the_limit_is_refused_with_a_clear_message_before_it_is_r
 def test_hostile_json_bodies_answer_400_and_413_not_500(client, make_user, divisions):
     client.force_login(make_user("clerk", division=divisions["lizhou"]))
     url = "/api/registry/members/"
-    nested = client.post(url, "[" * 50_000 + "]" * 50_000, content_type="application/json")
+    nested = client.post(url, "[" * 50_000 + "]" * 50_000, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
     assert nested.status_code == 400
     assert "nested too deeply" in nested.json()["detail"]
     big = client.post(url, '{"name": "' + "a" * (12 * MB) + '"}', content_type="application/json",

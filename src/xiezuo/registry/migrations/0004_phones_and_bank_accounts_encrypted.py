@@ -1,7 +1,8 @@
 """Phones and bank accounts: encrypted at rest with a masked column, like identity numbers.
 
-The new columns are added, every stored value is encrypted into them (in batches; the field keys are the
-running settings', XIEZUO_FIELD_KEYS or <data dir>/field.keys), then the clear columns are dropped.
+The new columns are added and every stored value is encrypted into them (in batches; the field keys are the
+running settings', XIEZUO_FIELD_KEYS or <data dir>/field.keys); 0005 then drops the clear columns. PostgreSQL refuses to alter a
+table with deferred foreign-key checks pending from updates in the same transaction: the updates run them at once.
 Reversible: going back decrypts into the clear columns again."""
 
 from django.db import migrations, models
@@ -9,6 +10,13 @@ from django.db import migrations, models
 SEALED = (("Cadre", "phone", "phone"), ("Household", "phone", "phone"),
           ("Household", "bank_account", "account"), ("Member", "phone", "phone"))
 BATCH = 5000
+
+
+def _checks_now(schema_editor) -> None:
+    """Run PostgreSQL's deferred foreign-key checks of the rows just updated, so the same transaction may alter
+    the table afterwards (it refuses while trigger events are pending)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def encrypt_existing(apps, schema_editor):
@@ -27,6 +35,7 @@ def encrypt_existing(apps, schema_editor):
                 model.objects.bulk_update(batch, [f"{field}_enc", f"{field}_masked"])
                 batch = []
         model.objects.bulk_update(batch, [f"{field}_enc", f"{field}_masked"])
+    _checks_now(schema_editor)
 
 
 def decrypt_back(apps, schema_editor):
@@ -39,6 +48,7 @@ def decrypt_back(apps, schema_editor):
             setattr(obj, field, crypto.unseal(getattr(obj, f"{field}_enc")))
             batch.append(obj)
         model.objects.bulk_update(batch, [field], batch_size=BATCH)
+    _checks_now(schema_editor)
 
 
 def _sealed_fields(model_name: str, field: str, label: str, length: int) -> list:
@@ -62,8 +72,4 @@ class Migration(migrations.Migration):
         *_sealed_fields("household", "bank_account", "bank account", 32),
         *_sealed_fields("member", "phone", "phone", 20),
         migrations.RunPython(encrypt_existing, decrypt_back, elidable=False),
-        migrations.RemoveField(model_name="cadre", name="phone"),
-        migrations.RemoveField(model_name="household", name="phone"),
-        migrations.RemoveField(model_name="household", name="bank_account"),
-        migrations.RemoveField(model_name="member", name="phone"),
     ]
