@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import socket
 import tempfile
-import threading
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.handlers.wsgi import WSGIHandler
 from django.urls import reverse
-from waitress import create_server
 
 from xiezuo.web.management.commands.serve import waitress_options
+
+from .live import waitress_serving
 
 MB = 1024 * 1024
 
@@ -28,11 +27,8 @@ def test_a_150_mb_upload_is_refused_while_it_arrives(settings):
     """The real server stops reading after the headers: the client has sent 1 MB of its 150 MB when the 413 comes."""
     settings.UPLOAD_MAX_BYTES = 50 * MB
     before = uploads()
-    server = create_server(WSGIHandler(), host="127.0.0.1", port=0, **waitress_options({}))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        sock = socket.create_connection(("127.0.0.1", server.effective_port), timeout=10)
+    with waitress_serving(**waitress_options({})) as port:
+        sock = socket.create_connection(("127.0.0.1", port), timeout=10)
         boundary = "xz"
         sock.sendall((f"POST /dataio/upload/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {150 * MB}\r\n"
                       f"Content-Type: multipart/form-data; boundary={boundary}\r\n\r\n").encode())
@@ -40,9 +36,6 @@ def test_a_150_mb_upload_is_refused_while_it_arrives(settings):
                      + b"\0" * MB)
         answer = sock.recv(65536).decode("latin-1")
         sock.close()
-    finally:
-        server.close()
-        thread.join(5)
     assert answer.startswith("HTTP/1.1 413"), answer[:200]
     assert uploads() == before
 

@@ -5,29 +5,21 @@ sent; without XIEZUO_PROXY a client's own X-Forwarded-Proto must not be believed
 from __future__ import annotations
 
 import http.client
-import threading
 from contextlib import contextmanager
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
 from django.test import override_settings
-from waitress import create_server
 
 from xiezuo.settings import https_settings
 from xiezuo.web.management.commands.serve import waitress_options
 
+from .live import waitress_serving
+
 
 @contextmanager
 def served(env: dict):
-    with override_settings(**https_settings(env)):
-        server = create_server(WSGIHandler(), host="127.0.0.1", port=0, **waitress_options(env))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        try:
-            yield server.effective_port
-        finally:
-            server.close()
-            thread.join(5)
+    with override_settings(**https_settings(env)), waitress_serving(**waitress_options(env)) as port:
+        yield port
 
 
 def get(port: int, path: str, headers: dict) -> http.client.HTTPResponse:
