@@ -1,4 +1,4 @@
-"""The clear phone and bank account columns go, now that 0005 encrypted them (a separate migration: see 0005)."""
+"""The clear phone and bank account columns go, now that 0006 encrypted them (a separate migration: see 0006)."""
 
 from django.db import migrations
 
@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("registry", "0005_phones_and_bank_accounts_encrypted"),
+        ("registry", "0006_phones_and_bank_accounts_encrypted"),
     ]
 
     operations = [
