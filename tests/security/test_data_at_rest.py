@@ -168,8 +168,8 @@ def test_the_data_migration_encrypts_existing_clear_values_and_can_go_back(divis
 
     from xiezuo.accounts import crypto
 
-    before = [("registry", "0005_road_type_choices")]
-    after = [("registry", "0007_drop_clear_phones_and_bank_accounts")]
+    before = [("registry", "0006_record_date_bounds")]
+    after = [("registry", "0008_drop_clear_phones_and_bank_accounts")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     with connection.cursor() as cur:

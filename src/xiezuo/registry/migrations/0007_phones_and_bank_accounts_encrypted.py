@@ -1,7 +1,7 @@
 """Phones and bank accounts: encrypted at rest with a masked column, like identity numbers.
 
 The new columns are added and every stored value is encrypted into them (in batches; the field keys are the
-running settings', XIEZUO_FIELD_KEYS or <data dir>/field.keys); 0007 then drops the clear columns. PostgreSQL refuses to alter a
+running settings', XIEZUO_FIELD_KEYS or <data dir>/field.keys); 0008 then drops the clear columns. PostgreSQL refuses to alter a
 table with deferred foreign-key checks pending from updates in the same transaction: the updates run them at once.
 Reversible: going back decrypts into the clear columns again."""
 
@@ -63,7 +63,7 @@ def _sealed_fields(model_name: str, field: str, label: str, length: int) -> list
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("registry", "0005_road_type_choices"),
+        ("registry", "0006_record_date_bounds"),
     ]
 
     operations = [

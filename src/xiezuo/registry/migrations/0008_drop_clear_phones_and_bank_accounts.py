@@ -1,4 +1,4 @@
-"""The clear phone and bank account columns go, now that 0006 encrypted them (a separate migration: see 0006)."""
+"""The clear phone and bank account columns go, now that 0007 encrypted them (a separate migration: see 0007)."""
 
 from django.db import migrations
 
@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("registry", "0006_phones_and_bank_accounts_encrypted"),
+        ("registry", "0007_phones_and_bank_accounts_encrypted"),
     ]
 
     operations = [
