@@ -61,18 +61,17 @@ def test_a_killed_run_is_marked_failed_and_its_half_written_folder_removed(polic
 
 
 def test_a_run_failing_while_it_freezes_its_inputs_leaves_no_folder(policy_2021, monkeypatch):
-    import pyarrow.parquet as pq
+    from xiezuo.measure import snapshot
 
     written = []
 
-    def write_then_fail(table, path, **kw):
-        if written:
-            raise KeyboardInterrupt  # Ctrl-C in the middle of the snapshot
-        written.append(path)
-        real(table, path, **kw)
+    def write_then_fail(root, tables, **kw):
+        real(root, tables, **kw)
+        written.append(root)
+        raise KeyboardInterrupt  # Ctrl-C once the snapshot's files are on disk, before the commit
 
-    real = pq.write_table
-    monkeypatch.setattr(pq, "write_table", write_then_fail)
+    real = snapshot.write_tables
+    monkeypatch.setattr(snapshot, "write_tables", write_then_fail)
     with pytest.raises(KeyboardInterrupt):
         services.run_execute(year=2021, policy=policy_2021, publish=True)
     run = Run.objects.get()
