@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "xiezuo.consumption",
     "xiezuo.talent",
     "xiezuo.assessment",
+    "xiezuo.field",
     "xiezuo.dataio",
     "xiezuo.web",
     "django.contrib.admin",

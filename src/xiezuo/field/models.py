@@ -1,0 +1,113 @@
+"""Field work: the assistance measures (帮扶措施) each household received, year by year.
+
+One record serves the household's own history (the registry's print template lists its measures
+by category, helping unit, content, cost and date, domain brief §2.3) and the monitoring case's
+assistance step (§5.4: at least one measure aimed at each identified risk): a measure taken for a
+case carries the case and the risk it answers. Where a cooperation record paid for the measure
+(a project's beneficiary link, a job placement, a training place) the measure points to it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xiezuo.accounts.access import RestrictedQuerySet
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+FIRST_YEAR = 2014  # 建档立卡 began in 2014
+
+
+class Category(models.TextChoices):
+    """The print template's categories (§2.3) and the monitoring measure types (§2.5) in one list.
+
+    The codes "health" and "finance" are monitoring's former codes for medical help and small loans."""
+
+    INDUSTRY = "industry", _("Industry support")  # 产业扶持
+    EMPLOYMENT = "employment", _("Employment and labour transfer")  # 就业扶持、劳动力转移
+    EDUCATION = "education", _("Education support")  # 教育扶持
+    HEALTH = "health", _("Medical support")  # 医疗扶持
+    HOUSING = "housing", _("Housing renovation")  # 危房改造
+    RELOCATION = "relocation", _("Relocation")  # 易地扶贫搬迁
+    FARM_SUBSIDY = "farm_subsidy", _("Farm subsidies")  # 惠农补贴
+    PENSION = "pension", _("Pension insurance")  # 养老保险
+    DIBAO = "dibao", _("Low-income allowance")  # 低保金
+    ECO_POST = "eco_post", _("Ecological post")  # 生态护林员
+    FINANCE = "finance", _("Small loan")  # 小额信贷
+    PUBLIC_WELFARE_JOB = "public_welfare_job", _("Public-welfare job")  # 公益岗位
+    WATER = "water", _("Drinking water")  # 饮水
+    SOCIAL_PROTECTION = "social_protection", _("Social protection")  # 综合保障
+    CONSUMPTION = "consumption", _("Consumption")  # 消费帮扶
+    SOCIAL = "social", _("Social assistance")  # 社会帮扶
+    MOTIVATION = "motivation", _("Motivation and skills")  # 扶志扶智
+    OTHER = "other", _("Other")  # 其他
+
+
+class AssistanceMeasure(models.Model):
+    # Indexes: (household, year) and (year, category) cover the household FK and the year; the
+    # mostly-empty links get partial indexes (for their SET NULL on delete), which keeps the demo's
+    # bulk insert of ~600k rows fast.
+    household = models.ForeignKey("registry.Household", verbose_name=_("household"), on_delete=models.PROTECT,
+                                  related_name="assistance_measures", db_index=False)
+    year = models.PositiveSmallIntegerField(_("year"))  # the year of `on`, kept for counts
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    content = models.CharField(_("content"), max_length=200, blank=True)
+    helping_unit = models.CharField(_("helping unit"), max_length=100, blank=True)
+    helper = models.CharField(_("person responsible"), max_length=50, blank=True)
+    amount = models.DecimalField(_("amount (yuan)"), default=Decimal("0.00"), **MONEY)
+    on = models.DateField(_("date"))
+    end_on = models.DateField(_("end"), null=True, blank=True)
+    result = models.CharField(_("result"), max_length=200, blank=True)
+    case = models.ForeignKey("monitoring.Case", verbose_name=_("monitoring case"), null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="measures", db_index=False)
+    risk_type = models.CharField(_("risk addressed"), max_length=4, blank=True)
+    beneficiary = models.ForeignKey("projects.ProjectBeneficiary", verbose_name=_("project beneficiary link"),
+                                    null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
+    placement = models.ForeignKey("labor.Placement", verbose_name=_("job placement"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+", db_index=False)
+    attendee = models.ForeignKey("talent.Attendee", verbose_name=_("training place"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+", db_index=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", db_index=False)
+    synthetic = models.BooleanField(_("synthetic"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_field = "household__village__code"
+    personal_data = True
+
+    class Meta:
+        verbose_name = _("assistance measure")
+        verbose_name_plural = _("assistance measures")
+        ordering = ["household", "on", "id"]
+        indexes = [
+            models.Index(fields=["household", "year"], name="field_measure_household_year"),
+            models.Index(fields=["year", "category"], name="field_measure_year_category"),
+            *(models.Index(fields=[link], condition=models.Q(**{f"{link}__isnull": False}),
+                           name=f"field_measure_{link}") for link in ("case", "beneficiary", "placement", "attendee")),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="field_measure_amount_not_negative"),
+            models.CheckConstraint(condition=models.Q(year__gte=FIRST_YEAR), name="field_measure_from_2014"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} {self.on:%Y-%m-%d}" if self.on else self.get_category_display()
+
+    def audit_division_code(self) -> str:
+        return self.household.village_id
+
+    @property
+    def link_label(self) -> str:
+        """Which cooperation record paid for it, for the pages."""
+        if self.beneficiary_id:
+            return "project"
+        if self.placement_id:
+            return "placement"
+        if self.attendee_id:
+            return "training"
+        return ""
