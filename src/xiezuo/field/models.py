@@ -111,3 +111,78 @@ class AssistanceMeasure(models.Model):
         if self.attendee_id:
             return "training"
         return ""
+
+
+class CadreAccount(models.Model):
+    """Links a sign-in to the registry's person responsible (帮扶责任人), whose households are "mine"."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cadre_account")
+    cadre = models.OneToOneField("registry.Cadre", on_delete=models.CASCADE, related_name="account")
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_field = "cadre__division__code"
+
+    class Meta:
+        verbose_name = _("cadre account")
+        verbose_name_plural = _("cadre accounts")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.cadre_id}"
+
+
+class Visit(models.Model):
+    """A home visit (入户走访) recorded on the phone, possibly offline: `client_key` is made on the device,
+    so a visit sent twice is stored once."""
+
+    household = models.ForeignKey("registry.Household", verbose_name=_("household"), on_delete=models.PROTECT,
+                                  related_name="visits")
+    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("visitor"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    visitor_name = models.CharField(_("visitor"), max_length=150)
+    on = models.DateField(_("date"))
+    met = models.CharField(_("who was met"), max_length=100, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    facts = models.JSONField(_("facts updated"), default=dict, blank=True)  # {field: [before, after]}
+    risks = models.JSONField(_("risks observed"), default=list, blank=True)
+    case = models.ForeignKey("monitoring.Case", verbose_name=_("monitoring case opened"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    client_key = models.UUIDField(_("device key"), unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_field = "household__village__code"
+    personal_data = True
+
+    class Meta:
+        verbose_name = _("home visit")
+        verbose_name_plural = _("home visits")
+        ordering = ["-on", "-id"]
+        indexes = [models.Index(fields=["household", "on"], name="field_visit_household_on")]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.on:%Y-%m-%d}" if self.on else str(self.household_id)
+
+    def audit_division_code(self) -> str:
+        return self.household.village_id
+
+
+class VisitPhoto(models.Model):
+    """A photo taken at a visit, stored under XIEZUO_DATA_DIR/visits/<visit>/."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos")
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    stored_as = models.CharField(max_length=200)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_field = "visit__household__village__code"
+    personal_data = True
+
+    class Meta:
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+
+    def __str__(self) -> str:
+        return self.name
