@@ -186,3 +186,60 @@ class VisitPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReportKind(models.TextChoices):  # what happened, in the family's words
+    ILLNESS = "illness", _("Illness")  # 生病住院
+    ACCIDENT = "accident", _("Accident")  # 意外事故
+    DISASTER = "disaster", _("Disaster")  # 自然灾害
+    JOB_LOSS = "job_loss", _("Lost work")  # 失业、务工受阻
+    SCHOOLING = "schooling", _("Schooling costs")  # 上学费用
+    OTHER = "other", _("Other")  # 其他困难
+
+
+class ReportStatus(models.TextChoices):
+    NEW = "new", _("New")
+    CONFIRMED = "confirmed", _("Confirmed: a monitoring signal")
+    REJECTED = "rejected", _("Not a risk")
+
+
+class SelfReport(models.Model):
+    """A household's own report (农户自主申报) from the public form behind a village's QR poster.
+
+    The public sees nothing of the registry; the match to a registered household is a suggestion for the
+    cadre, who confirms the report into a monitoring signal (or registers a new household)."""
+
+    village = models.ForeignKey("geo.Division", verbose_name=_("village"), on_delete=models.PROTECT,
+                                related_name="+")
+    name = models.CharField(_("name"), max_length=50)
+    kind = models.CharField(_("what happened"), max_length=12, choices=ReportKind.choices)
+    detail = models.CharField(_("details"), max_length=500, blank=True)
+    phone = models.CharField(_("phone"), max_length=20)
+    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.NEW,
+                              db_index=True)
+    suggested = models.ForeignKey("registry.Household", verbose_name=_("possible household"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    household = models.ForeignKey("registry.Household", verbose_name=_("household"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="self_reports")
+    case = models.ForeignKey("monitoring.Case", verbose_name=_("monitoring case"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    handled_on = models.DateField(_("handled"), null=True, blank=True)
+    synthetic = models.BooleanField(_("synthetic"), default=False)
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_field = "village__code"
+    personal_data = True
+
+    class Meta:
+        verbose_name = _("self-report")
+        verbose_name_plural = _("self-reports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.kind} {self.created_at:%Y-%m-%d}" if self.created_at else self.kind
+
+    def audit_division_code(self) -> str:
+        return self.village_id

@@ -149,3 +149,103 @@ def visits_due(request):
     return render(request, "field/due.html", {
         "today": today, "by_village": selectors.visit_counts(user=request.user, today=today, by="village"),
         "by_cadre": selectors.visit_counts(user=request.user, today=today, by="cadre")})
+
+
+# ---------------------------------------------------------------- households' own reports (农户自主申报)
+
+def _client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def report_form(request, token: str):
+    """The public form behind the poster's QR code: no login, nothing of the registry, limited."""
+    from django.utils import translation
+
+    from . import reports
+    from .models import ReportKind
+
+    with translation.override("zh-hans"):
+        village = reports.village_from_token(token)
+        if village is None:
+            raise Http404
+        context = {"village": village.name, "kinds": ReportKind.choices, "values": {}, "errors": {}}
+        status = 200
+        if request.method == "POST":
+            if int(request.META.get("CONTENT_LENGTH") or 0) > reports.MAX_BODY:
+                return render(request, "field/report_form.html", {**context, "too_large": True}, status=413)
+            if reports.over_limit(address=_client_address(request), village_code=village.code):
+                return render(request, "field/report_form.html", {**context, "limited": True}, status=429)
+            values = {k: request.POST.get(k, "")[:600] for k in ("name", "kind", "phone", "detail")}
+            try:
+                reports.report_submit(village=village, **values)
+            except ValidationError as exc:
+                context.update(values=values, errors={k: " ".join(v) for k, v in exc.message_dict.items()})
+                status = 400
+            else:
+                return render(request, "field/report_thanks.html", {"village": village.name})
+        response = render(request, "field/report_form.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@login_required
+def report_queue(request):
+    """The township's queue of reports, with the possible household (for the cadre only)."""
+    from .models import ReportStatus, SelfReport
+
+    status = request.GET.get("status", ReportStatus.NEW)
+    qs = (SelfReport.objects.restrict(request.user, "view").filter(status=status)
+          .select_related("village", "suggested", "household", "case").order_by("created_at"))
+    return render(request, "field/report_queue.html", {"reports": qs[:500], "status": status,
+                                                        "statuses": ReportStatus.choices})
+
+
+@login_required
+@require_POST
+def report_handle(request, pk: int):
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from . import reports
+    from .models import SelfReport
+
+    report = get_scoped_or_404(SelfReport.objects.all(), request.user, "change", pk=pk)
+    action = request.POST.get("action")
+    try:
+        if action == "reject":
+            reports.report_reject(report=report, user=request.user)
+        elif action == "new_household":
+            reports.report_confirm(report=report, user=request.user, new_household=True)
+        else:
+            number = request.POST.get("household_number", "").strip()
+            household = (Household.objects.restrict(request.user, "change").filter(number=number).first()
+                         if number else report.suggested)
+            reports.report_confirm(report=report, user=request.user, household=household)
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, _("Report handled."))
+    return redirect("field:report_queue")
+
+
+@login_required
+def poster(request, code: str):
+    """A printable poster for one village: the QR code (SVG, drawn by segno) and the address."""
+    import segno
+    from django.utils import translation
+    from django.utils.safestring import mark_safe
+
+    from xiezuo.accounts.access import within
+    from xiezuo.geo.models import Division
+
+    from . import reports
+
+    village = Division.objects.filter(code=code, level="village").first()
+    if village is None or not within(request.user, code, "view"):
+        raise Http404
+    url = reports.public_url(request, code)
+    svg = segno.make(url, error="m").svg_inline(scale=8, dark="#000", light="#fff")
+    with translation.override("zh-hans"):
+        return render(request, "field/poster.html", {"village": village, "url": url, "qr": mark_safe(svg)})  # noqa: S308 — segno's own SVG
