@@ -100,3 +100,19 @@ def test_report_figures_count_measures_and_households(demo):
     in_2020 = AssistanceMeasure.objects.filter(year=2020)
     assert data["assistance_measures"] == in_2020.count() > 0
     assert data["households_with_measures"] == in_2020.values("household_id").distinct().count() > 0
+
+
+@pytest.mark.django_db
+def test_the_field_demo_has_a_cadre_visits_and_self_reports_with_every_monitoring_category(demo, client):
+    from xiezuo.accounts.models import User
+    from xiezuo.field.models import SelfReport, Visit
+    from xiezuo.monitoring.models import Case
+
+    cadre = User.objects.get(username="cadre")
+    client.force_login(cadre)
+    households = client.get("/field/api/households").json()["households"]
+    assert households and Visit.objects.filter(household_id__in=[h["id"] for h in households]).exists()
+    assert {"unstable_exited", "marginal", "sudden_hardship"} <= set(Case.objects.values_list("category", flat=True))
+    marginal = Case.objects.filter(category="marginal", source="self_report").select_related("household")
+    assert marginal and all(c.household.number.startswith("SR") for c in marginal)
+    assert SelfReport.objects.filter(status="new").exists() and SelfReport.objects.filter(status="confirmed").exists()

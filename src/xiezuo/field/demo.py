@@ -27,8 +27,11 @@ import random
 import time
 from collections.abc import Callable
 
-from django.db import connection, transaction
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
 from django.utils import timezone
+
+from xiezuo.geo.models import Division
 
 from .models import AssistanceMeasure, Category
 
@@ -56,8 +59,21 @@ def _fen(value) -> int:
 
 
 def delete_previous() -> None:
+    from xiezuo.monitoring.models import Case
+    from xiezuo.registry.models import Household
+
+    from .models import SelfReport, Visit
+
     # Case measures belong to the monitoring demo, which deletes them with its cases.
     AssistanceMeasure.objects.filter(synthetic=True, case__isnull=True).delete()
+    Visit.objects.filter(household__synthetic=True).delete()
+    reports = SelfReport.objects.filter(synthetic=True)
+    cases = [pk for pk in reports.values_list("case_id", flat=True) if pk]
+    entered = list(reports.filter(household__number__startswith="SR").values_list("household_id", flat=True))
+    reports.delete()
+    AssistanceMeasure.objects.filter(case_id__in=cases).delete()
+    Case.objects.filter(pk__in=cases).delete()
+    Household.objects.filter(pk__in=entered).delete()
 
 
 def _facts() -> dict[int, list[tuple]]:
@@ -153,11 +169,107 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
                         rng.randint(40, 70) * 100_000)
         linked = _linked(rows=rows, add=add, rng=rng)
         writer.insert(AssistanceMeasure, FIELDS, rows)
+    work = _field_work(rng=random.Random(f"field-work-{seed}"), scale=scale, log=log)
     seconds = round(time.perf_counter() - started, 1)
     households_with = AssistanceMeasure.objects.values("household_id").distinct().count()
     log(f"field: {len(rows):,} assistance measures ({linked:,} linked to cooperation records) for "
         f"{households_with:,} households in {seconds} s")
-    return {"measures": len(rows), "linked": linked, "households": households_with, "seconds": seconds}
+    return {"measures": len(rows), "linked": linked, "households": households_with, "seconds": seconds, **work}
+
+
+CADRE_LOGIN = "cadre"
+REPORTS = 200  # self-reports at scale 1.0 (at least 6)
+MARGINAL_SHARE = 3  # one in three reports is from a family not in the registry (边缘易致贫户)
+
+
+@transaction.atomic
+def _field_work(*, rng: random.Random, scale: float, log: Callable[[str], None]) -> dict:
+    """A cadre login with their households, this and last month's visits for most households of its
+    county, and households' own reports: some matched and confirmed into self-report cases, some from
+    families not in the registry, entered as new households whose cases the county records as marginal."""
+    import uuid
+
+    from django.contrib.auth.hashers import make_password
+
+    from xiezuo.accounts.models import Grant, User
+    from xiezuo.monitoring import services as monitoring_services
+    from xiezuo.monitoring import workflow as wf
+    from xiezuo.monitoring.models import Case
+    from xiezuo.registry.models import Cadre, Household
+    from xiezuo.web.management.commands.demo import DEMO_PASSWORD
+
+    from . import reports
+    from .models import CadreAccount, ReportKind, SelfReport, Visit
+
+    today = timezone.localdate()
+    busiest = (Household.objects.filter(synthetic=True, cadre__isnull=False, village__code__startswith="510802")
+               .values("cadre_id").annotate(n=models.Count("id")).order_by("-n", "cadre_id").first())
+    if busiest is None:
+        return {}
+    cadre = Cadre.objects.get(pk=busiest["cadre_id"])
+    user, _created = User.objects.update_or_create(username=CADRE_LOGIN, defaults={
+        "role": "county_staff", "display_name": cadre.name, "is_active": True, "password": make_password(DEMO_PASSWORD)})
+    Grant.objects.filter(user=user).delete()
+    Grant.objects.create(user=user, division_id=cadre.division_id, kind="edit")
+    CadreAccount.objects.filter(models.Q(user=user) | models.Q(cadre=cadre)).delete()
+    CadreAccount.objects.create(user=user, cadre=cadre)
+
+    visits = []
+    county = (Household.objects.filter(synthetic=True, cadre__isnull=False, village__code__startswith="510802")
+              .values_list("id", "cadre__name"))
+    last_month = (today.replace(day=1) - dt.timedelta(days=1))
+    for hh_id, _name in county:
+        for month_end, share in ((last_month, 0.9), (today, 0.6)):
+            if rng.random() < share:
+                on = month_end.replace(day=rng.randint(1, month_end.day))
+                visits.append(Visit(household_id=hh_id, visitor_name="demo", on=on, met="户主",
+                                    notes=rng.choice(("生产生活正常", "了解务工收入", "宣传政策", "核实家庭收支")),
+                                    client_key=uuid.UUID(int=rng.getrandbits(128))))
+    Visit.objects.bulk_create(visits, batch_size=2000)
+
+    system = monitoring_services.SystemUser()
+    villages = list(Household.objects.filter(synthetic=True).values_list("village_id", flat=True).distinct()
+                    .order_by("village_id"))
+    n = max(6, round(REPORTS * scale))
+    made = confirmed = marginal = 0
+    kinds = list(ReportKind.values)
+    for i in range(n):
+        village_code = rng.choice(villages)
+        village = Division.objects.get(code=village_code)
+        new_family = i % MARGINAL_SHARE == 0
+        if new_family:
+            name, phone = f"{rng.choice('王李张刘陈杨赵黄')}{rng.choice('建国秀英志强桂芳')}", f"139{rng.randint(0, 99999999):08d}"
+        else:
+            hh = Household.objects.filter(village_id=village_code, synthetic=True).order_by("id")
+            hh = hh[rng.randrange(hh.count())]
+            name, phone = hh.head_name, f"138{rng.randint(0, 99999999):08d}"
+        report = reports.report_submit(village=village, name=name, kind=rng.choice(kinds), phone=phone,
+                                       detail=rng.choice(("家人生病住院", "房屋受损", "务工受阻", "孩子上学费用高", "")))
+        SelfReport.objects.filter(pk=report.pk).update(synthetic=True)
+        made += 1
+        if i % 4 == 3:
+            continue  # still in the township's queue
+        try:
+            report = reports.report_confirm(report=report, user=system, new_household=new_family,
+                                            household=None if new_family else report.suggested,
+                                            on=today - dt.timedelta(days=40))
+        except ValidationError:  # the household already has an open case for this risk: stays in the queue
+            continue
+        confirmed += 1
+        if new_family:
+            Household.objects.filter(pk=report.household_id).update(synthetic=True)
+            case = report.case
+            day = case.opened_on
+            for stage in wf.IDENTIFICATION[1:]:
+                day += dt.timedelta(days=1)
+                case = monitoring_services.case_advance(case=case, to_stage=stage, user=system, on=day)
+            monitoring_services.case_advance(case=case, to_stage=wf.RECORDED, user=system, on=day + dt.timedelta(days=1),
+                                             category="marginal", comment="县级审定：边缘易致贫户")
+            marginal += 1
+        Case.objects.filter(pk=report.case_id).update(synthetic=True)
+    log(f"field: demo login '{CADRE_LOGIN}' ({cadre.name}), {len(visits):,} home visits, {made} self-reports "
+        f"({confirmed} confirmed, {marginal} new marginal households recorded)")
+    return {"visits": len(visits), "self_reports": made, "marginal": marginal}
 
 
 def _linked(*, rows, add, rng) -> int:
