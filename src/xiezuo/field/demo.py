@@ -263,8 +263,13 @@ def _field_work(*, rng: random.Random, scale: float, log: Callable[[str], None])
             for stage in wf.IDENTIFICATION[1:]:
                 day += dt.timedelta(days=1)
                 case = monitoring_services.case_advance(case=case, to_stage=stage, user=system, on=day)
-            monitoring_services.case_advance(case=case, to_stage=wf.RECORDED, user=system, on=day + dt.timedelta(days=1),
-                                             category="marginal", comment="县级审定：边缘易致贫户")
+            case = monitoring_services.case_advance(case=case, to_stage=wf.RECORDED, user=system,
+                                                    on=day + dt.timedelta(days=1), category="marginal",
+                                                    comment="县级审定：边缘易致贫户")
+            monitoring_services.measure_add(case=case, kind="social", risk_type=case.risk_types[0],
+                                            responsible=cadre.name, start_on=day + dt.timedelta(days=3),
+                                            amount=rng.choice((1000, 2000, 3000)), description="临时救助",
+                                            helping_unit="乡镇人民政府", user=system)
             marginal += 1
         Case.objects.filter(pk=report.case_id).update(synthetic=True)
     log(f"field: demo login '{CADRE_LOGIN}' ({cadre.name}), {len(visits):,} home visits, {made} self-reports "

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiezuo.accounts.access import RestrictedQuerySet
 
@@ -188,13 +189,13 @@ class VisitPhoto(models.Model):
         return self.name
 
 
-class ReportKind(models.TextChoices):  # what happened, in the family's words
-    ILLNESS = "illness", _("Illness")  # 生病住院
-    ACCIDENT = "accident", _("Accident")  # 意外事故
-    DISASTER = "disaster", _("Disaster")  # 自然灾害
-    JOB_LOSS = "job_loss", _("Lost work")  # 失业、务工受阻
-    SCHOOLING = "schooling", _("Schooling costs")  # 上学费用
-    OTHER = "other", _("Other")  # 其他困难
+class ReportKind(models.TextChoices):  # what happened, in the family's words (own context: not the risk codes')
+    ILLNESS = "illness", pgettext_lazy("self-report", "Illness")  # 生病住院
+    ACCIDENT = "accident", pgettext_lazy("self-report", "Accident")  # 意外事故
+    DISASTER = "disaster", pgettext_lazy("self-report", "Disaster")  # 自然灾害
+    JOB_LOSS = "job_loss", pgettext_lazy("self-report", "Lost work")  # 失业、务工受阻
+    SCHOOLING = "schooling", pgettext_lazy("self-report", "Schooling costs")  # 上学费用
+    OTHER = "other", pgettext_lazy("self-report", "Other")  # 其他困难
 
 
 class ReportStatus(models.TextChoices):
