@@ -51,6 +51,10 @@ def _post(client, household, **data):
 
 
 def test_download_is_mine_masked_and_versioned(client, cadre_user, mine, divisions, make_household):
+    from xiezuo.field import services
+
+    services.measure_record(household=mine, category="education", on=dt.date(2019, 9, 1), user=cadre_user,
+                            content="雨露计划", amount="1500")
     other = make_household(divisions["lizhou_village"], members=(("510802198001011231", "01"),))  # not mine
     client.force_login(cadre_user)
     body = client.get("/field/api/households").json()
@@ -58,6 +62,8 @@ def test_download_is_mine_masked_and_versioned(client, cadre_user, mine, divisio
     h = body["households"][0]
     assert h["members"][0]["id"] == "1236" and "510802" not in json.dumps(body)
     assert h["facts"]["values"]["wage"] == "8000.00" and len(h["facts"]["version"]) == 16 and h["due"] is True
+    assert h["measures"] == [{"on": "2019-09-01", "category": "教育扶持", "content": "雨露计划",
+                              "amount": "1500.00", "case": ""}]  # the same record as the household page
 
 
 def test_a_visit_sent_twice_is_stored_once(client, cadre_user, mine):

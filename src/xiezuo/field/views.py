@@ -27,6 +27,7 @@ from xiezuo.registry.models import Household, HouseholdYear
 from . import selectors, visits
 
 MAX_VISIT_BYTES = 25 * 1024 * 1024
+MEASURES_ON_PHONE = 5
 
 
 @require_GET
@@ -60,7 +61,8 @@ def app(request):
     return render(request, "field/app.html", {"risk_types": RiskType.choices, "strings": strings})
 
 
-def _household_payload(hh: Household, hy: HouseholdYear | None, cases: list, visited, today) -> dict:
+def _household_payload(hh: Household, hy: HouseholdYear | None, cases: list, visited, today,
+                       measures: list) -> dict:
     members = [{"name": m.name, "relation": m.get_relation_display(), "age": m.age_in(today.year),
                 "health": m.get_health_display(), "schooling": m.get_schooling_display(),
                 "id": m.id_number_masked[-4:] if m.id_number_masked else ""}
@@ -75,6 +77,10 @@ def _household_payload(hh: Household, hy: HouseholdYear | None, cases: list, vis
                    "overdue": c.is_overdue(today)} for c in cases],
         "visited": visited.isoformat() if visited else None,
         "due": visited is None,
+        # the same measure records as the household and case pages, the latest few
+        "measures": [{"on": m.on.isoformat(), "category": m.get_category_display(), "content": m.content,
+                      "amount": str(m.amount), "case": str(m.case_id and f"M{m.case_id:06d}" or "")}
+                     for m in measures[-MEASURES_ON_PHONE:]],
     }
 
 
@@ -98,9 +104,13 @@ def households_json(request):
     for c in Case.objects.restrict(request.user, "view").filter(household_id__in=ids, stage__in=wf.OPEN_STAGES):
         cases.setdefault(c.household_id, []).append(c)
     visited = selectors.visited_this_month(households=ids, today=today)
+    measures: dict[int, list] = {}
+    for m in selectors.measure_list(user=request.user).filter(household_id__in=ids).order_by("on", "id"):
+        measures.setdefault(m.household_id, []).append(m)
     rows = []
     for hh in households:
-        payload = _household_payload(hh, this_year.get(hh.pk), cases.get(hh.pk, []), visited.get(hh.pk), today)
+        payload = _household_payload(hh, this_year.get(hh.pk), cases.get(hh.pk, []), visited.get(hh.pk), today,
+                                     measures.get(hh.pk, []))
         if hh.pk not in this_year and hh.pk in facts:  # show last year's facts, version of "no row yet"
             payload["facts"]["values"] = visits.phone_facts(facts[hh.pk])
             payload["facts"]["from_year"] = facts[hh.pk].year

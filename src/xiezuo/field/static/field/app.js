@@ -126,6 +126,9 @@
     document.getElementById("visit-title").textContent = `${h.head} ${h.number}`;
     document.getElementById("visit-household").textContent =
       h.members.map((m) => `${m.name}（${m.relation}，${m.age}${S.years_old}，${m.health}）`).join("、");
+    const measures = document.getElementById("visit-measures");
+    measures.replaceChildren(...(h.measures || []).map((m) => el("li", { class: "measure" },
+      `${m.on} ${m.category}${m.content ? "：" + m.content : ""} ${m.amount}${m.case ? " · " + m.case : ""}`)));
     document.getElementById("facts-year").textContent = h.facts.from_year ? `(${h.facts.from_year})` : "";
     for (const [k, v] of Object.entries(h.facts.values)) {
       const input = form.elements["fact-" + k];
