@@ -109,3 +109,13 @@ def test_household_page_puts_measures_beside_the_years_income(client, staff_a, h
     row = page[page.index('data-year="2019"'):]
     row = row[:row.index("</tr>")]
     assert "5,200.00" in row and "低保金" in row and "2,400.00" in row
+
+
+def test_measure_list_is_scoped_and_filtered(client, staff_a, staff_b, household_a):
+    services.measure_record(household=household_a, category="dibao", on=dt.date(2019, 1, 10), user=staff_a,
+                            content="按月发放农村低保", amount="2400")
+    client.force_login(staff_a)
+    assert "按月发放农村低保" in client.get("/field/measures/?year=2019&county=510802").content.decode()
+    assert "按月发放农村低保" not in client.get("/field/measures/?year=2020").content.decode()
+    client.force_login(staff_b)
+    assert "按月发放农村低保" not in client.get("/field/measures/").content.decode()

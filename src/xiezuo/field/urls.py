@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/households", views.households_json, name="households_json"),
     path("api/visits", views.visit_post, name="visit_post"),
     path("due/", views.visits_due, name="due"),
+    path("measures/", views.measure_list, name="measure_list"),
     path("r/<str:token>/", views.report_form, name="report_form"),
     path("reports/", views.report_queue, name="report_queue"),
     path("reports/<int:pk>/", views.report_handle, name="report_handle"),

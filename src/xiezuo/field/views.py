@@ -259,3 +259,24 @@ def poster(request, code: str):
     svg = segno.make(url, error="m").svg_inline(scale=8, dark="#000", light="#fff")
     with translation.override("zh-hans"):
         return render(request, "field/poster.html", {"village": village, "url": url, "qr": mark_safe(svg)})  # noqa: S308 — segno's own SVG
+
+
+@login_required
+def measure_list(request):
+    """Assistance measures in the user's scope, by year and county (the dashboard's source link)."""
+    from django.core.paginator import Paginator
+
+    from .models import Category
+
+    qs = selectors.measure_list(user=request.user).select_related("household__village").order_by("-on", "-id")
+    year, county, category = (request.GET.get(k, "") for k in ("year", "county", "category"))
+    if year.isdigit():
+        qs = qs.filter(year=int(year))
+    if county.isdigit() and len(county) <= 12:
+        qs = qs.filter(household__village__code__startswith=county)
+    if category in Category.values:
+        qs = qs.filter(category=category)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = {k: v for k, v in request.GET.items() if k != "page" and v}
+    return render(request, "field/measure_list.html", {"page": page, "query": query, "year": year,
+                                                       "categories": Category.choices, "category": category})
