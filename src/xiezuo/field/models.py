@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from xiezuo.accounts.access import RestrictedQuerySet
+from xiezuo.monitoring.models import RiskType
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 FIRST_YEAR = 2014  # 建档立卡 began in 2014
@@ -64,7 +65,7 @@ class AssistanceMeasure(models.Model):
     result = models.CharField(_("result"), max_length=200, blank=True)
     case = models.ForeignKey("monitoring.Case", verbose_name=_("monitoring case"), null=True, blank=True,
                              on_delete=models.CASCADE, related_name="measures", db_index=False)
-    risk_type = models.CharField(_("risk addressed"), max_length=4, blank=True)
+    risk_type = models.CharField(_("risk addressed"), max_length=4, blank=True, choices=RiskType.choices)
     beneficiary = models.ForeignKey("projects.ProjectBeneficiary", verbose_name=_("project beneficiary link"),
                                     null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
     placement = models.ForeignKey("labor.Placement", verbose_name=_("job placement"), null=True, blank=True,

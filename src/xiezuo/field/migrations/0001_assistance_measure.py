@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                 ('on', models.DateField(verbose_name='date')),
                 ('end_on', models.DateField(blank=True, null=True, verbose_name='end')),
                 ('result', models.CharField(blank=True, max_length=200, verbose_name='result')),
-                ('risk_type', models.CharField(blank=True, max_length=4, verbose_name='risk addressed')),
+                ('risk_type', models.CharField(blank=True, choices=[('01', 'Illness'), ('0201', 'Disaster: flood'), ('0202', 'Disaster: geological'), ('0203', 'Disaster: drought'), ('0204', 'Disaster: biological'), ('0205', 'Disaster: meteorological'), ('0206', 'Disaster: earthquake'), ('0299', 'Disaster: other'), ('03', 'Disability'), ('04', 'Lack of labour'), ('05', 'Accident'), ('06', 'Failed business or project'), ('07', 'Unstable employment'), ('09', 'Schooling costs'), ('99', 'Other')], max_length=4, verbose_name='risk addressed')),
                 ('synthetic', models.BooleanField(default=False, verbose_name='synthetic')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
