@@ -1,5 +1,5 @@
 """Migration field 0001 copies monitoring's old case measures into the household measures, then
-monitoring 0002 drops the old table: the case keeps its measures, now also the household's."""
+monitoring 0003 drops the old table: the case keeps its measures, now also the household's."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("monitoring", "0001_initial"), ("registry", "0003_summary"), ("geo", "0001_initial")]
-AFTER = [("monitoring", "0002_measure_moved_to_field"), ("field", "0001_assistance_measure")]
+AFTER = [("monitoring", "0003_measure_moved_to_field"), ("field", "0001_assistance_measure")]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_case_measures_become_household_measures():
     executor = MigrationExecutor(connection)
-    executor.migrate([("field", None)])  # unapplies monitoring 0002 too: the old table is back
+    executor.migrate([("field", None)])  # unapplies monitoring 0003 too: the old table is back
     old = executor.loader.project_state(BEFORE).apps
     Division = old.get_model("geo", "Division")
     village = Division.objects.create(code="510802101201", name="甲村", level="village", side="west")

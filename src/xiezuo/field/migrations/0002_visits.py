@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('field', '0001_assistance_measure'),
-        ('monitoring', '0002_measure_moved_to_field'),
+        ('monitoring', '0003_measure_moved_to_field'),
         ('registry', '0003_summary'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

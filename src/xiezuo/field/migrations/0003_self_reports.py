@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('field', '0002_visits'),
         ('geo', '0001_initial'),
-        ('monitoring', '0002_measure_moved_to_field'),
+        ('monitoring', '0003_measure_moved_to_field'),
         ('registry', '0003_summary'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

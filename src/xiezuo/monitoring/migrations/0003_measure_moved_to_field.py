@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0001_initial'),
+        ('monitoring', '0002_record_date_bounds'),
         ('field', '0001_assistance_measure'),
     ]
 
