@@ -40,7 +40,7 @@ def browser():
     driver.quit()
 
 
-def _wait(predicate, timeout=20.0):
+def _wait(predicate, timeout=45.0):  # generous: the CI machine is shared
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         value = predicate()
