@@ -15,7 +15,7 @@ urlpatterns = [
 ]
 
 for _app in ("geo", "registry", "policy", "measure", "monitoring", "cooperation", "projects",
-             "labor", "consumption", "talent", "assessment", "dataio"):
+             "labor", "consumption", "talent", "assessment", "dataio", "field"):
     if find_spec(f"xiezuo.{_app}.api"):
         urlpatterns.append(path(f"{_app}/", include(f"xiezuo.{_app}.api")))
 

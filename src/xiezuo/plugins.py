@@ -14,7 +14,7 @@ from types import ModuleType
 
 DEMO_ORDER = (
     "geo", "registry", "accounts", "policy", "measure", "cooperation", "projects", "labor",
-    "consumption", "talent", "monitoring", "assessment",
+    "consumption", "talent", "monitoring", "field", "assessment",
 )
 
 

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "xiezuo.consumption",
     "xiezuo.talent",
     "xiezuo.assessment",
+    "xiezuo.field",
     "xiezuo.dataio",
     "xiezuo.web",
     "django.contrib.admin",
@@ -285,3 +286,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("XIEZUO_LOG_LEVEL", "WARNING")},
 }
+
+# The address families' phones reach, encoded in the villages' self-report QR posters (docs/field.md).
+XIEZUO_PUBLIC_URL = os.environ.get("XIEZUO_PUBLIC_URL", "")

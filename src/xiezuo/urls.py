@@ -15,6 +15,6 @@ urlpatterns = [
 
 # Domain apps register their pages under their own prefix as their urls.py appears.
 for _app in ("geo", "registry", "policy", "measure", "monitoring", "cooperation", "projects",
-             "labor", "consumption", "talent", "assessment", "dataio"):
+             "labor", "consumption", "talent", "assessment", "dataio", "field"):
     if find_spec(f"xiezuo.{_app}.urls"):
         urlpatterns.append(path(f"{_app}/", include(f"xiezuo.{_app}.urls")))

@@ -22,9 +22,10 @@ def _quiet(_message):
 
 
 def _registry():
-    """Per county: 40 working-age members, 5 born 2003 (students for 2018–2020), 5 aged, 1 deceased adult."""
+    """Per county: 40 working-age members, 5 born 2003 (students for 2018–2020), 5 aged, 1 deceased adult;
+    every household earns wages in 2018–2020 (the demo places only members of households that do)."""
     from xiezuo.geo.models import Division
-    from xiezuo.registry.models import Household, Member
+    from xiezuo.registry.models import Household, HouseholdYear, Member
 
     households, members = [], []
     n = 0
@@ -41,6 +42,8 @@ def _registry():
                                   relation="01", deceased=i == len(births), synthetic=True))
     Household.objects.bulk_create(households)
     Member.objects.bulk_create(members)
+    HouseholdYear.objects.bulk_create([HouseholdYear(household=hh, year=year, size=1, wage=Decimal("12000"))
+                                       for hh in households for year in (2018, 2019, 2020)])
     return len(members)
 
 

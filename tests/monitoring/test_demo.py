@@ -16,9 +16,10 @@ def _quiet(_message):
 @pytest.mark.django_db(transaction=False)
 def test_demo_builds_every_stage_consistently_and_deterministically():
     from xiezuo.accounts import demo as accounts_demo
+    from xiezuo.field.models import AssistanceMeasure as Measure
     from xiezuo.geo import demo as geo_demo
     from xiezuo.monitoring import demo
-    from xiezuo.monitoring.models import Case, CaseRisk, CaseStep, Measure
+    from xiezuo.monitoring.models import Case, CaseRisk, CaseStep
     from xiezuo.registry import demo as registry_demo
 
     geo_demo.build(scale=0.01, seed=2013, log=_quiet)

@@ -99,6 +99,12 @@ _i("monitoring_cases", "防返贫监测对象（户）", "Monitoring cases", "ho
    direction=LOWER)
 _i("monitoring_risk_eliminated", "风险消除（户）", "Monitoring cases with risk eliminated", "households",
    "poverty", "monitoring.closed")
+_i("assistance_measures", "帮扶措施（项）", "Assistance measures recorded", "count", "poverty",
+   Metric("field.AssistanceMeasure", year="year", list_url="field:measure_list"))
+_i("households_with_measures", "落实帮扶措施的农户", "Households with assistance measures", "households", "poverty",
+   Metric("field.AssistanceMeasure", agg="distinct:household_id", year="year", list_url="field:measure_list"))
+_i("home_visits", "入户走访（次）", "Home visits recorded", "times", "poverty",
+   Metric("field.Visit", year="on", list_url="field:due"))
 
 # --- leadership ----------------------------------------------------------------------------
 _i("visits", "互访交流", "High-level visits and exchanges", "times", "leadership",

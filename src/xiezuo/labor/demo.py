@@ -109,7 +109,11 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
 
 def _placements(*, rng, scale, log, station_of, workshops_by_county) -> int:
     target = scaled(PLACED, scale)
-    pool = eligible_members(born_from=1962, born_to=2001)  # aged 17–58 in 2018–2020
+    # A placed worker earns a wage: only members whose household records wage income in a year of
+    # the plan are placed, and in such a year (the field demo's employment measures rely on it).
+    wage_years = _wage_years()
+    pool = [m for m in eligible_members(born_from=1962, born_to=2001)  # aged 17–58 in 2018–2020
+            if wage_years.get(m[0])]
     if len(pool) < target:
         log(f"labor: only {len(pool):,} working-age members in the registry, fewer than {target:,} to place")
     picked = rng.sample(pool, min(target, len(pool)))
@@ -123,7 +127,8 @@ def _placements(*, rng, scale, log, station_of, workshops_by_county) -> int:
         workshop = None
         if place == Place.LOCAL and workshops_by_county.get(county) and rng.random() < 0.6:
             workshop = rng.choice(workshops_by_county[county])
-        year = rng.choices(YEARS, (30, 35, 35))[0]
+        years = [y for y in YEARS if y in wage_years[member_id]]
+        year = rng.choices(years, [(30, 35, 35)[YEARS.index(y)] for y in years])[0]
         start = dt.date(year, rng.randint(1, 9), rng.randint(1, 28))
         end = None if rng.random() < 0.55 else dt.date(year, rng.randint(start.month, 12), 28)
         low, high = WAGE_RANGE[place]
@@ -136,6 +141,20 @@ def _placements(*, rng, scale, log, station_of, workshops_by_county) -> int:
                               months_employed=last.month - start.month + 1, synthetic=True))
     Placement.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
+
+
+def _wage_years() -> dict[int, set[int]]:
+    """Member id -> the plan years in which the member's household records wage income."""
+    from xiezuo.registry.models import HouseholdYear, Member
+
+    by_household: dict[int, set[int]] = {}
+    for household_id, year in HouseholdYear._base_manager.filter(
+            year__in=YEARS, wage__gt=0, household__village__code__startswith=CITY).values_list("household_id", "year"):
+        by_household.setdefault(household_id, set()).add(year)
+    return {member_id: by_household[household_id]
+            for member_id, household_id in Member._base_manager.filter(
+                deceased=False, household_id__in=list(by_household)).values_list("id", "household_id")
+            if household_id in by_household}
 
 
 def _students(*, rng, scale, log, station_of) -> int:

@@ -1,11 +1,12 @@
 """Back office for cases. Stage changes go through the pages (the workflow); here the
-case's descriptive fields can be corrected, measures edited; the step log is read-only."""
+case's descriptive fields can be corrected; the step log and the measures are read-only."""
 
 from django.contrib import admin
 
 from xiezuo.accounts.admin_base import ScopedModelAdmin
+from xiezuo.field.models import AssistanceMeasure
 
-from .models import Attachment, Case, CaseStep, Measure
+from .models import Attachment, Case, CaseStep
 
 
 class ReadOnlyMixin:
@@ -26,10 +27,13 @@ class CaseStepInline(ReadOnlyMixin, admin.TabularInline):
     readonly_fields = fields
 
 
-class MeasureInline(admin.TabularInline):
-    model = Measure
+class MeasureInline(ReadOnlyMixin, admin.TabularInline):
+    """Read-only: measures are written through `field.services` (audited)."""
+
+    model = AssistanceMeasure
     extra = 0
-    fields = ("kind", "risk_type", "responsible", "start_on", "end_on", "amount", "result")
+    fields = ("category", "risk_type", "content", "helper", "on", "end_on", "amount", "result")
+    readonly_fields = fields
 
 
 @admin.register(Case)

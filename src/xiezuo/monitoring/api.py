@@ -12,9 +12,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from xiezuo.accounts.api_base import Param, ScopedReadOnlyViewSet
+from xiezuo.field.models import AssistanceMeasure
 
 from . import selectors
-from .models import Case, CaseStep, Category, Measure, Stage
+from .models import Case, CaseStep, Category, Stage
 
 
 class CaseStepSerializer(serializers.ModelSerializer):
@@ -25,8 +26,9 @@ class CaseStepSerializer(serializers.ModelSerializer):
 
 class MeasureSerializer(serializers.ModelSerializer):
     class Meta:
-        model = Measure
-        fields = ["id", "kind", "risk_type", "description", "responsible", "start_on", "end_on", "amount", "result"]
+        model = AssistanceMeasure
+        fields = ["id", "category", "risk_type", "content", "helping_unit", "helper", "on", "end_on", "amount",
+                  "result"]
 
 
 class CaseSerializer(serializers.ModelSerializer):

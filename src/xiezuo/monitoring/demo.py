@@ -28,11 +28,12 @@ from django.db import connection, models, transaction
 from django.db.models import F, Q, Value
 from django.utils import timezone
 
+from xiezuo.field.models import AssistanceMeasure as Measure
 from xiezuo.registry.models import HouseholdYear
 
 from . import signals
 from . import workflow as wf
-from .models import Attachment, Case, CaseRisk, CaseStep, Measure
+from .models import Attachment, Case, CaseRisk, CaseStep
 from .thresholds import monitoring_threshold
 
 # The demo's signal notes read as a Chinese clerk's would (the risks by name, never their codes).
@@ -64,6 +65,9 @@ RISK_MEASURES = {  # risk type -> (measure kind, description, amount range in yu
     "09": ("education", "雨露计划、助学金", (1500, 6000)),
     "99": ("finance", "小额信贷", (10000, 50000)),
 }
+HELPING_UNIT = {"health": "县医疗保障局", "housing": "县住房和城乡建设局", "social_protection": "县民政局",
+                "public_welfare_job": "县人力资源和社会保障局", "employment": "县人力资源和社会保障局",
+                "education": "县教育局", "industry": "县农业农村局", "finance": "县农村商业银行"}
 ELIM_GAP = (3, 8)
 IDENT_GAP = (1, 1, 2)
 
@@ -254,8 +258,9 @@ def _walk(case, path, cand, roll, rng, risks, steps, measures) -> None:
             for r in case.risk_types:
                 kind, desc, (lo, hi) = RISK_MEASURES.get(r, RISK_MEASURES["99"])
                 measures.append(Measure(
-                    case=case, kind=kind, risk_type=r, description=desc, responsible="帮扶责任人",
-                    start_on=day, end_on=day + dt.timedelta(days=365) if roll < 0.7 else None,
+                    case=case, household_id=case.household_id, year=day.year, category=kind, risk_type=r,
+                    content=desc, helper="帮扶责任人", helping_unit=HELPING_UNIT.get(kind, "乡镇人民政府"),
+                    on=day, end_on=day + dt.timedelta(days=365) if roll < 0.7 else None, synthetic=True,
                     amount=Decimal(rng.randint(lo, hi)).quantize(Decimal("0.01")),
                     result="已落实" if case.stage == wf.CLOSED else ""))
         if stage == wf.ELIMINATION_APPRAISAL:

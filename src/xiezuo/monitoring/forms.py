@@ -7,10 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xiezuo.dates import RecordDateField
+from xiezuo.field.models import Category as MeasureKind
 from xiezuo.web.forms import DateInput
 
 from . import workflow as wf
-from .models import Category, MeasureKind, RiskType, Stage
+from .models import Category, RiskType, Stage
 
 DATE = DateInput()
 
@@ -60,6 +61,7 @@ class MeasureForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=MeasureKind.choices)
     risk_type = forms.ChoiceField(label=_("Risk addressed"), choices=RiskType.choices)
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    helping_unit = forms.CharField(label=_("Helping unit"), max_length=100, required=False)
     responsible = forms.CharField(label=_("Person responsible"), max_length=50)
     start_on = forms.DateField(label=_("Start"), widget=DATE, initial=timezone.localdate)
     end_on = forms.DateField(label=_("End"), widget=DATE, required=False)

@@ -1,4 +1,7 @@
-"""防返贫监测 cases: the case, its append-only step log, risks, assistance measures, attachments.
+"""防返贫监测 cases: the case, its append-only step log, risks, attachments.
+
+A case's assistance measures are household measures (`xiezuo.field.models.AssistanceMeasure`) that
+name the case and the risk they answer: one record, read by the case page and the household page.
 
 Records are never deleted; a closed case stays on record (domain brief §5.5).
 """
@@ -65,22 +68,6 @@ class Stage(models.TextChoices):
     ELIMINATION_COUNTY_APPROVAL = wf.ELIMINATION_COUNTY_APPROVAL, _("Elimination: county approval")
     CLOSED = wf.CLOSED, _("Risk eliminated")
     CLOSED_NOT_IDENTIFIED = wf.CLOSED_NOT_IDENTIFIED, _("Not identified")
-
-
-class MeasureKind(models.TextChoices):  # 帮扶类型 (domain brief §2.5)
-    INDUSTRY = "industry", _("Industry")  # 产业
-    EMPLOYMENT = "employment", _("Employment")  # 就业
-    PUBLIC_WELFARE_JOB = "public_welfare_job", _("Public-welfare job")  # 公益岗位
-    FINANCE = "finance", _("Microcredit")  # 金融
-    HEALTH = "health", _("Health")  # 健康
-    EDUCATION = "education", _("Education")  # 教育
-    HOUSING = "housing", _("Housing")  # 住房
-    WATER = "water", _("Drinking water")  # 饮水
-    SOCIAL_PROTECTION = "social_protection", _("Social protection")  # 综合保障
-    CONSUMPTION = "consumption", _("Consumption")  # 消费
-    SOCIAL = "social", _("Social assistance")  # 社会帮扶
-    MOTIVATION = "motivation", _("Motivation and skills")  # 扶志扶智
-    OTHER = "other", _("Other")
 
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -195,33 +182,6 @@ class CaseStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.from_stage}→{self.to_stage}"
-
-
-class Measure(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="measures")
-    kind = models.CharField(_("type"), max_length=20, choices=MeasureKind.choices)
-    risk_type = models.CharField(_("risk addressed"), max_length=4, choices=RiskType.choices)
-    description = models.CharField(_("description"), max_length=200, blank=True)
-    responsible = models.CharField(_("person responsible"), max_length=50)
-    start_on = models.DateField(_("start"))
-    end_on = models.DateField(_("end"), null=True, blank=True)
-    amount = models.DecimalField(_("amount (yuan)"), default=Decimal("0.00"), **MONEY)
-    result = models.CharField(_("result"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = RestrictedQuerySet.as_manager()
-    scope_field = "case__household__village__code"
-    personal_data = True
-
-    class Meta:
-        verbose_name = _("assistance measure")
-        verbose_name_plural = _("assistance measures")
-        ordering = ["case", "start_on", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.risk_type})"
 
 
 class Attachment(models.Model):

@@ -9,9 +9,10 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from xiezuo.accounts.access import get_scoped_or_404
+from xiezuo.field.models import AssistanceMeasure
 
 from . import workflow as wf
-from .models import Attachment, Case, CaseStep, Measure
+from .models import Attachment, Case, CaseStep
 
 
 @dataclass
@@ -69,8 +70,11 @@ def case_steps(*, user, case: Case) -> QuerySet[CaseStep]:
     return CaseStep.objects.restrict(user, "view").filter(case=case).order_by("on", "id")
 
 
-def case_measures(*, user, case: Case) -> QuerySet[Measure]:
-    return Measure.objects.restrict(user, "view").filter(case=case).order_by("start_on", "id")
+def case_measures(*, user, case: Case) -> QuerySet[AssistanceMeasure]:
+    """The case's measures: the household's measures that name the case (`xiezuo.field`)."""
+    from xiezuo.field.selectors import case_measures as field_case_measures
+
+    return field_case_measures(user=user, case=case)
 
 
 def case_attachments(*, user, case: Case) -> QuerySet[Attachment]:

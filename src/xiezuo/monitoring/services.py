@@ -21,7 +21,7 @@ from xiezuo.accounts import access, audit
 from xiezuo.registry.models import Household, HouseholdYear
 
 from . import workflow as wf
-from .models import Attachment, Case, CaseRisk, CaseStep, Category, Measure, MeasureKind, RiskType, Source
+from .models import Attachment, Case, CaseRisk, CaseStep, Category, RiskType, Source
 from .thresholds import monitoring_threshold
 
 # Translatable forms of the workflow's reasons (the pure module has English only).
@@ -283,8 +283,11 @@ def case_assign(*, case: Case, owner, user) -> Case:
 @transaction.atomic
 def measure_add(*, case: Case, kind: str, risk_type: str, responsible: str, start_on: dt.date, user,
                 end_on: dt.date | None = None, amount: Decimal = Decimal("0.00"), result: str = "",
-                description: str = "") -> Measure:
-    """An assistance measure aimed at one of the case's risks (domain brief §5.4)."""
+                description: str = "", helping_unit: str = ""):
+    """An assistance measure aimed at one of the case's risks (domain brief §5.4), recorded as one of
+    the household's measures (`field.services.measure_record`) that names the case."""
+    from xiezuo.field import services as field_services
+
     case = Case.objects.select_for_update().select_related("household").get(pk=case.pk)
     access.ensure_within(user, case.household.village_id, "change", personal_data=True)
     if case.stage not in (wf.RECORDED, wf.ASSISTING, *wf.ELIMINATION):
@@ -292,21 +295,9 @@ def measure_add(*, case: Case, kind: str, risk_type: str, responsible: str, star
                               params={"stage": case.get_stage_display()})
     if risk_type not in case.risk_types:
         raise ValidationError(_("Risk %(risk)s is not one of this case's risks."), params={"risk": risk_type})
-    if kind not in MeasureKind.values:
-        raise ValidationError(_("Unknown measure type %(kind)s."), params={"kind": kind})
-    amount = Decimal(amount)
-    if amount < 0:
-        raise ValidationError(_("The amount cannot be negative."))
-    if end_on and end_on < start_on:
-        raise ValidationError(_("The end date is before the start date."))
-    measure = Measure(case=case, kind=kind, risk_type=risk_type, responsible=responsible, start_on=start_on,
-                      end_on=end_on, amount=amount.quantize(Decimal("0.01")), result=result,
-                      description=description, created_by=_fk(user))
-    measure.full_clean()
-    measure.save()
-    audit.record(action="monitoring.measure.added", user=user, target=measure, after=audit.snapshot(measure),
-                 division_code=case.household.village_id)
-    return measure
+    return field_services.measure_record(
+        household=case.household, case=case, risk_type=risk_type, category=kind, helper=responsible, on=start_on,
+        end_on=end_on, amount=amount, result=result, content=description, helping_unit=helping_unit, user=user)
 
 
 def attachments_root():

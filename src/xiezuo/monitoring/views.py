@@ -133,7 +133,8 @@ def measure_add(request, pk: int):
         try:
             services.measure_add(case=case, user=request.user, kind=d["kind"], risk_type=d["risk_type"],
                                  responsible=d["responsible"], start_on=d["start_on"], end_on=d["end_on"],
-                                 amount=d["amount"] or 0, result=d["result"], description=d["description"])
+                                 amount=d["amount"] or 0, result=d["result"], description=d["description"],
+                                 helping_unit=d["helping_unit"])
         except ValidationError as exc:
             for m in exc.messages:
                 form.add_error(None, m)

@@ -13,7 +13,7 @@ from xiezuo.accounts.access import ensure_within, within
 from . import lifecycle
 from .choices import HouseholdStatus
 from .identity import InvalidIdNumber, check_id_number
-from .models import Household, Member, StatusChange
+from .models import Household, HouseholdYear, Member, StatusChange
 
 
 def member_identity_fields(id_number: str, *, lookup_hash: str | None = None) -> dict[str, str]:
@@ -124,3 +124,32 @@ def household_status_change(*, household: Household, to_status: str, on, reason:
     audit.record(action=f"registry.household.{to_status}", user=user, target=household, before=before,
                  after=audit.snapshot(household), data={"reason": reason})
     return household
+
+
+@transaction.atomic
+def household_year_update(*, household: Household, year: int, user, **changes) -> HouseholdYear:
+    """Correct a household's facts for one year (a home visit, a desk edit); the year's row is created
+    from the latest earlier year's when there is none. Saved with `save()`, so the summary follows."""
+    household = Household.objects.select_related("village").get(pk=household.pk)
+    ensure_within(user, household.village_id, "change", personal_data=True)
+    unknown = set(changes) - {f.name for f in HouseholdYear._meta.concrete_fields} | ({"id", "household", "year"}
+                                                                                      & set(changes))
+    if unknown:
+        raise ValueError(f"not household-year fields: {sorted(unknown)}")
+    hy = HouseholdYear.objects.select_for_update().filter(household=household, year=year).first()
+    before = audit.snapshot(hy)
+    if hy is None:
+        previous = HouseholdYear.objects.filter(household=household, year__lt=year).order_by("-year").first()
+        hy = HouseholdYear(household=household, year=year,
+                           size=previous.size if previous else household.members.filter(deceased=False).count() or 1)
+        if previous is not None:
+            for f in HouseholdYear._meta.concrete_fields:
+                if f.name not in ("id", "household", "year"):
+                    setattr(hy, f.attname, getattr(previous, f.attname))
+    for name, value in changes.items():
+        setattr(hy, name, value)
+    hy.full_clean()
+    hy.save()
+    audit.record(action="registry.householdyear.updated" if before else "registry.householdyear.created", user=user,
+                 target=hy, before=before, after=audit.snapshot(hy), division_code=household.village_id)
+    return hy

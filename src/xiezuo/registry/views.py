@@ -53,6 +53,12 @@ def household_detail(request, pk: int):
 
         finder = getattr(monitoring_selectors, "cases_for_household", None)
         context["cases"] = finder(user=request.user, household=household) if finder else []
+    if find_spec("xiezuo.field.selectors") is not None:  # the household's measures beside its income
+        from xiezuo.field import selectors as field_selectors
+
+        context["measures_fragment"] = True
+        context["measure_years"] = field_selectors.household_years_with_measures(
+            user=request.user, household=household, years=context["years"])
     return render(request, "registry/household_detail.html", context)
 
 

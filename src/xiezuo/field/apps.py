@@ -1,0 +1,15 @@
+from importlib.util import find_spec
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FieldConfig(AppConfig):
+    name = "xiezuo.field"
+    verbose_name = _("Field work")
+
+    def ready(self) -> None:
+        if find_spec("xiezuo.dataio.specs") is not None:
+            from .specs import register
+
+            register()
