@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +198,14 @@ DATAIO_EXPORT_INLINE_ROWS = int(os.environ.get("XIEZUO_EXPORT_INLINE_ROWS", "200
 
 # Exports with identity numbers in clear (permission accounts.bulk_unmask): at most this many per user per hour.
 XIEZUO_BULK_UNMASK_PER_HOUR = int(os.environ.get("XIEZUO_BULK_UNMASK_PER_HOUR", "3"))
+
+# Background work: Django's Tasks API (the django-tasks backport) on the database backend; `xiezuo worker`
+# runs the tasks. "immediate" runs a task at once in the caller (DATAIO_RUN_JOBS="inline": tests).
+TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
+DATAIO_RUN_JOBS = os.environ.get("XIEZUO_RUN_JOBS", "queue")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
