@@ -186,6 +186,7 @@ if SESSION_COOKIE_SECURE:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_SSL_REDIRECT = os.environ.get("XIEZUO_SSL_REDIRECT", "1") == "1"
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the proxy's health check may come over plain HTTP
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "xiezuo"}}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -234,9 +235,18 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# One JSON line per event on stderr (journald or the container collects it), with the request's or job's
+# user and scope; identity numbers are masked before any handler writes (accounts/logs.py).
+# XIEZUO_LOG_LEVEL=INFO adds a line per request and per job.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "context": {"()": "xiezuo.accounts.logs.ContextFilter"},
+        "mask": {"()": "xiezuo.accounts.logs.MaskIdentityNumbers"},
+    },
+    "formatters": {"json": {"()": "xiezuo.accounts.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json",
+                             "filters": ["context", "mask"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("XIEZUO_LOG_LEVEL", "WARNING")},
 }

@@ -42,6 +42,7 @@ def test_a_job_can_be_cancelled_and_a_failure_is_recorded(admin):
     assert failed.status == "failed" and "boom" in failed.message
 
 
+@pytest.mark.django_db(transaction=True)  # the worker commits its claims, as in its own process
 def test_a_queued_job_cancelled_never_runs_and_the_worker_runs_the_rest(admin):
     from django_tasks_db.models import DBTaskResult
 

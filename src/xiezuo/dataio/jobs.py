@@ -45,6 +45,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 from django_tasks import task
 
+from xiezuo.accounts import logs
+
 from .models import Job, Worker
 
 log = logging.getLogger(__name__)
@@ -217,18 +219,19 @@ def run(job: Job | int, *, echo: Callable[[int, str], None] | None = None) -> Jo
     job = Job.objects.select_related("created_by").get(pk=job_id)
     handle = JobHandle(job, echo=echo)
     status, result, message = Job.Status.DONE, None, ""
-    log.info("job %s (%s) started", job_id, job.kind, extra={"job": job_id})
-    try:
-        result = _KINDS[job.kind](handle, job.params)
-    except Cancelled:
-        status, message = Job.Status.CANCELLED, "cancelled"
-    except Exception as exc:
-        log.exception("job %s failed", job_id, extra={"job": job_id})
-        status, message = Job.Status.FAILED, f"{type(exc).__name__}: {exc}"[:300]
-        result = {"traceback": traceback.format_exc()[-4000:]}
-    finally:
-        _progress_file(job_id).unlink(missing_ok=True)
-        _cancel_file(job_id).unlink(missing_ok=True)
+    with logs.bound(handle.user, job=job_id):
+        log.info("job %s (%s) started", job_id, job.kind)
+        try:
+            result = _KINDS[job.kind](handle, job.params)
+        except Cancelled:
+            status, message = Job.Status.CANCELLED, "cancelled"
+        except Exception as exc:
+            log.exception("job %s failed", job_id)
+            status, message = Job.Status.FAILED, f"{type(exc).__name__}: {exc}"[:300]
+            result = {"traceback": traceback.format_exc()[-4000:]}
+        finally:
+            _progress_file(job_id).unlink(missing_ok=True)
+            _cancel_file(job_id).unlink(missing_ok=True)
     if not message and isinstance(result, dict):
         message = str(result.get("message", ""))[:300]
     Job.objects.filter(pk=job_id).update(status=status, result=result, message=message,
