@@ -42,8 +42,9 @@ class Site:
         return "postgresql" if self.database_url else "sqlite"
 
     def cli(self, *args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess:
-        return subprocess.run([*CLI, *args], env=self.env, check=check, timeout=timeout, capture_output=True,
-                              text=True)
+        done = subprocess.run([*CLI, *args], env=self.env, timeout=timeout, capture_output=True, text=True)
+        assert not check or done.returncode == 0, f"xiezuo {' '.join(args)}: {done.stderr[-3000:]}"
+        return done
 
     def popen(self, *args: str, **kw) -> subprocess.Popen:
         return subprocess.Popen([*CLI, *args], env=self.env, **kw)
