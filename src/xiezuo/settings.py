@@ -184,6 +184,9 @@ SESSION_COOKIE_NAME = "xiezuo_session"
 CSRF_COOKIE_SAMESITE = "Lax"
 if SESSION_COOKIE_SECURE:
     SECURE_HSTS_SECONDS = 31536000
+    # A government site's subdomains are served over TLS too; set these to 0 only for a shared domain.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("XIEZUO_HSTS_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("XIEZUO_HSTS_PRELOAD", "1") == "1"
     SECURE_SSL_REDIRECT = os.environ.get("XIEZUO_SSL_REDIRECT", "1") == "1"
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the proxy's health check may come over plain HTTP
@@ -223,6 +226,9 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "xiezuo.accounts.authentication.exception_handler",
 }
+# `check --deploy` also builds the API schema; drf-spectacular's W001 is about the generated names of
+# enum types in the OpenAPI document (cosmetic), not about running the site safely.
+SILENCED_SYSTEM_CHECKS = ["drf_spectacular.W001"]
 # Title, description and tag descriptions are lazy (xiezuo.web.api_docs, in the web app's catalogue): the schema and
 # the docs page that reads it come in the request's language, zh-hans by default.
 SPECTACULAR_SETTINGS = {

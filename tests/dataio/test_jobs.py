@@ -63,7 +63,7 @@ def test_stale_running_jobs_are_marked_failed(admin):
     import subprocess
     import sys
 
-    from django.utils import timezone
+    from django.utils import timezone, translation
 
     # a job of another host whose heartbeat stopped, and one of a process here that has ended
     other = jobs.submit("test.steps", params={"n": 1}, user=admin)
@@ -80,7 +80,11 @@ def test_stale_running_jobs_are_marked_failed(admin):
                                           heartbeat_at=timezone.now() - jobs.STALE_AFTER * 2)
     assert jobs.recover_stale() == 2
     assert Job.objects.get(pk=other.pk).status == "failed" and Job.objects.get(pk=gone.pk).status == "failed"
-    assert "stopped" in jobs.status(Job.objects.get(pk=gone.pk))["message"]
+    assert Job.objects.get(pk=gone.pk).message.startswith("the worker running this job stopped")
+    with translation.override("en"):
+        assert "stopped (killed or crashed)" in jobs.status(Job.objects.get(pk=gone.pk))["message"]
+    with translation.override("zh-hans"):
+        assert "后台进程已停止" in jobs.status(Job.objects.get(pk=gone.pk))["message"]
     assert Job.objects.get(pk=mine.pk).status == "running"
 
 

@@ -87,7 +87,9 @@ def test_a_worker_killed_during_a_jobs_commit_changes_nothing_and_the_job_fails_
 
         # then the job is failed with a clear message, and so is its task (the surviving worker notices)
         failed = _wait(site, job_id, lambda s: s["status"] == "failed", timeout=60)
-        assert "worker running this job stopped" in failed["message"]
+        stored = site.sql("SELECT message FROM dataio_job WHERE id = ?", (job_id,))[0][0]
+        assert stored.startswith("the worker running this job stopped (killed or crashed)")
+        assert "后台进程已停止" in failed["message"]  # the page's message, in the site's language
         assert failed["task"] == "FAILED" and failed["workers"] == 1
         # and every table has the rows it had before
         assert _counts(site) == before

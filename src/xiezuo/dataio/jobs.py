@@ -42,12 +42,11 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
-from django.utils.translation import gettext_noop
 from django_tasks import task
 
 from xiezuo.accounts import logs
 
-from .models import Job, Worker
+from .models import WORKER_LOST, Job, Worker
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +56,6 @@ _KINDS: dict[str, JobFunction] = {}
 # every HEARTBEAT seconds on PostgreSQL); on this host the process table answers at once.
 STALE_AFTER = timedelta(minutes=2)
 HEARTBEAT = 10.0
-WORKER_LOST = gettext_noop("the worker running this job stopped (killed or crashed); nothing it was saving was kept")
 
 
 class Cancelled(Exception):
@@ -274,7 +272,7 @@ def status(job: Job) -> dict[str, Any]:
         recover_stale()
         job.refresh_from_db()
     data = {"id": job.pk, "kind": job.kind, "status": job.status, "progress": job.progress,
-            "message": job.message, "finished": job.finished}
+            "message": job.display_message, "finished": job.finished}
     if job.status == Job.Status.RUNNING:
         try:
             live = json.loads(_progress_file(job.pk).read_text())

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
+
+# Messages the job mechanism itself stores (English in the database, translated when shown).
+WORKER_LOST = gettext_noop("the worker running this job stopped (killed or crashed); nothing it was saving was kept")
 
 
 class Job(models.Model):
@@ -53,6 +57,10 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in self.FINISHED
+
+    @property
+    def display_message(self) -> str:
+        return gettext(self.message) if self.message == WORKER_LOST else self.message
 
 
 class Worker(models.Model):
