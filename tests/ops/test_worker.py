@@ -105,3 +105,59 @@ def test_a_worker_killed_during_a_jobs_commit_changes_nothing_and_the_job_fails_
             if w.poll() is None:
                 w.send_signal(signal.SIGTERM)
                 w.wait(timeout=60)
+
+
+def _get(url: str, headers: dict | None = None) -> tuple[int, str, dict]:
+    import urllib.error
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=10) as r:  # noqa: S310 - http only
+            return r.status, r.read().decode(), dict(r.headers)
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(), dict(e.headers)
+    except OSError:
+        return 0, "", {}
+
+
+def test_serve_starts_a_worker_when_none_runs_and_believes_only_its_proxy(site):
+    import socket
+
+    site.cli("migrate", "-v0")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    site.env.update(XIEZUO_HTTPS="1", XIEZUO_TRUSTED_PROXY="127.0.0.1", XIEZUO_SECRET_KEY="x" * 50)
+    server = site.popen("serve", "--port", str(port), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                        start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        # /healthz answers over plain HTTP and says ok once serve's own worker has registered
+        deadline = time.monotonic() + 120
+        while (state := _get(f"{base}/healthz"))[0] != 200:
+            assert server.poll() is None and time.monotonic() < deadline, state
+            time.sleep(0.5)
+        assert json.loads(state[1]) == {"status": "ok", "database": "ok", "worker": "ok"}
+        # and a job started as the web would start it is run by that worker
+        job_id = site.python("""
+from xiezuo.dataio import jobs
+job = jobs.submit("export", params={"entity": "households", "format": "csv", "system": True})
+jobs.start(job)
+out = job.pk
+""")
+        done = _wait(site, job_id, lambda s: s["finished"], timeout=120)
+        assert done["status"] == "done" and done["task"] == "SUCCESSFUL"
+        # behind the proxy: HTTPS as the proxy says, a redirect to it for whoever says nothing
+        assert _get(f"{base}/accounts/login/", {"X-Forwarded-Proto": "https"})[0] == 200
+        plain = _get(f"{base}/accounts/login/")
+        assert plain[0] == 301 and plain[2]["Location"].startswith("https://")
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=60)
+    # and its worker went with it
+    assert site.python("from xiezuo.dataio import jobs\nout = len(jobs.live_workers())") == 0

@@ -7,6 +7,7 @@ Background jobs need a worker: when none is running (the embedded default, one c
 from __future__ import annotations
 
 import atexit
+import os
 import subprocess
 import sys
 
@@ -43,8 +44,11 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--no-worker", action="store_true",
                             help="never start a background worker (they run as services)")
+        parser.add_argument("--trusted-proxy", default=os.environ.get("XIEZUO_TRUSTED_PROXY", ""),
+                            help="address of the reverse proxy whose X-Forwarded-Proto/-For to believe "
+                                 "(default: env XIEZUO_TRUSTED_PROXY; none)")
 
-    def handle(self, *args, host, port, threads, no_worker, **options):
+    def handle(self, *args, host, port, threads, no_worker, trusted_proxy, **options):
         from waitress import serve
 
         from xiezuo.wsgi import application
@@ -55,4 +59,8 @@ class Command(BaseCommand):
             if worker is not None:
                 self.stdout.write(f"background worker started (pid {worker.pid})")
         self.stdout.write(f"Xiezuo on http://{host}:{port}/  (Ctrl+C to stop)")
-        serve(application, host=host, port=port, threads=threads, ident="xiezuo")
+        # waitress drops X-Forwarded-* from anyone but a trusted proxy; from the proxy it takes the scheme
+        # (so Django sees HTTPS and does not redirect again) and the client's address (audit entries).
+        proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
+                 "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"}} if trusted_proxy else {}
+        serve(application, host=host, port=port, threads=threads, ident="xiezuo", **proxy)
