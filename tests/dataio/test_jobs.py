@@ -57,6 +57,12 @@ def test_a_queued_job_cancelled_never_runs_and_the_worker_runs_the_rest(admin):
     assert jobs.work(once=True) == 1
     assert Job.objects.get(pk=a.pk).status == "cancelled" and Job.objects.get(pk=b.pk).status == "done"
     assert DBTaskResult.objects.get(id=Job.objects.get(pk=b.pk).task_id).status == "SUCCESSFUL"
+    # a job that fails fails its task too, with the job's message
+    c = jobs.submit("test.steps", params={"n": 1, "fail": True}, user=admin)
+    jobs.start(c)
+    assert jobs.work(once=True) == 1
+    task = DBTaskResult.objects.get(id=Job.objects.get(pk=c.pk).task_id)
+    assert task.status == "FAILED" and "JobFailed" in task.exception_class_path and "boom" in task.traceback
 
 
 def test_stale_running_jobs_are_marked_failed(admin):

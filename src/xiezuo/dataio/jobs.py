@@ -239,10 +239,17 @@ def run(job: Job | int, *, echo: Callable[[int, str], None] | None = None) -> Jo
     return Job.objects.get(pk=job_id)
 
 
+class JobFailed(Exception):
+    """Makes the task of a failed job fail too, so django-tasks' own record agrees with the job's."""
+
+
 @task()
 def job_task(job_id: int) -> str:
     """The one Django task behind every job kind: the worker (or the immediate backend) runs the job."""
-    return run(job_id).status
+    job = run(job_id)
+    if job.status == Job.Status.FAILED:
+        raise JobFailed(f"job {job_id}: {job.message}")
+    return job.status
 
 
 def start(job: Job) -> None:
