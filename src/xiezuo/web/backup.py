@@ -69,6 +69,13 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _pg_tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise BackupError(f"{name} is not installed (Debian: apt-get install postgresql-client)")
+    return path
+
+
 def _pg_env() -> tuple[list[str], dict[str, str]]:
     """libpq connection options for pg_dump/pg_restore from Django's settings (password via the environment)."""
     db = settings.DATABASES["default"]
@@ -101,7 +108,7 @@ def _dump_database(folder: Path) -> Path:
     if connection.vendor == "postgresql":
         target = folder / "database.pgdump"
         args, env = _pg_env()
-        done = subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--file", str(target), *args],
+        done = subprocess.run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(target), *args],
                               env=env, capture_output=True, text=True)
         if done.returncode:
             raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
@@ -206,7 +213,7 @@ def _restore_database(dump: Path) -> None:
         return
     args, env = _pg_env()
     connection.close()
-    done = subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", "--single-transaction", *args,
+    done = subprocess.run([_pg_tool("pg_restore"), "--no-owner", "--exit-on-error", "--single-transaction", *args,
                            str(dump)], env=env, capture_output=True, text=True)
     if done.returncode:
         raise BackupError(f"pg_restore failed: {done.stderr.strip()}")
