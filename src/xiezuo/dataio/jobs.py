@@ -104,6 +104,8 @@ def _cancel_file(job_id: int) -> Path:
 
 def _proc_stat(pid: int) -> tuple[str, str] | None:
     """(state, start time in clock ticks) of a process from /proc, or None where there is no /proc."""
+    if not Path("/proc/self/stat").exists():  # not Linux
+        return None
     try:
         raw = Path(f"/proc/{pid}/stat").read_text()
     except FileNotFoundError:
