@@ -139,7 +139,7 @@ def test_serve_starts_a_worker_when_none_runs_and_believes_only_its_proxy(site):
     try:
         # /healthz answers over plain HTTP and says ok once serve's own worker has registered
         deadline = time.monotonic() + 120
-        while (state := _get(f"{base}/healthz"))[0] != 200:
+        while (state := _get(f"{base}/healthz"))[0] != 200 or '"ok", "database"' not in state[1]:
             assert server.poll() is None and time.monotonic() < deadline, state
             time.sleep(0.5)
         assert json.loads(state[1]) == {"status": "ok", "database": "ok", "worker": "ok"}
