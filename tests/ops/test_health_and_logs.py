@@ -61,7 +61,7 @@ def test_a_request_logs_one_json_line_with_user_and_scope_and_a_masked_number(cl
     line = next(x for x in log_lines() if x["logger"] == "xiezuo.request")
     assert line["user"] == "clerk" and line["scope"] == "510802" and line["status"] == 404
     assert line["request_id"] and line["source"] == "web"
-    assert ID not in json.dumps(line) and line["path"] == "/registry/members/510802********1236/"
+    assert ID not in json.dumps(line) and line["path"] == "/registry/members/**************1236/"
 
 
 def test_a_failing_job_logs_its_user_and_never_the_clear_number(make_user, log_lines):
@@ -69,15 +69,15 @@ def test_a_failing_job_logs_its_user_and_never_the_clear_number(make_user, log_l
     job = jobs.run(jobs.submit("test.leaky", params={"id": ID}, user=admin))
     assert job.status == "failed"
     lines = [x for x in log_lines() if x.get("job") == job.pk]
-    assert {x["message"] for x in lines} >= {"checking 510802********1236", f"job {job.pk} failed"}
+    assert {x["message"] for x in lines} >= {"checking **************1236", f"job {job.pk} failed"}
     failed = next(x for x in lines if x["message"] == f"job {job.pk} failed")
     assert failed["user"] == "admin" and failed["scope"] == "*" and "ValueError" in failed["exception"]
-    assert ID not in json.dumps(lines) and "510802********1236" in failed["exception"]
+    assert ID not in json.dumps(lines) and "**************1236" in failed["exception"]
 
 
 def test_the_mask_leaves_other_numbers_alone():
     assert logs.mask_identity_numbers(f"a {ID} b 51080219900101123X c") == \
-        "a 510802********1236 b 510802********123X c"
+        "a **************1236 b **************123X c"
     assert logs.mask_identity_numbers("5108221990010112361 and 12345") == "5108221990010112361 and 12345"
 
 

@@ -7,6 +7,7 @@ release is cut (the README's upgrade section says the same)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tarfile
@@ -33,7 +34,10 @@ for model in apps.get_models(include_auto_created=True):
 """
 
 # Models whose table a migration since the previous release drops on purpose, and why.
-DROPPED = {"authtoken.Token": "accounts 0004 moves DRF's clear keys to hashed accounts.ApiToken rows"}
+DROPPED = {"authtoken.Token": "accounts 0004 moves DRF's clear keys to hashed accounts.ApiToken rows",
+           "authtoken.TokenProxy": "a proxy of the same table"}
+# Values a migration rewrites on purpose: registry 0004 keeps only the last 4 characters of a stored mask.
+REWRITTEN = {"registry.Member": (re.compile(r"^\d{4}\*+\w{4}$"), lambda v: "*" * (len(v) - 4) + v[-4:])}
 
 REPRODUCE = """
 from xiezuo.measure import services
@@ -92,6 +96,9 @@ def test_a_database_of_the_previous_release_upgrades_with_its_data_and_published
                 kept = [r for r in rows if r[2] not in gone_types]
                 assert [r for r in rows_after[label] if r in rows] == kept, label
             elif label in rows_after:
+                if label in REWRITTEN:
+                    pattern, rewrite = REWRITTEN[label]
+                    rows = [[rewrite(v) if pattern.match(v) else v for v in row] for row in rows]
                 assert rows_after[label] == rows, label
         assert sum(len(v) for v in rows_before.values()) > 1000
         # and this code computes the same book figures

@@ -18,14 +18,14 @@ from datetime import UTC, datetime
 from .context import current
 
 # An 18-character identity number (17 digits and a digit or X), not inside a longer run of digits.
-ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{14}(\d{3}[\dXx])(?![0-9A-Za-z])")
 
 _who: contextvars.ContextVar[dict | None] = contextvars.ContextVar("xiezuo_log_who", default=None)
 
 
 def mask_identity_numbers(text: str) -> str:
-    """5108021990010112 36 → 510802********1236: the region code and the last four stay."""
-    return ID_NUMBER.sub(lambda m: f"{m[1]}********{m[2]}", text)
+    """510802199001011236 → **************1236: the last four only, like the stored mask (registry 0004)."""
+    return ID_NUMBER.sub(lambda m: f"{'*' * 14}{m[1]}", text)
 
 
 @contextmanager
