@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 
 def run(label: str, env: dict[str, str], args: list[str]) -> int:
@@ -16,9 +17,13 @@ def run(label: str, env: dict[str, str], args: list[str]) -> int:
 
 
 def checks(env: dict[str, str]) -> int:
-    """Cheap checks first: lint, and no model change without its migration."""
-    print("=== ruff and migrations check ===", flush=True)
+    """Cheap checks first: lint, the layer contracts (import-linter, in pyproject.toml), and no model
+    change without its migration."""
+    print("=== ruff, import contracts and migrations check ===", flush=True)
     code = subprocess.call([sys.executable, "-m", "ruff", "check", "src", "tests", "bench", "tools"])
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    lint_env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [src, env.get("PYTHONPATH", "")]))}
+    code = subprocess.call([str(Path(sys.executable).parent / "lint-imports"), "--no-cache"], env=lint_env) or code
     return subprocess.call([sys.executable, "-m", "xiezuo.cli", "makemigrations", "--check", "--dry-run"],
                            env=env) or code
 

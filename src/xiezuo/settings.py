@@ -104,6 +104,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +219,10 @@ def https_settings(env) -> dict:
     if https:
         out["SECURE_HSTS_SECONDS"] = int(env.get("XIEZUO_HSTS_SECONDS", "31536000"))
         out["SECURE_SSL_REDIRECT"] = env.get("XIEZUO_SSL_REDIRECT", "1") == "1"
+        # A government site's subdomains are served over TLS too; set these to 0 only for a shared domain.
+        out["SECURE_HSTS_INCLUDE_SUBDOMAINS"] = env.get("XIEZUO_HSTS_SUBDOMAINS", "1") == "1"
+        out["SECURE_HSTS_PRELOAD"] = env.get("XIEZUO_HSTS_PRELOAD", "1") == "1"
+        out["SECURE_REDIRECT_EXEMPT"] = [r"^healthz$"]  # the proxy's health check may come over plain HTTP
     if proxy:
         out["SECURE_PROXY_SSL_HEADER"] = ("HTTP_X_FORWARDED_PROTO", "https")
         out["USE_X_FORWARDED_HOST"] = True
@@ -251,6 +257,14 @@ XIEZUO_BULK_UNMASK_PER_HOUR = int(os.environ.get("XIEZUO_BULK_UNMASK_PER_HOUR", 
 # What-if runs run as background jobs, at most this many at once (each reads the whole registry).
 MEASURE_WHAT_IF_CONCURRENT = int(os.environ.get("XIEZUO_WHAT_IF_CONCURRENT", "1"))
 
+# Background work: Django's Tasks API (the django-tasks backport) on the database backend; `xiezuo worker`
+# runs the tasks. "immediate" runs a task at once in the caller (DATAIO_RUN_JOBS="inline": tests).
+TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
+DATAIO_RUN_JOBS = os.environ.get("XIEZUO_RUN_JOBS", "queue")
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PARSER_CLASSES": ["xiezuo.web.limits.JSONParser", "rest_framework.parsers.FormParser",
@@ -268,6 +282,9 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "xiezuo.accounts.authentication.exception_handler",
 }
+# `check --deploy` also builds the API schema; drf-spectacular's W001 is about the generated names of
+# enum types in the OpenAPI document (cosmetic), not about running the site safely.
+SILENCED_SYSTEM_CHECKS = ["drf_spectacular.W001"]
 # Title, description and tag descriptions are lazy (xiezuo.web.api_docs, in the web app's catalogue): the schema and
 # the docs page that reads it come in the request's language, zh-hans by default.
 SPECTACULAR_SETTINGS = {
@@ -280,10 +297,19 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# One JSON line per event on stderr (journald or the container collects it), with the request's or job's
+# user and scope; identity numbers are masked before any handler writes (accounts/logs.py).
+# XIEZUO_LOG_LEVEL=INFO adds a line per request and per job.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "context": {"()": "xiezuo.accounts.logs.ContextFilter"},
+        "mask": {"()": "xiezuo.accounts.logs.MaskIdentityNumbers"},
+    },
+    "formatters": {"json": {"()": "xiezuo.accounts.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json",
+                             "filters": ["context", "mask"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("XIEZUO_LOG_LEVEL", "WARNING")},
 }
 

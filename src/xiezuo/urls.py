@@ -5,7 +5,10 @@ from importlib.util import find_spec
 from django.contrib import admin
 from django.urls import include, path
 
+from xiezuo.web.views import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("xiezuo.accounts.urls")),

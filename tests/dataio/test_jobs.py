@@ -42,20 +42,56 @@ def test_a_job_can_be_cancelled_and_a_failure_is_recorded(admin):
     assert failed.status == "failed" and "boom" in failed.message
 
 
+@pytest.mark.django_db(transaction=True)  # the worker commits its claims, as in its own process
 def test_a_queued_job_cancelled_never_runs_and_the_worker_runs_the_rest(admin):
+    from django_tasks_db.models import DBTaskResult
+
     a = jobs.submit("test.steps", params={"n": 1}, user=admin)
     b = jobs.submit("test.steps", params={"n": 2}, user=admin)
+    jobs.start(a)
+    jobs.start(b)
+    # started jobs are django-tasks tasks in the database, for a worker
+    assert DBTaskResult.objects.filter(status="READY").count() == 2
+    assert Job.objects.get(pk=b.pk).task_id
     jobs.request_cancel(a)
     assert jobs.work(once=True) == 1
     assert Job.objects.get(pk=a.pk).status == "cancelled" and Job.objects.get(pk=b.pk).status == "done"
+    assert DBTaskResult.objects.get(id=Job.objects.get(pk=b.pk).task_id).status == "SUCCESSFUL"
+    # a job that fails fails its task too, with the job's message
+    c = jobs.submit("test.steps", params={"n": 1, "fail": True}, user=admin)
+    jobs.start(c)
+    assert jobs.work(once=True) == 1
+    task = DBTaskResult.objects.get(id=Job.objects.get(pk=c.pk).task_id)
+    assert task.status == "FAILED" and "JobFailed" in task.exception_class_path and "boom" in task.traceback
 
 
 def test_stale_running_jobs_are_marked_failed(admin):
-    from django.utils import timezone
+    import subprocess
+    import sys
 
-    job = jobs.submit("test.steps", params={"n": 1}, user=admin)
-    Job.objects.filter(pk=job.pk).update(status="running", heartbeat_at=timezone.now() - jobs.STALE_AFTER * 2)
-    assert jobs.recover_stale() == 1 and Job.objects.get(pk=job.pk).status == "failed"
+    from django.utils import timezone, translation
+
+    # a job of another host whose heartbeat stopped, and one of a process here that has ended
+    other = jobs.submit("test.steps", params={"n": 1}, user=admin)
+    Job.objects.filter(pk=other.pk).update(status="running", runner="elsewhere:1:1",
+                                           heartbeat_at=timezone.now() - jobs.STALE_AFTER * 2)
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    identity = jobs.process_identity(proc.pid)
+    proc.wait()
+    gone = jobs.submit("test.steps", params={"n": 1}, user=admin)
+    Job.objects.filter(pk=gone.pk).update(status="running", runner=identity, heartbeat_at=timezone.now())
+    # and one of this process, alive
+    mine = jobs.submit("test.steps", params={"n": 1}, user=admin)
+    Job.objects.filter(pk=mine.pk).update(status="running", runner=jobs.process_identity(),
+                                          heartbeat_at=timezone.now() - jobs.STALE_AFTER * 2)
+    assert jobs.recover_stale() == 2
+    assert Job.objects.get(pk=other.pk).status == "failed" and Job.objects.get(pk=gone.pk).status == "failed"
+    assert Job.objects.get(pk=gone.pk).message.startswith("the worker running this job stopped")
+    with translation.override("en"):
+        assert "stopped (killed or crashed)" in jobs.status(Job.objects.get(pk=gone.pk))["message"]
+    with translation.override("zh-hans"):
+        assert "后台进程已停止" in jobs.status(Job.objects.get(pk=gone.pk))["message"]
+    assert Job.objects.get(pk=mine.pk).status == "running"
 
 
 def test_upload_preview_then_commit_through_the_pages(client, admin, divisions, tmp_path, settings):

@@ -18,6 +18,10 @@ from .models import AuditEntry
 
 # Fields never copied into the log in clear. The identity number's mask too: a snapshot also holds
 # the full birth date and the record's division, which with the mask's digits rebuild the number.
+# A reveal or an export in clear states its reason in at least this many characters (audited with it).
+# Here, not in forms.py: services of other apps check it too, and an app's forms are its own.
+REASON_MIN_LENGTH = 10
+
 SECRET_FIELDS = {"id_number_enc", "id_number_hash", "id_number_masked", "password", "bank_account", "phone",
                  "bank_account_enc", "phone_enc"}
 

@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from xiezuo.web.forms import DateInput
 
 from . import throttle, tokens, totp
-
-REASON_MIN_LENGTH = 10
+from .audit import REASON_MIN_LENGTH
 
 
 def client_ip(request) -> str | None:

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from . import audit, crypto, throttle, tokens, totp
 from .access import can_unmask, get_scoped_or_404, is_admin
+from .audit import REASON_MIN_LENGTH
 from .context import current
-from .forms import REASON_MIN_LENGTH
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""One background-job mechanism for every long task, without Redis or Celery.
+"""One background-job mechanism for every long task, on Django's Tasks framework.
 
     from xiezuo.dataio import jobs
 
@@ -10,21 +10,27 @@
         return {"run": run.pk}                               # stored as Job.result
 
     job = jobs.submit("measure.run", params={...}, user=request.user)   # queued
-    jobs.start(job)          # web: a thread in the server process (or leave it to `xiezuo worker`)
+    jobs.start(job)          # web: enqueue one task (`job_task`) for a worker; "inline" runs it now
     jobs.run(job)            # CLI: synchronously, here
 
 Other apps register their kinds in `xiezuo/<app>/tasks.py` (imported on first use).
-Progress and cancellation also travel through small files under
-XIEZUO_DATA_DIR/jobs/, because a job's commit phase runs inside one database
-transaction (SQLite allows one writer, and its readers would not see the flag).
-A job that is killed leaves its transaction rolled back; `xiezuo worker` marks such
-stale "running" jobs failed.
+Every kind runs through the one task `job_task(job_id)` on the `django_tasks_db` backend, so
+`xiezuo worker` (django-tasks-db's worker) runs all of them, several workers side by side.
+The `Job` row stays what the pages read: progress, cancellation, result.
+
+Progress and cancellation also travel through small files under XIEZUO_DATA_DIR/jobs/,
+because a job's commit phase runs inside one database transaction (SQLite allows one
+writer, and its readers would not see the flag). A job records the process running it
+(`runner`: host, pid, process start time); a job whose process died (a killed worker) had
+its transaction rolled back by the database, and `recover_stale` marks it failed.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import threading
 import time
 import traceback
@@ -34,17 +40,22 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django_tasks import task
 
-from .models import Job
+from xiezuo.accounts import logs
+
+from .models import WORKER_LOST, Job, Worker
 
 log = logging.getLogger(__name__)
 
 JobFunction = Callable[["JobHandle", dict], dict | None]
 _KINDS: dict[str, JobFunction] = {}
-STALE_AFTER = timedelta(minutes=10)
+# A job run by a process on another host counts as dead when its heartbeat is this old (workers beat
+# every HEARTBEAT seconds on PostgreSQL); on this host the process table answers at once.
+STALE_AFTER = timedelta(minutes=2)
+HEARTBEAT = 10.0
 
 
 class Cancelled(Exception):
@@ -87,6 +98,47 @@ def _progress_file(job_id: int) -> Path:
 
 def _cancel_file(job_id: int) -> Path:
     return job_dir() / f"{job_id}.cancel"
+
+
+# --- which process runs a job, and is it still alive ---------------------------------------------------------
+
+def _proc_stat(pid: int) -> tuple[str, str] | None:
+    """(state, start time in clock ticks) of a process from /proc, or None where there is no /proc."""
+    if not Path("/proc/self/stat").exists():  # not Linux
+        return None
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return ("gone", "")
+    except OSError:
+        return None
+    fields = raw[raw.rfind(")") + 2:].split()
+    return fields[0], fields[19]
+
+
+def process_identity(pid: int | None = None) -> str:
+    """host:pid:start — the start time makes a reused pid a different process."""
+    pid = pid or os.getpid()
+    stat = _proc_stat(pid)
+    return f"{socket.gethostname()}:{pid}:{stat[1] if stat else ''}"
+
+
+def process_alive(identity: str) -> bool | None:
+    """Whether the process named by `process_identity` still runs; None when it ran on another host."""
+    host, pid, start = identity.rsplit(":", 2) if identity.count(":") >= 2 else (identity, "0", "")
+    if host != socket.gethostname() or not pid.isdigit():
+        return None
+    stat = _proc_stat(int(pid))
+    if stat is None:  # no /proc: ask the kernel
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    state, started = stat
+    return state not in ("gone", "Z", "X") and (not start or started == start)
 
 
 class SystemUser:
@@ -147,57 +199,69 @@ def submit(kind: str, *, params: dict | None = None, user=None) -> Job:
 
 
 def _claim(job_id: int) -> bool:
+    now = timezone.now()
     return Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-        status=Job.Status.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now()) == 1
+        status=Job.Status.RUNNING, started_at=now, heartbeat_at=now, runner=process_identity()) == 1
+
+
+_ran_here = 0  # jobs this process has run (what `work` reports)
 
 
 def run(job: Job | int, *, echo: Callable[[int, str], None] | None = None) -> Job:
     """Run a queued job here and now; returns it finished (done, failed or cancelled)."""
+    global _ran_here
     _load_kinds()
     job_id = job if isinstance(job, int) else job.pk
     if not _claim(job_id):
         return Job.objects.get(pk=job_id)
+    _ran_here += 1
     _cancel_file(job_id).unlink(missing_ok=True)  # a leftover from an earlier database
     job = Job.objects.select_related("created_by").get(pk=job_id)
     handle = JobHandle(job, echo=echo)
     status, result, message = Job.Status.DONE, None, ""
-    try:
-        result = _KINDS[job.kind](handle, job.params)
-    except Cancelled:
-        status, message = Job.Status.CANCELLED, "cancelled"
-    except Exception as exc:
-        log.exception("job %s failed", job_id)
-        status, message = Job.Status.FAILED, f"{type(exc).__name__}: {exc}"[:300]
-        result = {"traceback": traceback.format_exc()[-4000:]}
-    finally:
-        _progress_file(job_id).unlink(missing_ok=True)
-        _cancel_file(job_id).unlink(missing_ok=True)
+    with logs.bound(handle.user, job=job_id):
+        log.info("job %s (%s) started", job_id, job.kind)
+        try:
+            result = _KINDS[job.kind](handle, job.params)
+        except Cancelled:
+            status, message = Job.Status.CANCELLED, "cancelled"
+        except Exception as exc:
+            log.exception("job %s failed", job_id)
+            status, message = Job.Status.FAILED, f"{type(exc).__name__}: {exc}"[:300]
+            result = {"traceback": traceback.format_exc()[-4000:]}
+        finally:
+            _progress_file(job_id).unlink(missing_ok=True)
+            _cancel_file(job_id).unlink(missing_ok=True)
     if not message and isinstance(result, dict):
         message = str(result.get("message", ""))[:300]
     Job.objects.filter(pk=job_id).update(status=status, result=result, message=message,
                                          progress=100 if status == Job.Status.DONE else job.progress,
                                          finished_at=timezone.now())
+    log.info("job %s (%s) %s", job_id, job.kind, status, extra={"job": job_id})
     return Job.objects.get(pk=job_id)
 
 
+class JobFailed(Exception):
+    """Makes the task of a failed job fail too, so django-tasks' own record agrees with the job's."""
+
+
+@task()
+def job_task(job_id: int) -> str:
+    """The one Django task behind every job kind: the worker (or the immediate backend) runs the job."""
+    job = run(job_id)
+    if job.status == Job.Status.FAILED:
+        raise JobFailed(f"job {job_id}: {job.message}")
+    return job.status
+
+
 def start(job: Job) -> None:
-    """Start a submitted job according to settings.DATAIO_RUN_JOBS: "thread" (default, a thread
-    in this process after the transaction commits), "inline" (now, here) or "queue" (leave it
-    to `xiezuo worker`)."""
-    mode = getattr(settings, "DATAIO_RUN_JOBS", "thread")
-    if mode == "inline":
-        run(job)
-    elif mode == "thread":
-        transaction.on_commit(lambda: threading.Thread(target=_thread_main, args=(job.pk,), daemon=True,
-                                                       name=f"xiezuo-job-{job.pk}").start())
-
-
-def _thread_main(job_id: int) -> None:
-    close_old_connections()
-    try:
-        run(job_id)
-    finally:
-        connection.close()
+    """Hand a submitted job to the task backend, per settings.DATAIO_RUN_JOBS: "queue" (default: the
+    database backend; `xiezuo worker` runs it) or "inline" (the immediate backend: now, here; tests).
+    The task row is written in the caller's transaction, so a rolled-back submit leaves no task."""
+    mode = getattr(settings, "DATAIO_RUN_JOBS", "queue")
+    backend = "immediate" if mode == "inline" else "default"
+    result = job_task.using(backend=backend).enqueue(job.pk)
+    Job.objects.filter(pk=job.pk).update(task_id=str(result.id))
 
 
 def request_cancel(job: Job) -> None:
@@ -211,9 +275,13 @@ def request_cancel(job: Job) -> None:
 
 
 def status(job: Job) -> dict[str, Any]:
-    """What the progress bar polls: the file's live figures while the job runs."""
+    """What the progress bar polls: the file's live figures while the job runs. A job whose
+    process died is marked failed here, so the page says so without waiting for a worker."""
+    if job.status == Job.Status.RUNNING and _runner_dead(job, timezone.now()):
+        recover_stale()
+        job.refresh_from_db()
     data = {"id": job.pk, "kind": job.kind, "status": job.status, "progress": job.progress,
-            "message": job.message, "finished": job.finished}
+            "message": job.display_message, "finished": job.finished}
     if job.status == Job.Status.RUNNING:
         try:
             live = json.loads(_progress_file(job.pk).read_text())
@@ -223,23 +291,95 @@ def status(job: Job) -> dict[str, Any]:
     return data
 
 
+def _runner_dead(job: Job, now) -> bool:
+    alive = process_alive(job.runner) if job.runner else None
+    if alive is None:  # another host (or no record): its heartbeat decides
+        return job.heartbeat_at is None or job.heartbeat_at < now - STALE_AFTER
+    return not alive
+
+
 def recover_stale(now=None) -> int:
-    """Mark running jobs without a heartbeat for STALE_AFTER as failed (their process died)."""
+    """Mark running jobs whose process died as failed, and their tasks too.
+
+    The database rolled back whatever the dead process had not committed, so only the marks are left."""
+    from django_tasks_db.models import DBTaskResult
+
     now = now or timezone.now()
-    return Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER).update(
-        status=Job.Status.FAILED, message=_("The process running this job stopped."), finished_at=now)
+    dead = [j for j in Job.objects.filter(status=Job.Status.RUNNING) if _runner_dead(j, now)]
+    count = 0
+    for job in dead:
+        count += Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+            status=Job.Status.FAILED, message=WORKER_LOST, finished_at=now)
+        _progress_file(job.pk).unlink(missing_ok=True)
+        if job.task_id:
+            DBTaskResult.objects.filter(id=job.task_id, status="RUNNING").update(
+                status="FAILED", finished_at=now, exception_class_path="xiezuo.dataio.jobs.WorkerLost",
+                traceback=WORKER_LOST)
+        log.warning("job %s (%s) marked failed: its process %s stopped", job.pk, job.kind, job.runner,
+                    extra={"job": job.pk})
+    return count
 
 
-def work(*, once: bool = False, poll: float = 1.0, echo=None) -> int:
-    """The worker loop of `xiezuo worker`: run queued jobs oldest first."""
-    done = 0
-    while True:
-        recover_stale()
-        job = Job.objects.filter(status=Job.Status.QUEUED).order_by("created_at", "id").first()
-        if job is not None:
-            run(job, echo=echo)
-            done += 1
-            continue
-        if once:
-            return done
-        time.sleep(poll)
+# --- workers ---------------------------------------------------------------------------------------------------
+
+def live_workers(now=None) -> list[Worker]:
+    """Workers that are running: on this host by the process table, elsewhere by their heartbeat.
+    Rows of workers found dead on this host are removed."""
+    now = now or timezone.now()
+    live = []
+    for w in Worker.objects.all():
+        alive = process_alive(w.runner)
+        if alive is None:
+            alive = w.seen_at >= now - STALE_AFTER
+        elif not alive:
+            Worker.objects.filter(pk=w.pk).delete()
+        if alive:
+            live.append(w)
+    return live
+
+
+def _beat(worker: Worker, stop: threading.Event) -> None:
+    """The worker's housekeeping thread: heartbeat (worker and its running job), and stale-job recovery.
+
+    On SQLite a heartbeat write would wait behind a job's long commit; there, liveness is read from the
+    process table (one host), so the thread only recovers jobs of dead processes."""
+    try:
+        while not stop.wait(HEARTBEAT):
+            try:
+                now = timezone.now()
+                if connection.vendor != "sqlite":
+                    Worker.objects.filter(pk=worker.pk).update(seen_at=now)
+                    Job.objects.filter(status=Job.Status.RUNNING, runner=worker.runner).update(heartbeat_at=now)
+                recover_stale(now)
+            except DatabaseError:
+                log.warning("worker heartbeat failed; retrying", exc_info=True)
+            finally:
+                close_old_connections()
+    finally:
+        connection.close()
+
+
+def work(*, once: bool = False, interval: float = 1.0, queue: str = "default") -> int:
+    """`xiezuo worker`: django-tasks-db's worker on the default backend, registered so that the web
+    process and /healthz see it, with a housekeeping thread. Returns the number of jobs it ran."""
+    from django.utils.crypto import get_random_string
+    from django_tasks_db.management.commands.db_worker import Worker as DBWorker
+
+    _load_kinds()
+    recover_stale()
+    before = _ran_here
+    name = f"{socket.gethostname()[:20]}-{os.getpid()}-{get_random_string(8)}"
+    worker = Worker.objects.create(name=name, runner=process_identity())
+    stop = threading.Event()
+    beat = threading.Thread(target=_beat, args=(worker, stop), daemon=True, name="xiezuo-worker-beat")
+    beat.start()
+    runner = DBWorker(queue_names=queue.split(","), interval=interval, batch=once, backend_name="default",
+                      startup_delay=not once, max_tasks=None, worker_id=name, excluded_queue_names=[])
+    try:
+        if not once:
+            runner.configure_signals()
+        runner.run()
+    finally:
+        stop.set()
+        Worker.objects.filter(pk=worker.pk).delete()
+    return _ran_here - before

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
+
+# Messages the job mechanism itself stores (English in the database, translated when shown).
+WORKER_LOST = gettext_noop("the worker running this job stopped (killed or crashed); nothing it was saving was kept")
 
 
 class Job(models.Model):
@@ -34,6 +38,9 @@ class Job(models.Model):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     cancel_requested = models.BooleanField(_("cancel requested"), default=False)
+    # The process running it (host:pid:start time), so a killed worker's job can be told apart.
+    runner = models.CharField(max_length=200, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)  # the django-tasks result behind it
 
     class Meta:
         verbose_name = _("job")
@@ -50,3 +57,19 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in self.FINISHED
+
+    @property
+    def display_message(self) -> str:
+        return gettext(self.message) if self.message == WORKER_LOST else self.message
+
+
+class Worker(models.Model):
+    """A running `xiezuo worker`, so the web server (`serve`, /healthz) knows one is there."""
+
+    name = models.CharField(max_length=64, unique=True)
+    runner = models.CharField(max_length=200)  # host:pid:start time, like Job.runner
+    started_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField(auto_now_add=True)  # heartbeat (PostgreSQL; SQLite reads the process table)
+
+    def __str__(self) -> str:
+        return self.name

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiezuo.accounts import access, audit
-from xiezuo.accounts.forms import REASON_MIN_LENGTH
+from xiezuo.accounts.audit import REASON_MIN_LENGTH
 from xiezuo.accounts.models import AuditEntry
 
 from . import specs, writers

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 
 from xiezuo.accounts import access
 from xiezuo.accounts.region import viewer_region
@@ -85,3 +88,25 @@ def figures(request):
     return render(request, "web/figures.html", {"year": year, "years": YEARS, "figures": data,
                                                 "county_rows": county_rows, "coop_rows": coop_rows,
                                                 "region": region.title(get_language())})
+
+
+@never_cache
+def healthz(request):
+    """For the proxy and the monitor, without login: is the database reachable, is a worker running?
+    Says "ok" or "down" for each and nothing else (no versions, no counts). 503 when the database is down
+    (the site cannot serve: a proxy takes it out); without a worker the pages still work, so 200 with
+    status "degraded" (the monitor alerts on it)."""
+    from xiezuo.dataio import jobs
+
+    checks = {"database": "down", "worker": "down"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+        if jobs.live_workers():
+            checks["worker"] = "ok"
+    except DatabaseError:
+        pass
+    if checks["database"] != "ok":
+        return JsonResponse({"status": "down", **checks}, status=503)
+    return JsonResponse({"status": "ok" if checks["worker"] == "ok" else "degraded", **checks})

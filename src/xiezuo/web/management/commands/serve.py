@@ -1,4 +1,15 @@
-"""`xiezuo serve`: serve the existing database with waitress (a production WSGI server)."""
+"""`xiezuo serve`: serve the existing database with waitress (a production WSGI server).
+
+Background jobs need a worker: when none is running (the embedded default, one command), serve starts
+`xiezuo worker` as a child process and stops it on exit. A production site runs its workers as services
+(deploy/), and serve sees them and starts none (`--no-worker` to be sure)."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import subprocess
+import sys
 
 from __future__ import annotations
 
@@ -25,6 +36,26 @@ def waitress_options(env=os.environ) -> dict:
     return out
 
 
+def start_worker_if_none() -> subprocess.Popen | None:
+    """A worker child process unless a live worker is registered already."""
+    from xiezuo.dataio import jobs
+
+    if jobs.live_workers():
+        return None
+    proc = subprocess.Popen([sys.executable, "-m", "xiezuo.cli", "worker"])  # same settings, same environment
+
+    def stop() -> None:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    atexit.register(stop)
+    return proc
+
+
 class Command(BaseCommand):
     help = "Serve the existing database on http://HOST:PORT (static files included)."
 
@@ -32,12 +63,18 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--no-worker", action="store_true",
+                            help="never start a background worker (they run as services)")
 
-    def handle(self, *args, host, port, threads, **options):
+    def handle(self, *args, host, port, threads, no_worker, **options):
         from waitress import serve
 
         from xiezuo.wsgi import application
 
         call_command("migrate", interactive=False, verbosity=0)
+        if not no_worker:
+            worker = start_worker_if_none()
+            if worker is not None:
+                self.stdout.write(f"background worker started (pid {worker.pid})")
         self.stdout.write(f"Xiezuo on http://{host}:{port}/  (Ctrl+C to stop)")
         serve(application, host=host, port=port, threads=threads, ident="xiezuo", **waitress_options())
