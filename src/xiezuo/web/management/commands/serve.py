@@ -11,10 +11,6 @@ import os
 import subprocess
 import sys
 
-from __future__ import annotations
-
-import os
-
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
