@@ -99,3 +99,20 @@ def test_poster_has_a_qr_code_of_the_signed_address(client, divisions, make_user
     page = client.get(f"/field/poster/{divisions['lizhou_village'].code}/").content.decode()
     assert "<svg" in page and "/field/r/" in page and "甲村" in page
     assert client.get(f"/field/poster/{divisions['wangcang_village'].code}/").status_code == 404
+
+
+def test_the_call_back_number_is_encrypted_at_rest_and_clear_only_for_the_handler(client, divisions, make_user):
+    from django.db import connection
+
+    _report(client, _url(divisions), phone="13512349876")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM field_selfreport")
+        stored = " ".join(str(v) for v in cursor.fetchone())
+    assert "13512349876" not in stored and "9876" in stored  # ciphertext and the mask's last digits only
+    clerk = make_user("town_clerk", division=divisions["lizhou_town"])
+    viewer = make_user("town_viewer", division=divisions["lizhou_town"], kind="view")
+    client.force_login(clerk)
+    assert "13512349876" in client.get("/field/reports/").content.decode()
+    client.force_login(viewer)
+    queue = client.get("/field/reports/").content.decode()
+    assert "王秘密" in queue and "13512349876" not in queue and "9876" in queue

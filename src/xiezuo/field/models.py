@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from xiezuo.accounts.access import RestrictedQuerySet
+from xiezuo.accounts.crypto import sealed_property
 from xiezuo.monitoring.models import RiskType
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -216,7 +217,11 @@ class SelfReport(models.Model):
     name = models.CharField(_("name"), max_length=50)
     kind = models.CharField(_("what happened"), max_length=12, choices=ReportKind.choices)
     detail = models.CharField(_("details"), max_length=500, blank=True)
-    phone = models.CharField(_("phone"), max_length=20)
+    # The call-back number is personal data: encrypted at rest like the registry's phones (`phone=` sets both;
+    # the cadre's queue unseals it for the call back).
+    phone_enc = models.TextField(_("phone (encrypted)"), blank=True, editable=False)
+    phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
+    phone = sealed_property("phone", "phone")
     status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.NEW,
                               db_index=True)
     suggested = models.ForeignKey("registry.Household", verbose_name=_("possible household"), null=True, blank=True,

@@ -130,7 +130,7 @@ def report_confirm(*, report: SelfReport, user, household: Household | None = No
         raise ValidationError(_("This report has already been handled."))
     if new_household:
         household = Household(number=_next_number(report.village), village=report.village, head_name=report.name,
-                              phone=re.sub(r"\D", "", report.phone)[:20], status="monitored")
+                              phone=re.sub(r"\D", "", crypto.unseal(report.phone_enc))[:20], status="monitored")
         household.full_clean()
         household.save()
         audit.record(action="field.self_report.household_entered", user=user, target=household,

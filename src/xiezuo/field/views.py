@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from xiezuo.accounts import crypto
 from xiezuo.accounts.access import get_scoped_or_404
 from xiezuo.registry.models import Household, HouseholdYear
 
@@ -207,7 +208,12 @@ def report_queue(request):
     status = request.GET.get("status", ReportStatus.NEW)
     qs = (SelfReport.objects.restrict(request.user, "view").filter(status=status)
           .select_related("village", "suggested", "household", "case").order_by("created_at"))
-    return render(request, "field/report_queue.html", {"reports": qs[:500], "status": status,
+    reports = list(qs[:500])
+    # The call-back number, in clear only for those who handle the report (change scope); others see the mask.
+    handles = {r.pk for r in SelfReport.objects.restrict(request.user, "change").filter(pk__in=[r.pk for r in reports])}
+    for r in reports:
+        r.callback = crypto.unseal(r.phone_enc) if r.pk in handles else r.phone_masked
+    return render(request, "field/report_queue.html", {"reports": reports, "status": status,
                                                         "statuses": ReportStatus.choices})
 
 
