@@ -24,7 +24,7 @@ def uploads() -> list[Path]:
 
 
 def test_a_150_mb_upload_is_refused_while_it_arrives(settings):
-    """The real server stops reading after the headers: the client has sent 1 MB of its 150 MB when the 413 comes."""
+    """The real server answers from the headers: the client has sent none of its 150 MB when the 413 comes."""
     settings.UPLOAD_MAX_BYTES = 50 * MB
     before = uploads()
     with waitress_serving(**waitress_options({})) as port:
@@ -32,8 +32,9 @@ def test_a_150_mb_upload_is_refused_while_it_arrives(settings):
         boundary = "xz"
         sock.sendall((f"POST /dataio/upload/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {150 * MB}\r\n"
                       f"Content-Type: multipart/form-data; boundary={boundary}\r\n\r\n").encode())
-        sock.sendall(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.xlsx"\r\n\r\n'.encode()
-                     + b"\0" * MB)
+        # only the part's head, no megabyte of body: the answer must come from the headers alone, and a body
+        # still in flight when the server closes makes the kernel reset the connection before we read (flaky)
+        sock.sendall(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.xlsx"\r\n\r\n'.encode())
         answer = sock.recv(65536).decode("latin-1")
         sock.close()
     assert answer.startswith("HTTP/1.1 413"), answer[:200]
