@@ -5,14 +5,12 @@ with both versions and resolved by the cadre, not lost; signing out clears the d
 
 from __future__ import annotations
 
-import shutil
 import time
 from decimal import Decimal
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
+from tests.browser import CHROMEDRIVER, CHROMIUM, phone_driver
 
 pytestmark = [
     pytest.mark.browser,
@@ -25,19 +23,7 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
 
 @pytest.fixture
 def browser():
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage",
-                 "--window-size=412,915", "--lang=en"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
+    yield from phone_driver()
 
 
 def _wait(predicate, timeout=45.0):  # generous: the CI machine is shared
