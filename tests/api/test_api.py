@@ -41,6 +41,9 @@ def test_filters_validate_and_apply(county_token, two_counties):
     bad = _get("/api/registry/households/?village=abc", county_token)
     assert bad.status_code == 400 and bad.json()["detail"].startswith("village:")
     assert _get("/api/registry/households/?status=nonsense", county_token).status_code == 400
+    # An empty value of a closed list is outside it too (the schema's enum has no ""); empty free text is no filter.
+    assert _get("/api/registry/households/?status=", county_token).status_code == 400
+    assert _get("/api/consumption/sales/?channel=", county_token).status_code == 400
 
 
 def test_divisions_filter_by_level_and_parent(county_token, divisions):

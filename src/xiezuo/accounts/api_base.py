@@ -85,7 +85,9 @@ class QueryParamFilter(filters.BaseFilterBackend):
     def filter_queryset(self, request, queryset, view):
         for name, param in getattr(view, "filter_params", {}).items():
             raw = request.query_params.get(name)
-            if raw is not None and (raw != "" or param.kind != "str"):
+            # An empty free-text filter means "no filter"; an empty value of a closed list is refused like any
+            # other value outside it (the schema's enum has no "").
+            if raw is not None and (raw != "" or param.kind != "str" or param.choices):
                 queryset = queryset.filter(**{param.lookup: param.clean(name, raw)})
         return queryset
 
