@@ -26,7 +26,7 @@ class PoorUnit(models.Model):
         DESIGNATED = "designated", _("Designated poor")
         EXITED = "exited", _("Exited")
 
-    division = models.OneToOneField("geo.Division", verbose_name=_("division"), on_delete=models.PROTECT,
+    division = models.OneToOneField("geo.Division", verbose_name=_("division"), on_delete=models.CASCADE,
                                     related_name="poor_unit")
     level = models.CharField(_("level"), max_length=10, editable=False)  # the division's: village or county
     designated_year = models.PositiveSmallIntegerField(_("designated in"))

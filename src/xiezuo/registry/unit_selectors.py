@@ -65,3 +65,21 @@ def village_facts(*, user, code: str, year: int) -> VillageFacts | None:
 
 def county_assessment(*, user, code: str, year: int) -> CountyAssessment | None:
     return CountyAssessment.objects.restrict(user, "view").filter(county_id=code, year=year).first()
+
+
+def division_units(*, user, division, year: int) -> dict | None:
+    """The poor villages and counties of `division` (the part the user may see) for its page: the counts of
+    `unit_counts`, the recorded village exits by year, and the division's own designation; None when the
+    division has none of them in the user's sight."""
+    from xiezuo.accounts.access import figure_prefixes
+    from xiezuo.geo.selectors import parts_within
+
+    parts = parts_within(prefix=division.prefix, scope=figure_prefixes(user))
+    if not parts:
+        return None
+    counts = unit_counts(year=year, prefixes=parts)
+    own = poor_unit(user=user, code=division.code)
+    if not own and not any(counts.values()):
+        return None
+    return {"parts": parts, "counts": counts, "own": own, "own_status": own.status_in(year) if own else "",
+            "village_exits": exits_by_year(prefixes=parts, level="village")}

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('exit_document', models.CharField(blank=True, max_length=200, verbose_name='exit approved by')),
                 ('source', models.CharField(blank=True, max_length=200, verbose_name='source')),
                 ('synthetic', models.BooleanField(default=False, verbose_name='synthetic')),
-                ('division', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='poor_unit', to='geo.division', verbose_name='division')),
+                ('division', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='poor_unit', to='geo.division', verbose_name='division')),
             ],
             options={
                 'verbose_name': 'poor village or county',
