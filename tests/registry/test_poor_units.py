@@ -130,3 +130,15 @@ def test_a_village_page_shows_its_designation_exit_and_criteria(client, world, m
     html = client.get(reverse("web:home"), {"division": "510802000000", "year": YEAR},
                       HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "贫困县" in html and "群众认可度" in html and "95.00%" in html
+
+
+def test_the_list_of_poor_units_is_scoped_and_shows_the_judgement(client, world, make_user):
+    client.force_login(make_user("lz", division=world["lizhou"]))
+    url = reverse("registry:poor_unit_list")
+    html = client.get(url, {"year": YEAR}).content.decode()
+    assert "甲村" in html and "利州区" in html and "乙村" not in html and "旺苍县" not in html
+    client.force_login(make_user("gy", role="city_staff", division=world["guangyuan"]))
+    with translation.override("en"):
+        html = client.get(url, {"year": YEAR, "level": "village"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "甲村" in html and "乙村" in html and "利州区</a>" not in html
+    assert html.count(">met<") == 1 and html.count(">not yet<") == 1

@@ -112,11 +112,12 @@ for _level, _key, _zh, _en in (("village", "poor_villages", "贫困村", "Poor v
                                ("county", "poor_counties", "贫困县", "Poor counties")):
     _i(_key, f"{_zh}（认定）", f"{_en} designated", "count", "poverty",
        Metric("registry.PoorUnit", year="designated_year", where={"level": _level},
-              cumulative_from=_DESIGNATIONS_FROM), direction=LOWER)
+              cumulative_from=_DESIGNATIONS_FROM, list_url="registry:poor_unit_list"), direction=LOWER)
     _i(f"{_key}_exited", f"{_zh}退出（累计）", f"{_en} exited (to date)", "count", "poverty",
-       Metric("registry.PoorUnit", year="exit_year", where={"level": _level}, cumulative_from=_DESIGNATIONS_FROM))
+       Metric("registry.PoorUnit", year="exit_year", where={"level": _level}, cumulative_from=_DESIGNATIONS_FROM,
+              list_url="registry:poor_unit_list"))
     _i(f"{_key}_exited_in_year", f"{_zh}退出（当年）", f"{_en} exited in the year", "count", "poverty",
-       Metric("registry.PoorUnit", year="exit_year", where={"level": _level}))
+       Metric("registry.PoorUnit", year="exit_year", where={"level": _level}, list_url="registry:poor_unit_list"))
     _i(f"{_key}_may_exit", f"达到退出标准的{_zh}（已发布测算）", f"{_en} meeting the exit criteria (published run)",
        "count", "poverty", f"measure.{_key}_may_exit")
 

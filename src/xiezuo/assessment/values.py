@@ -387,7 +387,8 @@ def source_url(ind: Indicator, q: Query) -> str:
     name = ind.definition.list_url if isinstance(ind.definition, Metric) else {
         "registry.poor_people": "registry:household_list", "registry.poor_households": "registry:household_list",
         "monitoring.cases": "monitoring:case_list", "monitoring.closed": "monitoring:case_list",
-        "measure.poor_people": "measure:run_list"}.get(ind.definition, "")
+        "measure.poor_people": "measure:run_list", "measure.poor_villages_may_exit": "registry:poor_unit_list",
+        "measure.poor_counties_may_exit": "registry:poor_unit_list"}.get(ind.definition, "")
     if not name:
         return ""
     try:

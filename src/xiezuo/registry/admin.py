@@ -2,7 +2,16 @@ from django.contrib import admin
 
 from xiezuo.accounts.admin_base import ScopedModelAdmin
 
-from .models import Cadre, CountyAssessment, Household, HouseholdYear, Member, PoorUnit, StatusChange, VillageFacts
+from .models import (
+    Cadre,
+    CountyAssessment,
+    Household,
+    HouseholdYear,
+    Member,
+    PoorUnit,
+    StatusChange,
+    VillageFacts,
+)
 
 
 class MemberInline(admin.TabularInline):

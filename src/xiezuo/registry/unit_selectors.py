@@ -83,3 +83,15 @@ def division_units(*, user, division, year: int) -> dict | None:
         return None
     return {"parts": parts, "counts": counts, "own": own, "own_status": own.status_in(year) if own else "",
             "village_exits": exits_by_year(prefixes=parts, level="village")}
+
+
+def poor_unit_list(*, user, level: str = "", prefix: str = "", year: int | None = None):
+    """The poor villages and counties the user may see, under `prefix`, designated by `year` (if given)."""
+    qs = PoorUnit.objects.restrict(user, "view").select_related("division", "division__parent")
+    if level in LEVELS:
+        qs = qs.filter(level=level)
+    if prefix:
+        qs = qs.filter(division__code__startswith=prefix)
+    if year is not None:
+        qs = qs.filter(designated_year__lte=year)
+    return qs.order_by("level", "division_id")
