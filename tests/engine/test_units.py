@@ -125,3 +125,33 @@ def test_the_spec_refuses_bad_unit_rules():
     assert any("min_public_approval = None" in e for e in errors)
     with pytest.raises(SpecError):
         Spec.from_dict(p)
+
+
+def _units_of(result) -> list[dict]:
+    """Every village and county of a run designated poor, judged with all five haves everywhere."""
+    rows = result.divisions.to_pylist()
+    return [{"code": r["code"], "level": r["level"], "designated_year": 2014, "exit_year": None}
+            for r in rows if r["level"] in ("village", "county")]
+
+
+@pytest.mark.spark
+def test_spark_divisions_give_the_same_judgements_as_duckdb(spec):
+    from xiezuo.measure.engine import evaluate
+    from xiezuo.measure.engine import spark as spark_backend
+    from xiezuo.measure.engine.synthetic import registry
+
+    if not spark_backend.available():
+        pytest.skip("pyspark or java missing")
+    reg = registry(400, seed=11)
+    duck = evaluate(**reg, spec=spec, year=2017)
+    session = spark_backend.session()
+    try:
+        sp = evaluate(**reg, spec=spec, year=2017, backend="spark", spark=session)
+    finally:
+        session.stop()
+    units = _units_of(duck)
+    facts = [{"code": u["code"], "year": 2016, **ALL_HAVES} for u in units if u["level"] == "village"]
+    judged = [judge_units(divisions=r.divisions, units=units, village_facts=facts, populations=reg["populations"],
+                          spec=spec, year=2017) for r in (duck, sp)]
+    assert judged[0] == judged[1] and len(judged[0]) == len(units)
+    assert {j.may_exit for j in judged[0] if j.level == "village"} == {True, False}  # both outcomes occur
