@@ -105,6 +105,21 @@ _i("households_with_measures", "落实帮扶措施的农户", "Households with a
    Metric("field.AssistanceMeasure", agg="distinct:household_id", year="year", list_url="field:measure_list"))
 _i("home_visits", "入户走访（次）", "Home visits recorded", "times", "poverty",
    Metric("field.Visit", year="on", list_url="field:due"))
+# Poor villages and counties (registry.PoorUnit; brief §4.2–4.3). Stocks count from 1986, the first national
+# list of poor counties, so every designation on record is in them.
+_DESIGNATIONS_FROM = 1986
+for _level, _key, _zh, _en in (("village", "poor_villages", "贫困村", "Poor villages"),
+                               ("county", "poor_counties", "贫困县", "Poor counties")):
+    _i(_key, f"{_zh}（认定）", f"{_en} designated", "count", "poverty",
+       Metric("registry.PoorUnit", year="designated_year", where={"level": _level},
+              cumulative_from=_DESIGNATIONS_FROM, list_url="registry:poor_unit_list"), direction=LOWER)
+    _i(f"{_key}_exited", f"{_zh}退出（累计）", f"{_en} exited (to date)", "count", "poverty",
+       Metric("registry.PoorUnit", year="exit_year", where={"level": _level}, cumulative_from=_DESIGNATIONS_FROM,
+              list_url="registry:poor_unit_list"))
+    _i(f"{_key}_exited_in_year", f"{_zh}退出（当年）", f"{_en} exited in the year", "count", "poverty",
+       Metric("registry.PoorUnit", year="exit_year", where={"level": _level}, list_url="registry:poor_unit_list"))
+    _i(f"{_key}_may_exit", f"达到退出标准的{_zh}（已发布测算）", f"{_en} meeting the exit criteria (published run)",
+       "count", "poverty", f"measure.{_key}_may_exit")
 
 # --- leadership ----------------------------------------------------------------------------
 _i("visits", "互访交流", "High-level visits and exchanges", "times", "leadership",

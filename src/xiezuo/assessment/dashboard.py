@@ -34,9 +34,11 @@ CACHE_SECONDS = 300
 # eliminated (no registered poor in the year, 2020 on the demo), the year's poverty cards would
 # read 0: monitoring and the book's cumulative cooperation figures (labelled "cumulative") take
 # their place, so a 2020+ dashboard says what was achieved.
-CARDS = ("poor_people", "incidence_pct", "monitoring_cases", "aid_committed", "projects", "placements_cumulative",
-         "sales_cumulative", "fund_pool", "workshops", "cadres_sent")
-CARDS_AFTER = ("monitoring_cases", "monitoring_risk_eliminated", "aid_committed", "projects", "fund_pool",
+CARDS = ("poor_people", "incidence_pct", "poor_villages_exited", "poor_villages_may_exit", "monitoring_cases",
+         "aid_committed", "projects", "placements_cumulative", "sales_cumulative", "fund_pool", "workshops",
+         "cadres_sent")
+CARDS_AFTER = ("monitoring_cases", "monitoring_risk_eliminated", "poor_villages_exited", "poor_counties_exited",
+               "aid_committed", "projects", "fund_pool",
                "placements_cumulative", "sales_cumulative", "workshops", "workstations", "vocational_students")
 DIVISION_CODES = ("poor_people", "incidence_pct", "monitoring_cases", "aid_committed", "projects",
                   "placements_cumulative", "sales_cumulative", "workshops", "placements", "sales", "cadres_sent")

@@ -320,7 +320,32 @@ def _measure(kind: str, q: Query, key_length: int | None = None):
     return {r.division_id[:key_length]: int(r.counts.get("people_poor", 0)) for r in rows}
 
 
+def _units_may_exit(level: str, q: Query, key_length: int | None = None):
+    """Designated villages or counties meeting their exit criteria in the latest published run of the year."""
+    from django.db.models import Q
+
+    from xiezuo.measure.models import UnitResult
+    from xiezuo.measure.selectors import latest_published_run
+
+    if q.pairing is not None:
+        return None
+    run = latest_published_run(year=q.year)
+    if run is None:
+        return None
+    rows = UnitResult.objects.restrict_figures(q.user).filter(run=run, level=level)
+    if q.prefix:
+        rows = rows.filter(division__code__startswith=q.prefix)
+    if key_length is None:
+        agg = rows.aggregate(judged=Count("pk"), may=Count("pk", filter=Q(may_exit=True)))
+        return agg["may"] if agg["judged"] else None
+    grouped = (rows.filter(may_exit=True).annotate(_key=Substr("division__code", 1, key_length)).values("_key")
+               .annotate(v=Count("pk")).order_by())
+    return {r["_key"]: r["v"] for r in grouped}
+
+
 SPECIAL = {
+    "measure.poor_villages_may_exit": lambda q, k=None: _units_may_exit("village", q, k),
+    "measure.poor_counties_may_exit": lambda q, k=None: _units_may_exit("county", q, k),
     "registry.poor_people": lambda q, k=None: _registry("poor_people", q, k),
     "registry.poor_households": lambda q, k=None: _registry("poor_households", q, k),
     "registry.incidence_pct": lambda q, k=None: _registry("incidence_pct", q, k),
@@ -362,7 +387,8 @@ def source_url(ind: Indicator, q: Query) -> str:
     name = ind.definition.list_url if isinstance(ind.definition, Metric) else {
         "registry.poor_people": "registry:household_list", "registry.poor_households": "registry:household_list",
         "monitoring.cases": "monitoring:case_list", "monitoring.closed": "monitoring:case_list",
-        "measure.poor_people": "measure:run_list"}.get(ind.definition, "")
+        "measure.poor_people": "measure:run_list", "measure.poor_villages_may_exit": "registry:poor_unit_list",
+        "measure.poor_counties_may_exit": "registry:poor_unit_list"}.get(ind.definition, "")
     if not name:
         return ""
     try:

@@ -47,6 +47,11 @@ def _within(prefix: str, prefixes: list[str] | None) -> list[str]:
     return [p for i, p in enumerate(inner) if not any(p.startswith(q) for q in inner[:i])]
 
 
+def parts_within(*, prefix: str, scope: list[str] | None) -> list[str]:
+    """The prefixes of the parts of division `prefix` inside `scope` (None = everything; [] = none of it)."""
+    return _within(prefix, scope)
+
+
 def populations_within(*, prefixes_asked: list[str], scope: list[str] | None, year: int) -> dict[str, int | None]:
     """Rural population of the part of each division (by prefix) that lies inside `scope`: the
     denominator that matches a numerator counted in the same scope. A division wholly inside the

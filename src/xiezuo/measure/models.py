@@ -151,3 +151,30 @@ class DivisionResult(models.Model):
 
     def audit_division_code(self) -> str:
         return self.division_id
+
+
+class UnitResult(models.Model):
+    """A designated poor village's or county's judgement in a run (`engine.units`): may it exit, and each
+    criterion with its value and limit (`criteria`: [{"name", "value", "limit", "passed", "reason"}])."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="unit_results")
+    division = models.ForeignKey("geo.Division", on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(_("level"), max_length=10)
+    may_exit = models.BooleanField(_("may exit"), default=False)
+    criteria = models.JSONField(_("criteria"), default=list)
+    reasons = models.CharField(_("reason codes"), max_length=400, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_field = "division__code"
+
+    class Meta:
+        verbose_name = _("poor village or county result")
+        verbose_name_plural = _("poor village and county results")
+        constraints = [models.UniqueConstraint(fields=["run", "division"], name="measure_unitresult_unique")]
+        indexes = [models.Index(fields=["run", "level", "may_exit"], name="measure_unitresult_level_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.division_id} {'may exit' if self.may_exit else 'not yet'}"
+
+    def audit_division_code(self) -> str:
+        return self.division_id

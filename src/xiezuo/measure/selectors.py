@@ -185,3 +185,96 @@ def status_changes(user, *, run: Run, base: Run, level: str = "county") -> list[
 def status_totals(run: Run) -> dict[str, int]:
     return dict(HouseholdResult.objects.filter(run=run).values_list("status").annotate(n=Count("id"))
                 .values_list("status", "n"))
+
+
+# --- poor villages and counties (engine.units) -----------------------------------------------------------------
+
+UNIT_CRITERION_TEXT = {
+    "incidence": gettext_lazy("poverty incidence (registry)"),
+    "comprehensive_incidence": gettext_lazy("comprehensive poverty incidence"),
+    "wrong_exit_rate": gettext_lazy("wrong-exit rate"),
+    "missed_poor_rate": gettext_lazy("missed-poor rate"),
+    "public_approval": gettext_lazy("public approval"),
+    "collective_income": gettext_lazy("collective economy income"),
+    "hardened_road": gettext_lazy("hardened road to the village"),
+    "clinic": gettext_lazy("village clinic"),
+    "cultural_room": gettext_lazy("cultural room or activity venue"),
+    "telecom": gettext_lazy("telecom network"),
+}
+UNIT_REASON_TEXT = {
+    "incidence_too_high": gettext_lazy("incidence not below the limit"),
+    "comprehensive_incidence_too_high": gettext_lazy("comprehensive incidence not below the limit"),
+    "wrong_exit_rate_too_high": gettext_lazy("wrong-exit rate not below the limit"),
+    "missed_poor_rate_too_high": gettext_lazy("missed-poor rate not below the limit"),
+    "approval_too_low": gettext_lazy("public approval below the minimum"),
+    "population_not_recorded": gettext_lazy("rural population not recorded"),
+    "assessment_not_recorded": gettext_lazy("no third-party assessment recorded for the year"),
+    "facts_not_recorded": gettext_lazy("village facts not recorded"),
+    "no_collective_income": gettext_lazy("no collective economy income"),
+    "no_hardened_road": gettext_lazy("no hardened road"),
+    "no_clinic": gettext_lazy("no village clinic"),
+    "no_cultural_room": gettext_lazy("no cultural room"),
+    "no_telecom": gettext_lazy("no telecom network"),
+}
+RATES = ("incidence", "comprehensive_incidence", "wrong_exit_rate", "missed_poor_rate", "public_approval")
+
+
+def _unit_value(name: str, value: str | None) -> str:
+    from xiezuo.web import numformat
+
+    if value is None:
+        return _("not recorded")
+    if name in RATES:
+        return numformat.percent(Decimal(value) * 100, 2)
+    if name == "collective_income":
+        return numformat.yuan(value)
+    return _("yes") if value == "1" else _("no")
+
+
+def _unit_limit(name: str, limit: str | None) -> str:
+    from xiezuo.web import numformat
+
+    if limit is None:
+        return _("present")
+    if name == "public_approval":
+        return _("at least %(limit)s") % {"limit": numformat.percent(Decimal(limit) * 100, 0)}
+    if name == "collective_income":
+        return _("more than 0, at least %(limit)s") % {"limit": numformat.yuan(limit)}
+    return _("below %(limit)s") % {"limit": numformat.percent(Decimal(limit) * 100, 0)}
+
+
+def unit_criteria(result) -> list[dict]:
+    """A UnitResult's criteria in words: label, value, limit, passed, and why not."""
+    return [{"name": c["name"], "label": UNIT_CRITERION_TEXT.get(c["name"], c["name"]),
+             "value": _unit_value(c["name"], c["value"]), "limit": _unit_limit(c["name"], c["limit"]),
+             "passed": c["passed"], "reason": UNIT_REASON_TEXT.get(c["reason"], c["reason"]) if c["reason"] else ""}
+            for c in result.criteria]
+
+
+def unit_result(user, *, code: str, year: int):
+    """The division's judgement in the latest published run of `year`, if it was judged and the user sees it."""
+    from .models import UnitResult
+
+    run = latest_published_run(year=year)
+    if run is None:
+        return None
+    return UnitResult.objects.restrict(user, "view").filter(run=run, division_id=code).select_related("run").first()
+
+
+def units_may_exit(user, *, year: int, prefixes: list[str] | None) -> dict[str, int | None]:
+    """Designated villages and counties meeting their exit criteria in the latest published run of `year`,
+    within `prefixes` and the user's scope; None for a level not judged in that run."""
+    from django.db.models import Q
+
+    from xiezuo.accounts.access import prefixes_q
+
+    from .models import UnitResult
+
+    run = latest_published_run(year=year)
+    out: dict[str, int | None] = {"village": None, "county": None}
+    if run is None:
+        return out
+    rows = UnitResult.objects.restrict_figures(user).filter(prefixes_q("division__code", prefixes), run=run)
+    for r in rows.values("level").annotate(judged=Count("pk"), may=Count("pk", filter=Q(may_exit=True))):
+        out[r["level"]] = r["may"]
+    return out

@@ -37,8 +37,9 @@ from . import snapshot
 from .engine import Spec, evaluate
 from .engine.run import EngineResult, input_hash
 from .engine.spec import EXIT_CRITERIA
+from .engine.units import UnitJudgement, count_exits, judge_units
 from .inputs import read_inputs
-from .models import DivisionResult, HouseholdResult, Run
+from .models import DivisionResult, HouseholdResult, Run, UnitResult
 
 WHAT_IF_JOB = "measure.what_if"
 WHAT_IF_LOCK = 7_346_001  # PostgreSQL advisory lock key serialising what-if submissions
@@ -221,6 +222,25 @@ def _division_objects(run: Run, divisions: pa.Table, spec: Spec) -> list[Divisio
     return out
 
 
+def _unit_judgements(*, result: EngineResult, inputs: dict[str, pa.Table], spec: Spec,
+                     year: int) -> list[UnitJudgement]:
+    """Poor villages and counties judged from the run's division sums and the unit facts of the registry (read
+    now, from the database: a snapshot holds the household inputs only)."""
+    if spec.village_exit is None and spec.county_exit is None:
+        return []
+    from xiezuo.registry.unit_selectors import unit_inputs
+
+    return judge_units(divisions=result.divisions, populations=inputs.get("populations"), spec=spec, year=year,
+                       **unit_inputs(year=year))
+
+
+def _unit_objects(run: Run, judgements: list[UnitJudgement]) -> list[UnitResult]:
+    known = set(Division.objects.filter(code__in=[j.code for j in judgements]).values_list("code", flat=True))
+    return [UnitResult(run=run, division_id=j.code, level=j.level, may_exit=j.may_exit,
+                       criteria=[c.as_dict() for c in j.criteria], reasons=",".join(j.reasons)[:400])
+            for j in judgements if j.code in known]
+
+
 def _summary(result: EngineResult) -> dict:
     statuses = result.households.column("status").value_counts().to_pylist()
     summary = {"households": {s["values"]: s["counts"] for s in statuses}}
@@ -300,6 +320,9 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
         log("  evaluating ...")
         progress(0.4, "evaluating")
         result = evaluate(**inputs, spec=spec, year=year, backend=engine, spark=spark)
+        t_units = time.perf_counter()
+        units = _unit_judgements(result=result, inputs=inputs, spec=spec, year=year)
+        result.timings["units"] = time.perf_counter() - t_units
         digest = input_hash(inputs)
         log(f"  {result.households.num_rows:,} households judged, {result.divisions.num_rows:,} divisions "
             f"in {result.timings['total']:.2f} s")
@@ -309,11 +332,14 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
             _bulk_insert(HouseholdResult._meta.db_table, _household_table(run.pk, result.households))
             _check_references(run)
             DivisionResult.objects.bulk_create(_division_objects(run, result.divisions, spec), batch_size=2000)
+            UnitResult.objects.bulk_create(_unit_objects(run, units), batch_size=2000)
             run.status = Run.Status.SUCCEEDED
             run.input_households = inputs["households"].num_rows
             run.input_members = inputs["members"].num_rows
             run.input_hash = digest
             run.summary = _summary(result)
+            if units:
+                run.summary["units"] = count_exits(units)
             run.timings = {"read": round(t_read, 3), "read_with": how,
                            **{k: round(v, 3) for k, v in result.timings.items()},
                            "write": round(time.perf_counter() - t_write, 3)}

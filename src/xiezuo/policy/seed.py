@@ -29,6 +29,18 @@ for _y in range(2022, 2027):
 EXIT_CRITERIA = {"income": True, "food": True, "clothing": True, "education": True, "medical": True,
                  "housing": True, "water": True}
 
+# §4.2 poor-village exit, Sichuan's "one low, five haves" (一低五有): incidence under 3 % in the west [V for the
+# rate] and collective income, a hardened road, a clinic, a cultural room and a telecom network [G]. The minimum
+# collective income is not in the brief [?]: any income counts (0 yuan, i.e. more than nothing).
+VILLAGE_EXIT = {"max_incidence": "0.03", "haves": ["collective_income", "hardened_road", "clinic", "cultural_room",
+                                                   "telecom"], "min_collective_income": "0"}
+# §4.3 poor-county exit [V]: comprehensive incidence under 3 % (west), wrong-exit and missed-poor rates under 2 %,
+# public approval at 90 % or more ("90%以上" includes 90 %).
+COUNTY_EXIT = {"max_incidence": "0.03", "max_wrong_exit_rate": "0.02", "max_missed_poor_rate": "0.02",
+               "min_public_approval": "0.90"}
+# Poor villages and counties were designated and exited in the 建档立卡 years; after 2020 none is left to judge.
+UNIT_EXIT_YEARS = range(2014, 2021)
+
 # §5.1 monitored categories, first match wins.
 MONITORING_CATEGORIES = [
     {"code": "unstable_exited", "reason": "income_below_monitoring_line_after_exit",
@@ -108,6 +120,7 @@ def parameters(year: int, mpi: dict = GLOBAL_MPI) -> dict:
     line, line_status = POVERTY_LINES.get(year, ("4000", "?"))  # no national line after 2020: the 2020 value
     exit_line = EXIT_INCOME_LINES.get(year)
     threshold = MONITORING_THRESHOLDS.get(year)
+    units = year in UNIT_EXIT_YEARS
     return {
         "poverty_line": line,
         "exit_income_line": exit_line[0] if exit_line else None,
@@ -115,8 +128,12 @@ def parameters(year: int, mpi: dict = GLOBAL_MPI) -> dict:
         "exit_criteria": dict(EXIT_CRITERIA),
         "monitoring_categories": deepcopy(MONITORING_CATEGORIES) if threshold else [],
         "mpi": deepcopy(mpi),
+        "village_exit": deepcopy(VILLAGE_EXIT) if units else None,
+        "county_exit": dict(COUNTY_EXIT) if units else None,
         "sources": {"poverty_line": line_status, "exit_income_line": exit_line[1] if exit_line else None,
-                    "monitoring_threshold": threshold[1] if threshold else None},
+                    "monitoring_threshold": threshold[1] if threshold else None,
+                    "village_exit": "V (incidence) / G (five haves) / ? (minimum income)" if units else None,
+                    "county_exit": "V" if units else None},
     }
 
 

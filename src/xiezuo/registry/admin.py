@@ -2,7 +2,16 @@ from django.contrib import admin
 
 from xiezuo.accounts.admin_base import ScopedModelAdmin
 
-from .models import Cadre, Household, HouseholdYear, Member, StatusChange
+from .models import (
+    Cadre,
+    CountyAssessment,
+    Household,
+    HouseholdYear,
+    Member,
+    PoorUnit,
+    StatusChange,
+    VillageFacts,
+)
 
 
 class MemberInline(admin.TabularInline):
@@ -62,3 +71,27 @@ class StatusChangeAdmin(ScopedModelAdmin):
     list_display = ("household", "on", "from_status", "to_status", "reason")
     list_filter = ("to_status",)
     raw_id_fields = ("household",)
+
+
+@admin.register(PoorUnit)
+class PoorUnitAdmin(ScopedModelAdmin):
+    list_display = ("division", "level", "designated_year", "exit_year", "designated_by", "synthetic")
+    list_filter = ("level", "designated_year", "exit_year", "synthetic")
+    search_fields = ("division__name", "division__code", "designated_by", "exit_document")
+    raw_id_fields = ("division",)
+    readonly_fields = ("level",)
+
+
+@admin.register(VillageFacts)
+class VillageFactsAdmin(ScopedModelAdmin):
+    list_display = ("village", "year", "collective_income", "hardened_road", "clinic", "cultural_room", "telecom")
+    list_filter = ("year", "hardened_road", "clinic", "cultural_room", "telecom")
+    search_fields = ("village__name", "village__code")
+    raw_id_fields = ("village",)
+
+
+@admin.register(CountyAssessment)
+class CountyAssessmentAdmin(ScopedModelAdmin):
+    list_display = ("county", "year", "wrong_exit_rate", "missed_poor_rate", "public_approval", "source")
+    list_filter = ("year",)
+    raw_id_fields = ("county",)

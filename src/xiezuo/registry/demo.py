@@ -36,7 +36,7 @@ from xiezuo.geo.demo import apportion
 from xiezuo.geo.models import Division, DivisionPopulation
 
 from . import demo_data as D
-from . import summary
+from . import demo_units, summary
 from .identity import check_character
 from .models import Cadre, Household, HouseholdYear, Member, StatusChange
 from .services import member_identity_fields
@@ -84,6 +84,7 @@ def _delete_later_demos(log: Callable[[str], None]) -> None:
 
 def delete_previous(log: Callable[[str], None]) -> None:
     _delete_later_demos(log)
+    demo_units.delete_previous()
     households = Household.objects.filter(synthetic=True)
     cadres = Cadre.objects.filter(synthetic=True)
     tables = set(connection.introspection.table_names())
@@ -606,6 +607,7 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
         writer = Writer()
         stats = _build(scale=scale, seed=seed, log=log, writer=writer)
         reset_sequences()
+        stats["poor_units"] = demo_units.build(seed=seed, log=log)
         t0 = time.perf_counter()
         summary.refresh()  # the per-village year-end counts the division pages and dashboard read
         stats["summary_seconds"] = round(time.perf_counter() - t0, 1)

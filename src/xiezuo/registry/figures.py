@@ -19,6 +19,7 @@ from xiezuo.plugins import figure_prefixes
 
 from .models import HouseholdYear, Member
 from .stats import POOR_STATUSES, division_rows
+from .unit_selectors import unit_counts
 
 
 def _pct(part: int, whole: int) -> float | None:
@@ -63,4 +64,6 @@ def book_figures(*, year: int, prefixes: list[str] | None = None) -> dict:
         "aged60_share_pct": _pct(people["aged"], people["total"]),
         "unsafe_housing_households": agg["unsafe"],
         "unsafe_housing_share_pct": _pct(agg["unsafe"], households),
+        # poor villages and counties designated by the end of the year, exited by then and in the year
+        **unit_counts(year=year, prefixes=region),
     }

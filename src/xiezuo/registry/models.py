@@ -319,3 +319,7 @@ class StaleVillage(models.Model):
 
     def __str__(self) -> str:
         return self.village_code
+
+
+# Poor villages and counties as units (their own module: a separate concept from the households).
+from .unit_models import CountyAssessment, PoorUnit, VillageFacts  # noqa: E402, F401

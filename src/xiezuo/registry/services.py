@@ -13,7 +13,7 @@ from xiezuo.accounts.access import ensure_within, within
 from . import lifecycle
 from .choices import HouseholdStatus
 from .identity import InvalidIdNumber, check_id_number
-from .models import Household, HouseholdYear, Member, StatusChange
+from .models import CountyAssessment, Household, HouseholdYear, Member, PoorUnit, StatusChange, VillageFacts
 
 
 def member_identity_fields(id_number: str, *, lookup_hash: str | None = None) -> dict[str, str]:
@@ -153,3 +153,62 @@ def household_year_update(*, household: Household, year: int, user, **changes) -
     audit.record(action="registry.householdyear.updated" if before else "registry.householdyear.created", user=user,
                  target=hy, before=before, after=audit.snapshot(hy), division_code=household.village_id)
     return hy
+
+
+# --- poor villages and counties (unit_models) -------------------------------------------------------------------
+
+def _save_unit_record(obj, *, user, action: str, before: dict | None = None):
+    obj.full_clean()
+    obj.save()
+    audit.record(action=action, user=user, target=obj, before=before, after=audit.snapshot(obj))
+    return obj
+
+
+@transaction.atomic
+def poor_unit_designate(*, division, designated_year: int, designated_by: str = "", source: str = "",
+                        user=None) -> PoorUnit:
+    """Designate a village or county poor (贫困村 / 贫困县) from a list or document."""
+    if user is not None:
+        ensure_within(user, division.code)
+    unit = PoorUnit(division=division, designated_year=designated_year, designated_by=designated_by, source=source)
+    return _save_unit_record(unit, user=user, action="registry.poor_unit.designated")
+
+
+@transaction.atomic
+def poor_unit_exit(*, unit: PoorUnit, exit_year: int | None, exit_document: str = "", user=None) -> PoorUnit:
+    """Record (or, with None, withdraw) the approved exit of a poor village or county."""
+    unit = PoorUnit.objects.select_for_update().get(pk=unit.pk)
+    if user is not None:
+        ensure_within(user, unit.division_id)
+    before = audit.snapshot(unit)
+    unit.exit_year, unit.exit_document = exit_year, exit_document
+    return _save_unit_record(unit, user=user, before=before, action="registry.poor_unit.exited")
+
+
+@transaction.atomic
+def village_facts_record(*, village, year: int, user=None, **facts) -> VillageFacts:
+    """A village's five haves in a year (created or replaced); keys are VillageFacts' fields."""
+    if user is not None:
+        ensure_within(user, village.code)
+    row = VillageFacts.objects.select_for_update().filter(village=village, year=year).first()
+    before = audit.snapshot(row) if row else None
+    row = row or VillageFacts(village=village, year=year)
+    for name, value in facts.items():
+        setattr(row, name, value)
+    return _save_unit_record(row, user=user, before=before, action="registry.village_facts.recorded")
+
+
+@transaction.atomic
+def county_assessment_record(*, county, year: int, wrong_exit_rate, missed_poor_rate, public_approval,
+                             source: str, user=None) -> CountyAssessment:
+    """A county's third-party exit assessment of a year (created or replaced)."""
+    if user is not None:
+        ensure_within(user, county.code)
+    row = CountyAssessment.objects.select_for_update().filter(county=county, year=year).first()
+    before = audit.snapshot(row) if row else None
+    row = row or CountyAssessment(county=county, year=year)
+    row.wrong_exit_rate, row.missed_poor_rate, row.public_approval, row.source = (
+        wrong_exit_rate, missed_poor_rate, public_approval, source)
+    if county.level != "county":
+        raise ValidationError(_("%(name)s is not a county.") % {"name": county.name})
+    return _save_unit_record(row, user=user, before=before, action="registry.county_assessment.recorded")

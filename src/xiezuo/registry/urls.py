@@ -6,4 +6,5 @@ app_name = "registry"
 urlpatterns = [
     path("households/", views.household_list, name="household_list"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
+    path("poor-units/", views.poor_unit_list, name="poor_unit_list"),
 ]

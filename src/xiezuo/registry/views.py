@@ -86,3 +86,26 @@ def _engine_explanations(user, household) -> list:
     except Exception:  # noqa: BLE001 — the page must render even if the engine has no run yet
         return []
     return [result] if result else []
+
+
+@login_required
+def poor_unit_list(request):
+    """Poor villages and counties in the viewer's scope: designation, exit, and the latest judgement of the year."""
+    from xiezuo.measure.models import UnitResult
+    from xiezuo.measure.selectors import latest_published_run
+
+    from .unit_selectors import poor_unit_list as units
+
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 1986 <= int(year) <= 2100 else None
+    code = "".join(c for c in (request.GET.get("county") or request.GET.get("division") or "") if c.isdigit())[:12]
+    level = request.GET.get("level", "")
+    page = Paginator(units(user=request.user, level=level, prefix=code.rstrip("0") if len(code) == 12 else code,
+                           year=year), 100).get_page(request.GET.get("page"))
+    run = latest_published_run(year=year) if year else None
+    judged = dict(UnitResult.objects.filter(run=run, division_id__in=[u.division_id for u in page])
+                  .values_list("division_id", "may_exit")) if run else {}
+    rows = [{"unit": u, "status": u.status_in(year) if year else u.status, "may_exit": judged.get(u.division_id)}
+            for u in page]
+    return render(request, "registry/poor_unit_list.html", {"page": page, "rows": rows, "year": year,
+                                                            "level": level, "code": code})

@@ -43,6 +43,7 @@ def home(request):
             total = stats.division_total(code=division.code, year=year, user=request.user)
     whole = division is not None and access.within(request.user, division.code)
     return render(request, "web/home.html", {
+        "units": _units(request.user, division, year) if division is not None else None,
         "division": division,
         # a division the viewer sees only part of is titled with that part (their region)
         "title": (division.name if whole or not region.divisions else region.title(get_language()))
@@ -53,6 +54,21 @@ def home(request):
         "year": year,
         "years": YEARS,
     })
+
+
+def _units(user, division: Division, year: int) -> dict | None:
+    """Poor villages and counties under the division, and its own designation with the engine's judgement."""
+    from xiezuo.measure import selectors as measure
+    from xiezuo.registry.unit_selectors import division_units
+
+    units = division_units(user=user, division=division, year=year)
+    if units is None:
+        return None
+    units["may_exit"] = measure.units_may_exit(user, year=year, prefixes=units["parts"])
+    result = measure.unit_result(user, code=division.code, year=year) if units["own"] else None
+    units["result"] = result
+    units["criteria"] = measure.unit_criteria(result) if result else []
+    return units
 
 
 # The cooperation figures of the book's page: (key of book_figures, label, how the number reads).

@@ -11,6 +11,11 @@ A spec is the `parameters` of a policy version (policy app), a JSON object:
                             "rule": RULE}, ...]   first match wins
     mpi                   {"name": ..., "k": 0.3333, "dimensions": [{"name": ..., "indicators":
                            [{"name": ..., "weight": ..., "rule": RULE}]}]}
+    village_exit          poor-village exit (村退出, brief §4.2), optional: {"max_incidence": "0.03",
+                           "haves": ["collective_income", ...], "min_collective_income": "0"}
+    county_exit           poor-county exit (县摘帽, brief §4.3), optional: {"max_incidence": "0.03",
+                           "max_wrong_exit_rate": "0.02", "max_missed_poor_rate": "0.02",
+                           "min_public_approval": "0.90"}
 
 RULE is {"field": NAME, "op": "<" | "<=" | ">" | ">=" | "==" | "!=", "value": NUMBER | "$param"}
 or {"any": [RULE, ...]} or {"all": [RULE, ...]}; NAME must be one of FIELDS (the household facts
@@ -65,6 +70,11 @@ FIELDS: dict[str, str] = {
 PARAMS = ("poverty_line", "exit_income_line", "monitoring_threshold")
 OPS = ("<", "<=", ">", ">=", "==", "!=")
 EXIT_CRITERIA = ("income", "food", "clothing", "education", "medical", "housing", "water")
+# Sichuan's "one low, five haves" (一低五有, brief §4.2): the village facts a poor village's exit may require.
+VILLAGE_HAVES = ("collective_income", "hardened_road", "clinic", "cultural_room", "telecom")
+# Rates are fractions (0.03 = 3 %), kept as Decimal: a limit is compared exactly with a ratio of counts.
+VILLAGE_EXIT_RATES = ("max_incidence",)
+COUNTY_EXIT_RATES = ("max_incidence", "max_wrong_exit_rate", "max_missed_poor_rate", "min_public_approval")
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
@@ -145,6 +155,49 @@ def validate(parameters: dict) -> list[str]:
     mpi = parameters.get("mpi")
     if mpi is not None:
         errors += _mpi_errors(mpi, lines)
+    errors += _unit_exit_errors(parameters)
+    return errors
+
+
+def _rate(value: Any) -> Decimal | None:
+    """A fraction in [0, 1] (as a string or number), or None if it is not one."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        rate = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return rate if rate.is_finite() and 0 <= rate <= 1 else None
+
+
+def _unit_exit_errors(parameters: dict) -> list[str]:
+    """The poor-village and poor-county exit rules: rates are fractions in [0, 1], haves known ones."""
+    errors: list[str] = []
+    for key, rates in (("village_exit", VILLAGE_EXIT_RATES), ("county_exit", COUNTY_EXIT_RATES)):
+        rule = parameters.get(key)
+        if rule is None:
+            continue
+        if not isinstance(rule, dict):
+            errors.append(f"{key} must be an object ({', '.join(rates)})")
+            continue
+        known = set(rates) | ({"haves", "min_collective_income"} if key == "village_exit" else set())
+        errors += [f"{key}: unknown setting {k!r} (known: {', '.join(sorted(known))})" for k in rule if k not in known]
+        errors += [f"{key}: {name} = {rule.get(name)!r} must be a fraction between 0 and 1 (0.03 for 3 %)"
+                   for name in rates if _rate(rule.get(name)) is None]
+        if key == "village_exit":
+            haves = rule.get("haves", [])
+            if not isinstance(haves, list):
+                errors.append("village_exit: haves must be a list")
+            else:
+                errors += [f"village_exit: unknown have {h!r} (known: {', '.join(VILLAGE_HAVES)})"
+                           for h in haves if h not in VILLAGE_HAVES]
+            try:
+                minimum = _money(rule.get("min_collective_income"))
+            except SpecError:
+                minimum = Decimal(-1)
+            if minimum is not None and minimum < 0:
+                errors.append(f"village_exit: min_collective_income {rule.get('min_collective_income')!r} "
+                              "must be an amount in yuan, 0 or more")
     return errors
 
 
@@ -197,6 +250,35 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class VillageExit:
+    """村退出: incidence below `max_incidence` and every have in `haves` (collective income: above zero and at
+    least `min_collective_income` yuan)."""
+
+    max_incidence: Decimal
+    haves: tuple[str, ...]
+    min_collective_income: Decimal
+
+    @classmethod
+    def from_dict(cls, rule: dict) -> VillageExit:
+        return cls(max_incidence=Decimal(str(rule["max_incidence"])), haves=tuple(rule.get("haves", ())),
+                   min_collective_income=_money(rule.get("min_collective_income")) or Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class CountyExit:
+    """县摘帽: comprehensive incidence, wrong-exit and missed-poor rates below their limits, approval at least."""
+
+    max_incidence: Decimal
+    max_wrong_exit_rate: Decimal
+    max_missed_poor_rate: Decimal
+    min_public_approval: Decimal
+
+    @classmethod
+    def from_dict(cls, rule: dict) -> CountyExit:
+        return cls(**{name: Decimal(str(rule[name])) for name in COUNTY_EXIT_RATES})
+
+
+@dataclass(frozen=True)
 class Spec:
     """A validated policy, ready for the engine."""
 
@@ -207,6 +289,8 @@ class Spec:
     monitoring_categories: tuple
     indicators: tuple[Indicator, ...]
     k: float
+    village_exit: VillageExit | None = None
+    county_exit: CountyExit | None = None
 
     @classmethod
     def from_dict(cls, parameters: dict) -> Spec:
@@ -227,6 +311,8 @@ class Spec:
             monitoring_categories=tuple(parameters.get("monitoring_categories") or ()),
             indicators=indicators,
             k=float(mpi["k"]),
+            village_exit=VillageExit.from_dict(parameters["village_exit"]) if parameters.get("village_exit") else None,
+            county_exit=CountyExit.from_dict(parameters["county_exit"]) if parameters.get("county_exit") else None,
         )
 
     def param(self, name: str) -> Decimal | None:
