@@ -69,7 +69,7 @@ def _template_sheet(spec: TabularSpec, ws, codes, code_col: int, fm, lang: str) 
     import xlsxwriter
 
     ws.set_row(0, 36)
-    for i, col in enumerate(spec.columns):
+    for i, col in enumerate(c for c in spec.columns if c.template):
         header = col.header(lang) + ("*" if col.required else "")
         ws.write_string(0, i, header, fm["head_req"] if col.required else fm["head"])
         ws.set_column(i, i, max(10, min(30, len(col.header(lang)) * (1 if lang == "en" else 2) + 2)),
