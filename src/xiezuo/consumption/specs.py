@@ -110,7 +110,8 @@ def register() -> None:
         def _match(self, ctx, rows):
             """Rows with a record number against their sale; the others against stored sales with the
             same fields, one to one (probable duplicates: skipped with a warning)."""
-            keyed = specs.keyed_records(ctx, self, rows, Sale.objects.restrict(ctx.user, "change"))
+            keyed = specs.keyed_records(ctx, self, rows, Sale.objects.restrict(ctx.user, "change")
+                                        .select_related("product", "buyer"))  # compared below, no query a row
             pool: dict[tuple, list[int]] = {}  # a stored sale's fields -> the pks not yet matched
             products = {r.obj.product_id for r in rows}
             dates = {r.obj.date for r in rows}
