@@ -5,12 +5,15 @@ from importlib.util import find_spec
 from django.http import JsonResponse
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+from xiezuo.web.api_docs_views import SwaggerView
 
 urlpatterns = [
     path("schema", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its script separately, so the Content-Security-Policy needs no inline script.
-    path("docs", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # Its labels come in the request's language (web/api_docs_views.py).
+    path("docs", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
 ]
 

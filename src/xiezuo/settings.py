@@ -295,6 +295,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # operation and parameter descriptions in the request's language (after the default enum hook)
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "xiezuo.web.api_docs.translate_schema"],
 }
 
 # One JSON line per event on stderr (journald or the container collects it), with the request's or job's

@@ -95,3 +95,58 @@ def test_dashboard_draws_charts_and_map_with_the_databases_numbers(live_server, 
         lambda d: d.execute_script("return document.getElementById('dashboard').dataset.ready === '1'"))
     assert browser.execute_script("return document.documentElement.scrollWidth") <= 420
     browser.save_screenshot(str(ARTIFACTS / "dashboard-phone.png"))
+
+
+def _contrast(a: str, b: str) -> float:
+    import re
+
+    def lum(rgb: str) -> float:
+        c = [int(v) / 255 for v in re.findall(r"\d+", rgb)[:3]]
+        c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_treemap_labels_are_legible(live_server, browser, poverty, make_user):
+    """The township treemap's labels: contrast of at least 4.5:1 on every shade, 12 px or more, cut with "…"
+    to the tile (the tooltip has the whole name), and none on a tile too small for two characters."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.cache import cache
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    cache.clear()
+    user = make_user("boss", role="admin")
+    session = SessionStore()
+    session[SESSION_KEY], session[BACKEND_SESSION_KEY] = str(user.pk), settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    browser.get(f"{live_server.url}/assessment/map.geojson")
+    browser.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "path": "/"})
+    browser.get(f"{live_server.url}/assessment/?year=2013")
+    WebDriverWait(browser, 20).until(
+        lambda d: d.execute_script("return document.getElementById('dashboard').dataset.ready === '1'"))
+    browser.execute_script("var s = document.getElementById('map-drill'); s.value = '510821000000';"
+                           "s.dispatchEvent(new Event('change'));")
+    option = browser.execute_script("var o = echarts.getInstanceByDom(document.getElementById('chart-map'))"
+                                    ".getOption(); return [o.series[0].data, o.tooltip[0].confine];")
+    (tile,), confined = option
+    label = tile["label"]
+    assert tile["name"] == "东河镇" and label["show"] and confined
+    assert _contrast(label["color"], tile["itemStyle"]["color"]) >= 4.5
+    assert label["fontSize"] >= 12 and (label["overflow"], label["ellipsis"]) == ("truncate", "…")
+
+    # every shade the map uses (light to dark red), and tiles of every size
+    for t in range(11):
+        a, b = (253, 232, 216), (192, 80, 77)
+        shade = "rgb({},{},{})".format(*(round(x + (y - x) * t / 10) for x, y in zip(a, b, strict=True)))
+        got = browser.execute_script("return xiezuoTileLabel(arguments[0], 0.25, 600, 400)", shade)
+        assert got["show"] and _contrast(got["color"], shade) >= 4.5, (shade, got)
+    tiny = browser.execute_script("return xiezuoTileLabel('rgb(253,232,216)', 0.001, 600, 400)")
+    one_line = browser.execute_script("return xiezuoTileLabel('rgb(253,232,216)', 0.006, 600, 400)")
+    assert tiny == {"show": False}
+    assert one_line["show"] and not one_line["valueLine"]

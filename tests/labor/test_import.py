@@ -65,3 +65,59 @@ def test_bad_rows_are_reported_and_nothing_is_saved(tmp_path, divisions, staff, 
     assert not AuditEntry.objects.filter(action__startswith="labor.").exists()
     # the identity number is never echoed in the report
     assert not any(member_id_number(a) in str(p.value) for p in result.problems)
+
+
+def _export(user, tmp_path):
+    from xiezuo.dataio.services import export_file
+
+    out = tmp_path / "export.csv"
+    export_file(entity="placements", fmt="csv", path=out, user=user)
+    return out.read_text(encoding="utf-8-sig")
+
+
+def test_an_export_carries_record_numbers_and_masks(tmp_path, divisions, staff, make_member):
+    """The export masks the number; its record number (记录编号) makes the mask re-importable, and a
+    corrected wage or employer on such a row updates that placement, never adds one."""
+    a = make_member(divisions["wangcang_village"])
+    path = tmp_path / "p.csv"
+    path.write_text(HEADER + f"{member_id_number(a)},{a.name},湖州某厂,浙江,2020-03-01,,4200.50\n", encoding="utf-8")
+    assert run_import(path, user=staff["wangcang"], entity="placements", dry_run=False).committed
+    placement = Placement.objects.get()
+    text = _export(staff["wangcang"], tmp_path)
+    header, line = text.splitlines()[:2]
+    assert header.split(",")[-1] == "记录编号" and line.split(",")[-1] == str(placement.pk)
+    assert member_id_number(a) not in text and a.id_number_masked in line
+    # the template has no record-number column: a new row has no key
+    template = write_template(specs.get("placements"), tmp_path / "t.xlsx")
+    assert not any("记录编号" in str(c.value) for c in openpyxl.load_workbook(template).active[1])
+
+    path.write_text(text.replace("湖州某厂", "湖州新厂").replace("4200.50", "4300"), encoding="utf-8")
+    result = run_import(path, user=staff["wangcang"], entity="placements", dry_run=False)
+    assert (result.errors, result.changed, result.new) == ([], 1, 0)
+    placement.refresh_from_db()
+    assert (placement.employer, placement.monthly_wage) == ("湖州新厂", Decimal("4300.00"))
+    assert Placement.objects.count() == 1
+
+
+def test_a_mask_without_its_record_number_or_of_another_member_is_refused(tmp_path, divisions, staff,
+                                                                           make_member):
+    a = make_member(divisions["wangcang_village"])
+    b = make_member(divisions["wangcang_village"], birth="19850505")
+    path = tmp_path / "p.csv"
+    path.write_text(HEADER + f"{member_id_number(a)},,湖州某厂,浙江,2020-03-01,,4200\n", encoding="utf-8")
+    assert run_import(path, user=staff["wangcang"], entity="placements", dry_run=False).committed
+    pk = Placement.objects.get().pk
+    keyed = HEADER.replace("\n", ",记录编号\n")
+    path.write_text(keyed + f"{a.id_number_masked},,湖州某厂,浙江,2020-03-01,,4200,\n"          # row 2: no key
+                    + f"{b.id_number_masked},,湖州某厂,浙江,2020-03-01,,4200,{pk}\n"             # row 3: b's mask
+                    + f"{member_id_number(b)},,湖州某厂,浙江,2020-03-01,,4200,{pk + 99}\n",      # row 4: no such key
+                    encoding="utf-8")
+    result = run_import(path, user=staff["wangcang"], entity="placements", dry_run=True)
+    by_row = {p.row: (p.column, p.message) for p in result.errors}
+    assert set(by_row) == {2, 3, 4}
+    assert by_row[2][0] == "身份证号" and "记录编号" in by_row[2][1]
+    assert by_row[3][0] == "身份证号" and by_row[4][0] == "记录编号"
+    # another county's clerk cannot reach the record through its number
+    path.write_text(keyed + f"{a.id_number_masked},,湖州某厂,浙江,2020-03-01,,4200,{pk}\n", encoding="utf-8")
+    assert run_import(path, user=staff["wangcang"], entity="placements").unchanged == 1
+    assert [p.column for p in run_import(path, user=staff["lizhou"], entity="placements").errors] == ["记录编号"]

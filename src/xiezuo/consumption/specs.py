@@ -1,10 +1,17 @@
 """The consumption sales sheet for the data-exchange mechanism (`xiezuo.dataio.specs`).
 
-Sales are append-only records without a natural key: every valid row is a new sale. A row
-names its product and supplier (or the supplier's USCC) and its buyer; the product must be
-one the importing user may change, the amount exact and above zero, the date not in the future.
-Rows are cleaned first, every problem reported by row and column, then written in one bulk
-insert with one audit row per sale.
+A sale has no natural key. A row names its product and supplier (or the supplier's USCC) and its
+buyer; the product must be one the importing user may change, the amount exact and above zero, the
+date not in the future. Rows are cleaned first, every problem reported by row and column.
+
+So that the same file imported twice never doubles money:
+- a row carrying a record number (记录编号, every export has it) is that sale: unchanged, or
+  changed through `services.sale_update` (audited);
+- a row without one that repeats an existing sale exactly (product, buyer, date, amount, quantity,
+  channel) is a probable duplicate: skipped (counted as unchanged) with a warning naming the sale's
+  record number. Matching is one to one: a file holding two identical rows against one stored sale
+  adds the second (a genuine second sale is written as two rows; the same file again adds nothing).
+New sales are written in one bulk insert with one audit row per sale.
 """
 
 from __future__ import annotations
@@ -20,9 +27,11 @@ from xiezuo.dates import EARLIEST
 
 from .models import Buyer, Channel, Product, Sale
 
+FIELDS = ("product", "buyer", "date", "amount", "quantity", "channel")
+
 
 def _columns():
-    from xiezuo.dataio.specs import Column
+    from xiezuo.dataio.specs import Column, record_key_column
 
     return (
         Column("product", "产品名称", "Product", required=True, max_length=200, synonyms=("产品", "商品名称")),
@@ -37,11 +46,21 @@ def _columns():
         Column("channel", "销售渠道", "Channel", "choice", required=True, choices=Channel, synonyms=("渠道",),
                aliases=(("以购代帮", "purchase_for_aid"), ("直营店", "direct_store"), ("电商", "ecommerce"),
                         ("展会", "expo"), ("食堂", "canteen"), ("其他", "other"))),
+        record_key_column(),
     )
+
+
+def _signature(sale: Sale) -> tuple:
+    """What makes two sales the same sale, as far as a file can say."""
+    quantity = None if sale.quantity is None else Decimal(sale.quantity).normalize()
+    return (sale.product_id, sale.buyer_id, sale.date, Decimal(sale.amount).quantize(Decimal("0.01")), quantity,
+            sale.channel)
 
 
 def register() -> None:
     from xiezuo.dataio import specs
+
+    from . import services
 
     class SalesSpec(specs.TabularSpec):
         entity = "sales"
@@ -86,12 +105,58 @@ def register() -> None:
                 row.obj = Sale(product=product, buyer=found[0], county_id=product.supplier.county_id, date=v["date"],
                                amount=v["amount"], quantity=v.get("quantity"), channel=v["channel"])
                 row.action = "new"
+            self._match(ctx, [r for r in rows if r.action == "new"])
+
+        def _match(self, ctx, rows):
+            """Rows with a record number against their sale; the others against stored sales with the
+            same fields, one to one (probable duplicates: skipped with a warning)."""
+            keyed = specs.keyed_records(ctx, self, rows, Sale.objects.restrict(ctx.user, "change")
+                                        .select_related("product", "buyer"))  # compared below, no query a row
+            pool: dict[tuple, list[int]] = {}  # a stored sale's fields -> the pks not yet matched
+            products = {r.obj.product_id for r in rows}
+            dates = {r.obj.date for r in rows}
+            for sale in (Sale.objects.filter(product_id__in=products, date__in=dates).order_by("id")
+                         if products else ()):
+                pool.setdefault(_signature(sale), []).append(sale.pk)
+            seen: dict[int, int] = {}
+            for row in rows:
+                key = row.values.get(specs.RECORD_KEY)
+                if key is None or row.action == "error":
+                    continue
+                if key in seen:
+                    ctx.error(row, self.columns[-1], key, _("The same record number is already on row %(row)d.")
+                              % {"row": seen[key]})
+                    continue
+                seen[key] = row.number
+                sale = keyed[key]
+                stored = pool.get(_signature(sale), [])
+                if sale.pk in stored:
+                    stored.remove(sale.pk)  # claimed by its own row: not a duplicate for a row without a number
+                row.diff = {n: (getattr(sale, n), getattr(row.obj, n)) for n in FIELDS
+                            if getattr(sale, n) != getattr(row.obj, n)}
+                row.action = "changed" if row.diff else "unchanged"
+                row.obj.pk = sale.pk  # what commit updates
+            for row in rows:
+                if row.values.get(specs.RECORD_KEY) is not None or row.action != "new":
+                    continue
+                stored = pool.get(_signature(row.obj))
+                if stored:
+                    pk = stored.pop(0)
+                    row.action = "unchanged"
+                    ctx.error(row, self.columns[-1], "", _(
+                        "Probably already recorded: the sale with record number %(pk)d has the same product, buyer, "
+                        "date, amount, quantity and channel. Not imported again; a second identical sale can be "
+                        "added on the sales page.") % {"pk": pk}, level="warning")
 
         def commit(self, ctx, rows):
             new = [r.obj for r in rows if r.action == "new"]
             Sale.objects.bulk_create(new, batch_size=1000)
             audit.record_many(action="consumption.sale.imported", user=ctx.user, targets=new,
                               data={"job": ctx.job_id} if ctx.job_id else None)
+            for row in rows:
+                if row.action == "changed":
+                    sale = Sale.objects.get(pk=row.obj.pk)
+                    services.sale_update(user=ctx.user, sale=sale, **{n: getattr(row.obj, n) for n in row.diff})
 
         def export_queryset(self, *, user, params):
             from . import selectors
@@ -104,6 +169,7 @@ def register() -> None:
 
         def export_row(self, obj, *, unmask: bool) -> dict[str, Any]:
             return {"product": obj.product.name, "supplier": obj.product.supplier.name, "buyer": obj.buyer.name,
-                    "date": obj.date, "amount": obj.amount, "quantity": obj.quantity, "channel": obj.channel}
+                    "date": obj.date, "amount": obj.amount, "quantity": obj.quantity, "channel": obj.channel,
+                    specs.RECORD_KEY: obj.pk}
 
     specs.register(SalesSpec())

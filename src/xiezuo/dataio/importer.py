@@ -82,12 +82,16 @@ class ImportResult:
     def file_error(self) -> bool:
         return any(p.row == 0 for p in self.errors)
 
-    def as_json(self, *, max_changes: int = 200) -> dict[str, Any]:
+    def as_json(self, *, max_changes: int = 200, max_problems: int | None = None) -> dict[str, Any]:
+        """`max_problems`: errors and warnings listed at most (a job's result: the page shows the first
+        ones and the report the rest); `error_count` / `warning_count` say how many there are."""
+        errors, warnings = self.errors, self.warnings
         return {
             "rows": self.rows, "new": self.new, "changed": self.changed, "unchanged": self.unchanged,
             "error_rows": self.error_rows, "committed": self.committed, "dry_run": self.dry_run,
-            "errors": [{k: v for k, v in p.as_dict().items() if k != "level"} for p in self.errors],
-            "warnings": [{k: v for k, v in p.as_dict().items() if k != "level"} for p in self.warnings],
+            "error_count": len(errors), "warning_count": len(warnings),
+            "errors": [{k: v for k, v in p.as_dict().items() if k != "level"} for p in errors[:max_problems]],
+            "warnings": [{k: v for k, v in p.as_dict().items() if k != "level"} for p in warnings[:max_problems]],
             "changes": self.changes[:max_changes],
             "sheets": self.sheets,
         }

@@ -3,7 +3,8 @@
 The format is decided by the file's first bytes, not its name. Row numbers are kept as
 the spreadsheet shows them. For xlsx the sheet XML is also scanned (without parsing it)
 for hidden rows and for formulas that carry no computed value, which calamine cannot
-report.
+report; an .ods's content for hidden rows and merged cells (`odf`), an .xls's records for
+hidden rows (`xlsscan`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from . import odf, xlsxscan
+from . import odf, xlsscan, xlsxscan
 
 MAX_BYTES = 200 * 1024 * 1024
 
@@ -34,7 +35,7 @@ class Sheet:
     hidden: set[int] = field(default_factory=set)  # spreadsheet row numbers
     uncomputed: dict[int, set[int]] = field(default_factory=dict)  # row -> 0-based columns
     cuts: list[xlsxscan.Cut] = field(default_factory=list)  # cells left unread (stray, fill-downs)
-    merged: list = field(default_factory=list)  # ((row, col), (row, col)) 0-based, xlsx and xls only
+    merged: list = field(default_factory=list)  # ((row, col), (row, col)) 0-based: xlsx, xls (calamine), ods
     hidden_sheet: bool = False  # a hidden sheet: not read
 
 
@@ -88,9 +89,12 @@ def _read_workbook(path: Path, kind: str, min_cells: int = 1) -> list[Sheet]:
             scans, trimmed = xlsxscan.scan(path, min_cells=min_cells)
         except xlsxscan.ScanError as exc:
             raise FileError(str(exc)) from None
-    ods_hidden: dict[str, set[int]] = {}
+    ods: dict[str, odf.OdsSheet] = {}
+    xls_hidden: dict[str, set[int]] = {}
     if kind == "zip" and not scans:
-        ods_hidden = odf.scan(path, min_cells=min_cells)  # an OpenDocument spreadsheet
+        ods = odf.scan(path, min_cells=min_cells)  # an OpenDocument spreadsheet
+    elif kind == "xls":
+        xls_hidden = xlsscan.hidden_rows(path)
     try:
         try:
             wb = CalamineWorkbook.from_path(str(trimmed or path))
@@ -124,8 +128,11 @@ def _read_workbook(path: Path, kind: str, min_cells: int = 1) -> list[Sheet]:
         s = scans.get(sheet.name)
         if s is not None:
             sheet.hidden, sheet.uncomputed, sheet.cuts = s.hidden, s.uncomputed, s.cuts
-        elif sheet.name in ods_hidden:
-            sheet.hidden = ods_hidden[sheet.name]
+        elif sheet.name in ods:
+            sheet.hidden = ods[sheet.name].hidden
+            sheet.merged = sheet.merged or ods[sheet.name].merged
+        elif sheet.name in xls_hidden:
+            sheet.hidden = xls_hidden[sheet.name]
     return sheets
 
 

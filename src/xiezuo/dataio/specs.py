@@ -46,6 +46,7 @@ class Column:
     aliases: tuple[tuple[str, str], ...] = ()  # extra (text, code) pairs read as a choice
     mask: str = ""  # "id", "phone" or "account": masked on export unless unmasked
     export: bool = True
+    template: bool = True  # False: exported and read, but not in the blank template
 
     def header(self, lang: str = "zh") -> str:
         return self.en if lang == "en" else self.zh
@@ -264,3 +265,40 @@ def detect(headers: Sequence[Any]) -> tuple[TabularSpec | None, dict[int, Column
 
 
 Converter = Callable[[Any], Any]
+
+RECORD_KEY = "record_key"
+
+
+def record_key_column() -> Column:
+    """The record's system key (its primary key), carried by every export of a sheet whose export masks
+    a value or that has no natural key. On import a row with a key updates that record, so a masked
+    value equal to the record's own mask is "unchanged" and a re-imported export never adds records.
+    Not in the blank template: a new row has no key."""
+    return Column(RECORD_KEY, "记录编号", "Record number", "int", min_value=1, max_value=2**62, template=False,
+                  synonyms=("系统编号", "recordnumber", "recordkey"),
+                  note_zh="系统生成，勿改：导出文件带此列，再导入时据此更新该记录；新增的行留空",
+                  note_en="Set by the system, do not edit: a re-imported export updates the record it names; "
+                          "leave empty for a new row")
+
+
+def keyed_records(ctx, spec: TabularSpec, rows: Sequence[ImportRow], queryset) -> dict[int, Any]:
+    """The records the rows' record numbers name, within `queryset` (the user's change scope). A number
+    naming nothing there (another system's, a deleted record, another area's) is an error on its row."""
+    from django.utils.translation import gettext as _
+
+    keys = {r.values.get(RECORD_KEY) for r in rows if r.values.get(RECORD_KEY) is not None}
+    found: dict[int, Any] = {}
+    for chunk in _chunks(sorted(keys), 900):
+        found.update((obj.pk, obj) for obj in queryset.filter(pk__in=chunk))
+    column = next(c for c in spec.columns if c.name == RECORD_KEY)
+    for row in rows:
+        key = row.values.get(RECORD_KEY)
+        if key is not None and key not in found:
+            ctx.error(row, column, key, _("No record with this record number in your area (deleted, or from "
+                                          "another file?): leave the record number empty to add the row as new."))
+    return found
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]

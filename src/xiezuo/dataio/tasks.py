@@ -16,7 +16,7 @@ def import_job(handle: JobHandle, params: dict) -> dict:
         dry_run=params.get("dry_run", True), valid_only=params.get("valid_only", False),
         lang=params.get("lang", "zh"), progress=handle.progress, job_id=str(handle.job_id),
     )
-    data = result.as_json()
+    data = result.as_json(max_problems=1000)  # the page lists the first ones; the report holds the rest
     data["report"] = bool(result.problems)
     data["blocked"] = result.blocked
     return data

@@ -79,15 +79,22 @@ def upload(request):
 def job_detail(request, pk: int):
     job = _job(request, pk)
     result = job.result or {}
+    errors, warnings = (result.get("errors") or [])[:200], (result.get("warnings") or [])[:100]
     return render(request, "dataio/job_detail.html", {
         "job": job, "result": result, "status": jobs.status(job),
         "report": services.report_path(job.pk).exists(),
         "can_commit": (job.kind == "import" and job.status == "done" and job.params.get("dry_run")
                        and not result.get("committed")),
         "changes": (result.get("changes") or [])[:100],
-        "errors": (result.get("errors") or [])[:200],
-        "warnings": (result.get("warnings") or [])[:100],
+        "errors": errors, "warnings": warnings,
+        # a list cut at its limit says so (the count from the result; older results: the list's length)
+        "errors_more": _more(result.get("error_count", len(result.get("errors") or [])), len(errors)),
+        "warnings_more": _more(result.get("warning_count", len(result.get("warnings") or [])), len(warnings)),
     })
+
+
+def _more(total: int, shown: int) -> str:
+    return writers.more_not_listed(total - shown) if total > shown else ""
 
 
 @login_required

@@ -10,11 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import cells, readers, specs
 from .specs import TabularSpec
 
 TEMPLATE_ROWS = 2000
+#: problems listed in a problem report (and original rows copied per sheet): a clerk reads the first
+#: few hundred; far past that the file only costs a county laptop time (xlsx itself stops at 1,048,576)
+REPORT_MAX_PROBLEMS = 100_000
 CODES_SHEET = "代码表"
 CODES_SHEET_EN = "Codes"
 
@@ -69,7 +73,7 @@ def _template_sheet(spec: TabularSpec, ws, codes, code_col: int, fm, lang: str) 
     import xlsxwriter
 
     ws.set_row(0, 36)
-    for i, col in enumerate(spec.columns):
+    for i, col in enumerate(c for c in spec.columns if c.template):
         header = col.header(lang) + ("*" if col.required else "")
         ws.write_string(0, i, header, fm["head_req"] if col.required else fm["head"])
         ws.set_column(i, i, max(10, min(30, len(col.header(lang)) * (1 if lang == "en" else 2) + 2)),
@@ -167,9 +171,16 @@ def write_rows(spec: TabularSpec, rows: Iterable[dict[str, Any]], path: str | Pa
     return n
 
 
-def write_error_report(source: str | Path, problems, path: str | Path, *, lang: str = "zh") -> Path:
+def more_not_listed(n: int) -> str:
+    """The last line of a list cut at a limit: it says so."""
+    return ngettext("… %(n)s more problem not listed", "… %(n)s more problems not listed", n) % {"n": f"{n:,}"}
+
+
+def write_error_report(source: str | Path, problems, path: str | Path, *, lang: str = "zh",
+                       limit: int = REPORT_MAX_PROBLEMS) -> Path:
     """The original rows with their problems beside them, one sheet per source sheet; identity numbers, phones
-    and bank accounts masked (the report is kept on disk and offered for download)."""
+    and bank accounts masked (the report is kept on disk and offered for download). At most `limit` problems
+    are listed, and as many rows copied per sheet; a list cut there ends with a row saying how many are not."""
     import xlsxwriter
 
     masked = specs.masked_headers()
@@ -192,11 +203,14 @@ def write_error_report(source: str | Path, problems, path: str | Path, *, lang: 
     summary.set_column(0, 3, 14)
     summary.set_column(4, 4, 70)
     k = 1
-    for p in problems:
+    problems = list(problems)
+    for p in problems[:limit]:
         level = _("error") if p.level == "error" else _("warning")
         for i, v in enumerate((p.sheet, p.row or "", p.column, p.value, p.message, level)):
             summary.write(k, i, v)
         k += 1
+    if len(problems) > limit:
+        summary.write_string(k, 0, more_not_listed(len(problems) - limit), red)
     summary.freeze_panes(1, 0)
     used = {summary.get_name()}
     for name, rows in by_sheet.items():
@@ -220,7 +234,10 @@ def write_error_report(source: str | Path, problems, path: str | Path, *, lang: 
         for i in range(width):
             ws.write(0, i + 2, cells.text(header[i]) if i < len(header) and header[i] is not None else "", fm["head"])
         out = 1
-        for number in sorted(rows):
+        numbers = sorted(rows)
+        if len(numbers) > limit:
+            ws.write_string(limit + 1, 1, more_not_listed(sum(len(rows[n]) for n in numbers[limit:])), red)
+        for number in numbers[:limit]:
             idx = number - sheet.first_row
             raw = sheet.rows[idx] if 0 <= idx < len(sheet.rows) else []
             ws.write_number(out, 0, number)

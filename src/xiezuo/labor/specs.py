@@ -2,9 +2,11 @@
 
 A row names the member by identity number, found through the keyed hash
 (`accounts.crypto.lookup_hash`, the same one `registry.services.member_identity_fields`
-stores); the number is never stored or echoed by this sheet. A placement is matched by
-member + employer + start date: a known one is updated (place, end date, wage), an unknown
-one created.
+stores); the number is never stored or echoed by this sheet. A row carrying a record number
+(记录编号, every export has it) updates that placement: its identity number may then be the
+export's mask, equal to the member's stored mask (a mask alone names nobody, so without a record
+number it is refused). Otherwise a placement is matched by member + employer + start date: a
+known one is updated (place, end date, wage), an unknown one created.
 
 Every new or changed row is first tried through `xiezuo.labor.services` inside a savepoint
 that is rolled back (`dataio.specs.ServiceSpec`), so the services' rules (member alive, in the user's edit scope and of
@@ -29,7 +31,7 @@ CHANGEABLE = ("place", "end_date", "monthly_wage")
 
 
 def _columns():
-    from xiezuo.dataio.specs import Column
+    from xiezuo.dataio.specs import Column, record_key_column
 
     return (
         Column("id_number", "身份证号", "Identity number", "id_number", required=True, mask="id",
@@ -44,6 +46,7 @@ def _columns():
         Column("monthly_wage", "月工资（元）", "Monthly wage (yuan)", "money", required=True,
                min_value=Decimal("0.01"), max_value=Decimal("1000000"), synonyms=("月工资", "月收入"),
                note_zh="元，大于零，最多两位小数", note_en="Yuan, above 0, 2 decimals"),
+        record_key_column(),
     )
 
 
@@ -74,12 +77,19 @@ def register() -> None:
 
         def plan(self, ctx, rows):
             id_col = self.col("id_number")
+            keyed = specs.keyed_records(ctx, self, rows, Placement.objects.restrict(ctx.user, "change")
+                                        .select_related("member"))
             for row in rows:
-                if "*" in row.values["id_number"]:
-                    ctx.error(row, id_col, row.values["id_number"],
-                              _("A masked identity number cannot be imported: type the full number."))
-                else:
-                    row.values["_hash"] = crypto.lookup_hash(row.values["id_number"])
+                v = row.values
+                if row.action == "error":
+                    continue
+                if "*" not in v["id_number"]:
+                    v["_hash"] = crypto.lookup_hash(v["id_number"])
+                elif v.get(specs.RECORD_KEY) is None:
+                    # a mask names nobody: only the record number of the export it came from says whose it is
+                    ctx.error(row, id_col, v["id_number"], _(
+                        "A masked identity number cannot be imported without its record number (记录编号, "
+                        "the export's column): keep that column, or type the full number."))
             members: dict[str, Member] = {}
             hashes = {r.values["_hash"] for r in rows if "_hash" in r.values}
             for m in Member.objects.filter(id_number_hash__in=hashes).select_related("household").order_by("deceased"):
@@ -88,14 +98,31 @@ def register() -> None:
             for p in Placement.objects.filter(member__in=list(members.values())):
                 existing[(p.member_id, p.employer, p.start_date)] = p
             seen: dict[tuple, int] = {}
+            seen_keys: dict[int, int] = {}
             for row in rows:
                 if row.action == "error":
                     continue
                 v = row.values
-                member = members.get(v["_hash"])
-                if member is None:
-                    ctx.error(row, id_col, "", _("No registry member has this identity number."))
-                    continue
+                placement = keyed.get(v.get(specs.RECORD_KEY))
+                if placement is not None:
+                    member = placement.member
+                    if v["record_key"] in seen_keys:
+                        ctx.error(row, self.col(specs.RECORD_KEY), v["record_key"],
+                                  _("The same record number is already on row %(row)d.") % {"row": seen_keys[v["record_key"]]})
+                        continue
+                    seen_keys[v["record_key"]] = row.number
+                    same = (v["id_number"] == member.id_number_masked if "*" in v["id_number"]
+                            else v["_hash"] == member.id_number_hash)
+                    if not same:
+                        ctx.error(row, id_col, v["id_number"], _(
+                            "The identity number is not that of this record's member: a record number keeps its "
+                            "member. Leave the record number empty to add a placement for another member."))
+                        continue
+                else:
+                    member = members.get(v["_hash"])
+                    if member is None:
+                        ctx.error(row, id_col, "", _("No registry member has this identity number."))
+                        continue
                 if v.get("name") and v["name"] != member.name:
                     ctx.error(row, self.col("name"), v["name"],
                               _("The name differs from the registry's for this identity number."))
@@ -108,12 +135,17 @@ def register() -> None:
                     continue
                 seen[key] = row.number
                 fields = {"place": v["place"], "end_date": v.get("end_date"), "monthly_wage": v["monthly_wage"]}
-                placement = existing.get(key)
+                if placement is None:
+                    placement = existing.get(key)
+                    changeable = CHANGEABLE
+                else:  # the record number names it: its employer and start date may be corrected too
+                    fields.update(employer=v["employer"], start_date=v["start_date"])
+                    changeable = (*CHANGEABLE, "employer", "start_date")
                 if placement is None:
                     row.action = "new"
                     row.obj = {"member": member, "employer": v["employer"], "start_date": v["start_date"], **fields}
                 else:
-                    row.diff = {n: (getattr(placement, n), fields[n]) for n in CHANGEABLE
+                    row.diff = {n: (getattr(placement, n), fields[n]) for n in changeable
                                 if getattr(placement, n) != fields[n]}
                     row.obj = {"placement": placement, **fields}
                     row.action = "changed" if row.diff else "unchanged"
@@ -140,6 +172,6 @@ def register() -> None:
             m = obj.member
             return {"id_number": member_id_number(m) if unmask else m.id_number_masked, "name": m.name,
                     "employer": obj.employer, "place": obj.place, "start_date": obj.start_date,
-                    "end_date": obj.end_date, "monthly_wage": obj.monthly_wage}
+                    "end_date": obj.end_date, "monthly_wage": obj.monthly_wage, specs.RECORD_KEY: obj.pk}
 
     specs.register(PlacementSpec())

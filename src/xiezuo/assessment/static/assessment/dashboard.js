@@ -111,18 +111,59 @@
     return nums.length ? [Math.min.apply(null, nums), Math.max.apply(null, nums)] : [0, 1];
   }
 
+  // A treemap tile's label, legible: black or white text by the tile's shade (whichever contrasts more, WCAG:
+  // between them at least 4.58:1 on any background),
+  // never below 12 px, cut with "…" to the tile's width (the tooltip has the whole name and value); the value
+  // line only where two lines fit, and no label on a tile too small for two characters.
+  var LABEL_FONT = 13, LABEL_PAD = 4;
+
+  function luminance(rgb) {
+    var c = rgb.match(/\d+/g).slice(0, 3).map(function (v) {
+      v = v / 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  }
+
+  function contrast(a, b) {
+    var la = luminance(a), lb = luminance(b);
+    return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+  }
+
+  function labelColor(tile) {
+    var dark = "rgb(0,0,0)", light = "rgb(255,255,255)";
+    return contrast(tile, dark) >= contrast(tile, light) ? dark : light;
+  }
+
+  function tileLabel(tile, share, width, height) {
+    // squarified tiles are near square: the side from the tile's share of the panel
+    var side = Math.sqrt(Math.max(share, 0) * width * height);
+    if (side < 2 * LABEL_FONT + 2 * LABEL_PAD) return { show: false };
+    return { show: true, color: labelColor(tile), fontSize: LABEL_FONT, lineHeight: LABEL_FONT + 3,
+             overflow: "truncate", ellipsis: "…", lineOverflow: "truncate", padding: LABEL_PAD,
+             valueLine: side >= 2 * (LABEL_FONT + 3) + 2 * LABEL_PAD };
+  }
+
+  window.xiezuoTileLabel = tileLabel;  // for the browser test
+
   // divisions without boundaries in the data (townships): a treemap filling the panel, sized by
   // rural population and shaded by the indicator; not geography, and labelled so
   function treemap(c, rows, code, data, title) {
     var lo = range(rows, code)[0], hi = range(rows, code)[1];
+    var total = rows.reduce(function (t, r) { return t + (r.rural_population || 1); }, 0) || 1;
+    var width = c.getWidth(), height = Math.max(c.getHeight() - 44, 1);
     c.setOption({
       title: { text: title, subtext: root.dataset.labelSchematic, left: 0, top: 0, textStyle: { fontSize: 13 } },
-      tooltip: { formatter: function (p) { return p.name + ": " + fmt(p.data.indicator, data.units[code]); } },
+      tooltip: { confine: true, formatter: function (p) { return p.name + ": " + fmt(p.data.indicator, data.units[code]); } },
       series: [{ type: "treemap", roam: false, nodeClick: false, breadcrumb: { show: false }, top: 44, left: 0, right: 0, bottom: 0,
-        label: { show: true, formatter: function (p) { return p.name + "\n" + fmt(p.data.indicator, data.units[code]); } },
+        label: { show: true, formatter: function (p) {
+          return p.data.label && p.data.label.valueLine ? p.name + "\n" + fmt(p.data.indicator, data.units[code]) : p.name;
+        } },
         data: rows.map(function (r) {
+          var tile = shade(r.values[code], lo, hi);
           return { name: r.name, value: r.rural_population || 1, indicator: r.values[code], code: r.code,
-                   itemStyle: { color: shade(r.values[code], lo, hi), borderColor: "#fff" } };
+                   label: tileLabel(tile, (r.rural_population || 1) / total, width, height),
+                   itemStyle: { color: tile, borderColor: "#fff" } };
         }) }]
     }, true);
   }
