@@ -13,6 +13,7 @@ import shutil
 import socket
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -230,19 +231,38 @@ def _summary(result: EngineResult) -> dict:
     return summary
 
 
-def snapshot_write(run: Run, inputs: dict[str, pa.Table], policy: PolicyVersion) -> Path:
+def snapshot_write(run: Run, inputs: dict[str, pa.Table], policy: PolicyVersion, digest: str | None = None) -> Path:
     """Freeze a run's inputs as a snapshot (the format of `xiezuo snapshot`) under runs/<id>/. Written to
     runs/<id>.partial-<this process> first and renamed when complete, as the last step before the caller's
     transaction commits: a process killed while writing leaves a partial folder of a dead process, or a folder of
     a run that stays unpublished (and is marked failed), both removed by `recover_interrupted`; an exception
     removes its own (`_drop_snapshot`). A folder left by a database since rebuilt (run ids restart) is replaced."""
-    final = runs_dir() / str(run.pk)
+    return _snapshot_finish(run, _snapshot_partial(run, inputs, policy, digest or input_hash(inputs)))
+
+
+def _snapshot_partial(run: Run, inputs: dict[str, pa.Table], policy: PolicyVersion, digest: str) -> Path:
+    """The snapshot written to runs/<id>.partial-<this process> (no database access: run_execute calls it in
+    a thread while its own thread writes the results)."""
     partial = runs_dir() / f"{run.pk}{PARTIAL}{worker_id()}"
     shutil.rmtree(partial, ignore_errors=True)
-    snapshot.write_tables(partial, inputs, year=run.year, policy=policy, input_hash=input_hash(inputs))
+    snapshot.write_tables(partial, inputs, year=run.year, policy=policy, input_hash=digest)
+    return partial
+
+
+def _snapshot_finish(run: Run, partial: Path) -> Path:
+    final = runs_dir() / str(run.pk)
     shutil.rmtree(final, ignore_errors=True)
     partial.rename(final)
     return final
+
+
+def _hash_and_freeze(run: Run, inputs: dict[str, pa.Table], policy: PolicyVersion, publish: bool,
+                     ) -> tuple[str, Path | None]:
+    """The inputs' hash and, for a published run, their snapshot in its partial folder: pure Arrow and file
+    work, run beside the database write (Arrow, Parquet and SHA-256 release the GIL; the write mostly waits on
+    the server), so neither waits for the other."""
+    digest = input_hash(inputs)
+    return digest, _snapshot_partial(run, inputs, policy, digest) if publish else None
 
 
 def _drop_snapshot(run_id: int) -> None:
@@ -289,6 +309,7 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
     run = Run.objects.create(policy=policy, year=year, engine=engine, what_if=what_if, base_run=base_run,
                              created_by=user if getattr(user, "pk", None) else None, worker=worker_id())
     t0 = time.perf_counter()
+    side = None
     try:
         log(f"run #{run.pk}: {year}, policy {policy.name}, engine {engine}")
         progress(0.05, "reading the registry")
@@ -300,15 +321,31 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
         log("  evaluating ...")
         progress(0.4, "evaluating")
         result = evaluate(**inputs, spec=spec, year=year, backend=engine, spark=spark)
-        digest = input_hash(inputs)
         log(f"  {result.households.num_rows:,} households judged, {result.divisions.num_rows:,} divisions "
             f"in {result.timings['total']:.2f} s")
+        phases: dict[str, float] = {}
         t_write = time.perf_counter()
         progress(0.7, "writing the results")
+        side = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"run-{run.pk}-freeze")
+        frozen = side.submit(_hash_and_freeze, run, inputs, policy, publish)
         with transaction.atomic():
+            # the run's row, locked: nobody deletes it under its result rows (which have no foreign-key
+            # constraint to it, see models.HouseholdResult)
+            if Run.objects.select_for_update().filter(pk=run.pk).values_list("pk", flat=True).first() is None:
+                raise ValidationError(_("Run %(id)s was deleted while it ran."), params={"id": run.pk})
+            t = time.perf_counter()
             _bulk_insert(HouseholdResult._meta.db_table, _household_table(run.pk, result.households))
+            phases["write_households"] = time.perf_counter() - t
+            t = time.perf_counter()
             _check_references(run)
+            phases["check_references"] = time.perf_counter() - t
+            t = time.perf_counter()
             DivisionResult.objects.bulk_create(_division_objects(run, result.divisions, spec), batch_size=2000)
+            phases["write_divisions"] = time.perf_counter() - t
+            t = time.perf_counter()
+            digest, partial = frozen.result()
+            side.shutdown()
+            phases["wait_hash_and_snapshot"] = time.perf_counter() - t
             run.status = Run.Status.SUCCEEDED
             run.input_households = inputs["households"].num_rows
             run.input_members = inputs["members"].num_rows
@@ -316,6 +353,7 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
             run.summary = _summary(result)
             run.timings = {"read": round(t_read, 3), "read_with": how,
                            **{k: round(v, 3) for k, v in result.timings.items()},
+                           **{k: round(v, 3) for k, v in phases.items()},
                            "write": round(time.perf_counter() - t_write, 3)}
             run.published = publish
             run.finished_at = timezone.now()
@@ -326,11 +364,15 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
             audit.record(action="measure.run.published" if publish else "measure.run.completed", user=user,
                          target=run, data={"year": year, "policy": policy.name, "hash": digest,
                                            "households": run.input_households})
-            if publish:
-                snapshot_write(run, inputs, policy)  # last: renamed into place just before the commit
-        log(f"  written in {run.timings['write']:.2f} s; run #{run.pk} {'published' if publish else 'done'}")
+            if partial is not None:
+                _snapshot_finish(run, partial)  # last: renamed into place just before the commit
+            t_commit = time.perf_counter()
+        log(f"  written in {run.timings['write']:.2f} s, committed in {time.perf_counter() - t_commit:.2f} s; "
+            f"run #{run.pk} {'published' if publish else 'done'}")
         return run
     except BaseException as exc:  # KeyboardInterrupt and SystemExit (a stopped command) too
+        if side is not None:
+            side.shutdown(wait=True)  # let the snapshot thread stop writing before its folder is removed
         _drop_snapshot(run.pk)
         Run.objects.filter(pk=run.pk).update(status=Run.Status.FAILED, message=f"{type(exc).__name__}: {exc}"[:2000],
                                              finished_at=timezone.now())
@@ -351,7 +393,7 @@ def run_publish(*, run: Run, user) -> Run:
     run.save(update_fields=["published", "snapshot_dir"])
     audit.record(action="measure.run.published", user=user, target=run, data={"hash": run.input_hash})
     try:
-        snapshot_write(run, inputs, run.policy)
+        snapshot_write(run, inputs, run.policy, run.input_hash)
     except BaseException:
         _drop_snapshot(run.pk)
         raise
