@@ -257,12 +257,19 @@ def _snapshot_finish(run: Run, partial: Path) -> Path:
 
 
 def _hash_and_freeze(run: Run, inputs: dict[str, pa.Table], policy: PolicyVersion, publish: bool,
-                     ) -> tuple[str, Path | None]:
-    """The inputs' hash and, for a published run, their snapshot in its partial folder: pure Arrow and file
-    work, run beside the database write (Arrow, Parquet and SHA-256 release the GIL; the write mostly waits on
-    the server), so neither waits for the other."""
+                     ) -> tuple[str, Path | None, dict[str, float]]:
+    """The inputs' hash and, for a published run, their snapshot in its partial folder, with the seconds each
+    took: pure Arrow and file work, run beside the database write (Arrow, Parquet and SHA-256 release the GIL;
+    the write mostly waits on the server), so neither waits for the other."""
+    t = time.perf_counter()
     digest = input_hash(inputs)
-    return digest, _snapshot_partial(run, inputs, policy, digest) if publish else None
+    seconds = {"hash": time.perf_counter() - t}
+    partial = None
+    if publish:
+        t = time.perf_counter()
+        partial = _snapshot_partial(run, inputs, policy, digest)
+        seconds["snapshot"] = time.perf_counter() - t
+    return digest, partial, seconds
 
 
 def _drop_snapshot(run_id: int) -> None:
@@ -343,9 +350,10 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
             DivisionResult.objects.bulk_create(_division_objects(run, result.divisions, spec), batch_size=2000)
             phases["write_divisions"] = time.perf_counter() - t
             t = time.perf_counter()
-            digest, partial = frozen.result()
+            digest, partial, beside = frozen.result()
             side.shutdown()
             phases["wait_hash_and_snapshot"] = time.perf_counter() - t
+            phases.update({f"{k}_beside": v for k, v in beside.items()})  # overlapped with the write above
             run.status = Run.Status.SUCCEEDED
             run.input_households = inputs["households"].num_rows
             run.input_members = inputs["members"].num_rows
