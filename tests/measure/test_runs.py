@@ -225,7 +225,7 @@ def test_a_run_deleted_while_it_ran_fails_without_leaving_rows(registry_2021, mo
         return real(**kw)
 
     monkeypatch.setattr(services, "evaluate", deleted)
-    with pytest.raises(ValidationError, match="deleted while it ran"):
+    with translation.override("en"), pytest.raises(ValidationError, match="deleted while it ran"):
         _run(publish=True)
     # then nothing of it is left: no result rows without their run, no frozen inputs
     assert not Run.objects.exists()
