@@ -254,3 +254,24 @@ def test_a_snapshot_failing_beside_the_write_fails_the_run(registry_2021, monkey
     run = _run(publish=True)
     assert run.status == "succeeded" and (services.runs_dir() / str(run.pk) / "manifest.json").is_file()
     assert {"hash_beside", "snapshot_beside", "write_households", "check_references"} <= set(run.timings)
+
+
+def test_a_result_whose_village_is_gone_fails_the_run(registry_2021, monkeypatch):
+    # given a village code that is no longer in the division tree when the results are written
+    import pyarrow as pa
+    from django.core.exceptions import ValidationError
+
+    real = services._household_table
+
+    def gone(run_id, hh):
+        table = real(run_id, hh)
+        codes = pa.array(["510899999999", *table.column("village_id").to_pylist()[1:]], pa.string())
+        return table.set_column(table.schema.get_field_index("village_id"), "village_id", codes)
+
+    monkeypatch.setattr(services, "_household_table", gone)
+    with pytest.raises(ValidationError):
+        _run()
+    # then the run failed naming it, and wrote nothing
+    failed = Run.objects.latest("id")
+    assert failed.status == "failed" and "510899999999" in failed.message
+    assert not HouseholdResult.objects.filter(run=failed).exists()

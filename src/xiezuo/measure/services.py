@@ -188,18 +188,26 @@ def _bulk_insert(table: str, rows: pa.Table) -> None:
                 cur.executemany(sql, list(zip(*(part.column(c).to_pylist() for c in columns), strict=True)))
 
 
-def _check_references(run: Run) -> None:
-    """Every result row's household and village exist (one anti-join each, in the writing transaction; the
-    table has no per-row foreign-key checks, see models.HouseholdResult)."""
+def _check_references(run: Run, rows: pa.Table) -> None:
+    """Every result row's household and village exist, checked in the writing transaction (the table has no
+    per-row foreign-key checks, see models.HouseholdResult): households by one anti-join over the run's rows;
+    villages by their distinct codes, taken from the rows just written (a few thousand codes looked up,
+    instead of a lookup per row)."""
     table = HouseholdResult._meta.db_table
     with connection.cursor() as cur:
-        for column, target, key in (("household_id", "registry_household", "id"), ("village_id", "geo_division", "code")):
-            cur.execute(f"SELECT r.{column} FROM {table} r WHERE r.run_id = %s AND NOT EXISTS "
-                        f"(SELECT 1 FROM {target} t WHERE t.{key} = r.{column}) LIMIT 1", [run.pk])
-            row = cur.fetchone()
-            if row is not None:
-                raise ValidationError(_("The registry changed during the run (%(what)s %(id)s is gone); run it again."),
-                                      params={"what": column[:-3], "id": row[0]})
+        cur.execute(f"SELECT r.household_id FROM {table} r WHERE r.run_id = %s AND NOT EXISTS "
+                    "(SELECT 1 FROM registry_household t WHERE t.id = r.household_id) LIMIT 1", [run.pk])
+        row = cur.fetchone()
+    missing = ("household", row[0]) if row is not None else None
+    codes = pc.unique(rows.column("village_id")).to_pylist()
+    for start in range(0, len(codes), 5000):
+        part = codes[start:start + 5000]
+        gone = set(part) - set(Division.objects.filter(code__in=part).values_list("code", flat=True))
+        if gone and missing is None:
+            missing = ("village", min(gone))
+    if missing is not None:
+        raise ValidationError(_("The registry changed during the run (%(what)s %(id)s is gone); run it again."),
+                              params={"what": missing[0], "id": missing[1]})
 
 
 def _division_objects(run: Run, divisions: pa.Table, spec: Spec) -> list[DivisionResult]:
@@ -341,10 +349,12 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
             if Run.objects.select_for_update().filter(pk=run.pk).values_list("pk", flat=True).first() is None:
                 raise ValidationError(_("Run %(id)s was deleted while it ran."), params={"id": run.pk})
             t = time.perf_counter()
-            _bulk_insert(HouseholdResult._meta.db_table, _household_table(run.pk, result.households))
+            rows = _household_table(run.pk, result.households)
+            _bulk_insert(HouseholdResult._meta.db_table, rows)
             phases["write_households"] = time.perf_counter() - t
             t = time.perf_counter()
-            _check_references(run)
+            _check_references(run, rows)
+            del rows
             phases["check_references"] = time.perf_counter() - t
             t = time.perf_counter()
             DivisionResult.objects.bulk_create(_division_objects(run, result.divisions, spec), batch_size=2000)
