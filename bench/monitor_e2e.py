@@ -14,6 +14,8 @@
 3. The measure app's real run path, timed: `xiezuo monitor run --year 2021 --publish` (ADBC read, engine,
    bulk write of the household and division results, publication with the frozen Parquet inputs), with
    the run's own per-phase timings.
+   With --reuse, a database already holding this registry is kept (steps 1-2 skipped, the earlier runs'
+   results truncated), so the run can be timed again and again.
 4. With --snapshot: `xiezuo snapshot --year 2021 -o DIR` in a child process (its wall time and its own peak
    memory, VmHWM), then `xiezuo monitor run --snapshot DIR` timed like step 3.
 
@@ -65,6 +67,50 @@ def fresh_database(kind: str, folder: Path, url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     os.environ["DATABASE_URL"] = url
+
+
+def registry_loaded(kind: str, folder: Path, url: str, households: int) -> bool:
+    """With --reuse: whether the database already holds this size's registry (then it is kept, not rebuilt)."""
+    data = folder / f"e2e-{kind}"
+    os.environ["XIEZUO_DATA_DIR"] = str(data)
+    os.environ.pop("XIEZUO_TEST_DATABASE_URL", None)
+    if kind == "sqlite":
+        os.environ.pop("DATABASE_URL", None)
+        import sqlite3
+
+        path = data / "xiezuo.sqlite3"
+        if not path.exists():
+            return False
+        try:
+            with sqlite3.connect(path) as conn:
+                (n,) = conn.execute("SELECT COUNT(*) FROM registry_householdyear WHERE year = ?", [YEAR]).fetchone()
+        except sqlite3.Error:
+            return False
+    else:
+        import psycopg
+
+        try:
+            with psycopg.connect(url) as conn:
+                (n,) = conn.execute("SELECT COUNT(*) FROM registry_householdyear WHERE year = %s", [YEAR]).fetchone()
+        except psycopg.Error:
+            return False
+        os.environ["DATABASE_URL"] = url
+    return n == households
+
+
+def clear_runs(data: Path) -> None:
+    """Earlier benchmark runs' results removed, so every timed run writes into empty result tables."""
+    import shutil
+
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("TRUNCATE measure_householdresult, measure_divisionresult")
+        else:
+            cur.execute("DELETE FROM measure_householdresult")
+            cur.execute("DELETE FROM measure_divisionresult")
+    shutil.rmtree(data / "runs", ignore_errors=True)
 
 
 def shaped(paths: dict[str, Path], columns: dict[str, list[str]]) -> dict[str, str]:
@@ -192,6 +238,8 @@ def main() -> None:
     ap.add_argument("--database", choices=("sqlite", "postgres"), required=True)
     ap.add_argument("--url", default=os.environ.get("XIEZUO_BENCH_PG_URL", DEFAULT_PG))
     ap.add_argument("--snapshot", action="store_true", help="also time `xiezuo snapshot` and a run from it")
+    ap.add_argument("--reuse", action="store_true",
+                    help="keep the database if it already holds this registry (earlier results are truncated)")
     ap.add_argument("--skip-run", action="store_true", help="skip step 3 (with --snapshot: time the snapshot only)")
     ap.add_argument("--folder", default=os.environ.get("XIEZUO_BENCH_DIR", tempfile.gettempdir() + "/xz-bench"))
     args = ap.parse_args()
@@ -200,7 +248,9 @@ def main() -> None:
     from monitor import build
 
     paths = build(args.households, folder)
-    fresh_database(args.database, folder, args.url)
+    reuse = args.reuse and registry_loaded(args.database, folder, args.url, args.households)
+    if not reuse:
+        fresh_database(args.database, folder, args.url)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezuo.settings")
     import django
 
@@ -213,10 +263,14 @@ def main() -> None:
     t = time.perf_counter()
     call_command("migrate", verbosity=0)
     print(f"  migrate    {time.perf_counter() - t:8.2f} s", flush=True)
-    t = time.perf_counter()
-    for table, dt in load(paths, folder).items():
-        print(f"    load {table:<34} {dt:7.2f} s", flush=True)
-    print(f"  load       {time.perf_counter() - t:8.2f} s   peak RSS {peak_gib():5.2f} GiB", flush=True)
+    if reuse:
+        clear_runs(folder / f"e2e-{args.database}")
+        print("  registry   reused (--reuse): earlier runs' results truncated", flush=True)
+    else:
+        t = time.perf_counter()
+        for table, dt in load(paths, folder).items():
+            print(f"    load {table:<34} {dt:7.2f} s", flush=True)
+        print(f"  load       {time.perf_counter() - t:8.2f} s   peak RSS {peak_gib():5.2f} GiB", flush=True)
     connection.close()
     from xiezuo.measure.models import Run
 

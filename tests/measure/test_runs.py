@@ -211,3 +211,67 @@ def test_the_registry_is_read_in_batches_to_the_same_arrow_tables(registry_2021)
     for name, (sql, params) in inputs.queries(2021).items():
         small = inputs.conform(name, inputs._via_cursor(sql, params, INPUT_SCHEMAS[name], batch=2))
         assert small.equals(tables[name]), name
+
+
+def test_a_run_deleted_while_it_ran_fails_without_leaving_rows(registry_2021, monkeypatch):
+    # given a run whose row is deleted while it evaluates (result rows have no foreign-key constraint to the run:
+    # the write locks the run's row instead, and finds it gone)
+    from django.core.exceptions import ValidationError
+
+    real = services.evaluate
+
+    def deleted(**kw):
+        Run.objects.filter(status=Run.Status.RUNNING).delete()
+        return real(**kw)
+
+    monkeypatch.setattr(services, "evaluate", deleted)
+    with translation.override("en"), pytest.raises(ValidationError, match="deleted while it ran"):
+        _run(publish=True)
+    # then nothing of it is left: no result rows without their run, no frozen inputs
+    assert not Run.objects.exists()
+    assert not HouseholdResult.objects.exists()
+    assert not services.runs_dir().exists() or not any(services.runs_dir().iterdir())
+
+
+def test_a_snapshot_failing_beside_the_write_fails_the_run(registry_2021, monkeypatch):
+    # given the snapshot of a published run, written in a thread while the results are written, failing midway
+    real = services._snapshot_partial
+
+    def half(run, inputs, policy, digest):
+        real(run, inputs, policy, digest)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(services, "_snapshot_partial", half)
+    with pytest.raises(OSError, match="disk full"):
+        _run(publish=True)
+    # then the run failed, wrote nothing, and its partial folder is gone
+    failed = Run.objects.get()
+    assert failed.status == "failed" and "disk full" in failed.message and not failed.published
+    assert not HouseholdResult.objects.filter(run=failed).exists()
+    assert not any(services.runs_dir().iterdir())
+    # and a run after it succeeds with its timings per phase
+    monkeypatch.undo()
+    run = _run(publish=True)
+    assert run.status == "succeeded" and (services.runs_dir() / str(run.pk) / "manifest.json").is_file()
+    assert {"hash_beside", "snapshot_beside", "write_households", "check_references"} <= set(run.timings)
+
+
+def test_a_result_whose_village_is_gone_fails_the_run(registry_2021, monkeypatch):
+    # given a village code that is no longer in the division tree when the results are written
+    import pyarrow as pa
+    from django.core.exceptions import ValidationError
+
+    real = services._household_table
+
+    def gone(run_id, hh):
+        table = real(run_id, hh)
+        codes = pa.array(["510899999999", *table.column("village_id").to_pylist()[1:]], pa.string())
+        return table.set_column(table.schema.get_field_index("village_id"), "village_id", codes)
+
+    monkeypatch.setattr(services, "_household_table", gone)
+    with pytest.raises(ValidationError):
+        _run()
+    # then the run failed naming it, and wrote nothing
+    failed = Run.objects.latest("id")
+    assert failed.status == "failed" and "510899999999" in failed.message
+    assert not HouseholdResult.objects.filter(run=failed).exists()

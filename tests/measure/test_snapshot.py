@@ -212,3 +212,34 @@ def test_the_refusal_is_translated(snap, registry_2021):  # noqa: F811
     with translation.override("zh-hans"), pytest.raises(snapshot.SnapshotError) as caught:
         snapshot.read(snap)
     assert caught.value.messages == ["快照不完整：缺少 members/county=510802/part-0.parquet。"]
+
+
+def test_tables_in_memory_are_grouped_by_county(tmp_path):
+    # given inputs in no particular order, with members and a year of a household not among the inputs
+    from types import SimpleNamespace
+
+    import pyarrow as pa
+
+    from xiezuo.measure.engine.run import INPUT_SCHEMAS, conform
+
+    villages = ["510822100001", "510802100001", "510822100002", "510802100002"]
+    households = pa.table({"id": [4, 1, 3, 2], "village": villages, "attribute": ["general"] * 4,
+                           "identified_year": [None, 2014, None, 2015], "exit_year": [None] * 4})
+    members = pa.table({"household_id": [3, 9, 1, 4, 2, 1], "birth_year": [1980, 1990, 1970, 1960, 2000, 2010],
+                        "education": ["primary"] * 6, "schooling": ["none"] * 6, "health": ["healthy"] * 6,
+                        "disability": [""] * 6, "labour": ["normal"] * 6, "deceased": [0] * 6})
+    years = pa.table({f.name: [0] * 5 for f in INPUT_SCHEMAS["years"]} | {"household_id": [2, 4, 9, 1, 3],
+                                                                          "housing_grade": ["A"] * 5})
+    tables = {"households": households, "members": members, "years": years,
+              "populations": INPUT_SCHEMAS["populations"].empty_table()}
+    policy = SimpleNamespace(pk=1, name="p", year=2021, parameters={})
+    # when they are written as a snapshot
+    manifest = snapshot.write_tables(tmp_path / "s", tables, year=2021, policy=policy)
+    # then each county has its file with its households' rows, the stray rows in hive's NULL partition
+    assert manifest["tables"]["members"]["partitions"] == {"510802": 3, "510822": 2, snapshot.NO_COUNTY: 1}
+    assert manifest["tables"]["years"]["partitions"] == {"510802": 2, "510822": 2, snapshot.NO_COUNTY: 1}
+    got = pq.read_table(tmp_path / "s" / "members" / "county=510822" / "part-0.parquet")
+    assert sorted(got.column("household_id").to_pylist()) == [3, 4]
+    # and read back, the inputs are the same (same hash)
+    again, _manifest, _policy = snapshot.read(tmp_path / "s")
+    assert input_hash(again) == input_hash({k: conform(k, v) for k, v in tables.items()})

@@ -56,11 +56,14 @@ class HouseholdResult(models.Model):
     """One household's judgement in a run: the numbers, each criterion, the status and why."""
 
     # A run writes 1 M+ rows here at once, so every index and per-row check counts. run and household need
-    # no index of their own: the unique (run, household) and the (household, run) index lead with them; rows
-    # are always read within a run, so the village needs none either. Household and village are checked in
-    # bulk by services.run_execute (one anti-join in the writing transaction) instead of by per-row foreign-key
-    # triggers (≈ 2 x 1 M lookups at commit on PostgreSQL); deletes still cascade through Django.
-    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="household_results", db_index=False)
+    # no index of their own: the (run, status) index and the unique (household, run) lead with them; rows
+    # are always read within a run, so the village needs none either. No reference has a database constraint:
+    # a deferred foreign-key trigger per row cost ≈ 1 M lookups at commit on PostgreSQL for each reference
+    # (the run's alone 10-13 s under load, docs/engine.md). Instead services.run_execute locks the run's row in
+    # the writing transaction (it cannot be deleted under the rows) and checks household and village in bulk
+    # (one anti-join each); deletes still cascade through Django.
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="household_results", db_index=False,
+                            db_constraint=False)
     household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="measure_results",
                                   db_index=False, db_constraint=False)
     village = models.ForeignKey("geo.Division", on_delete=models.CASCADE, related_name="+", db_index=False,
@@ -95,8 +98,12 @@ class HouseholdResult(models.Model):
     class Meta:
         verbose_name = _("household result")
         verbose_name_plural = _("household results")
-        constraints = [models.UniqueConstraint(fields=["run", "household"], name="measure_hhresult_unique")]
-        indexes = [models.Index(fields=["run", "status"]), models.Index(fields=["household", "run"])]
+        # One index for uniqueness and for a household's lookups: (household, run) answers "this household in
+        # this run" as well as (run, household) did, and a household's history and cascade deletes; a separate
+        # (run, household) index cost a quarter of the index upkeep of a run's 1 M-row write. (run, status)
+        # serves every "all rows of a run" read.
+        constraints = [models.UniqueConstraint(fields=["household", "run"], name="measure_hhresult_household_run")]
+        indexes = [models.Index(fields=["run", "status"])]
 
     def __str__(self) -> str:
         return f"{self.run_id} {self.household_id} {self.status}"

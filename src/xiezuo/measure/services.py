@@ -13,6 +13,7 @@ import shutil
 import socket
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -188,18 +189,26 @@ def _bulk_insert(table: str, rows: pa.Table) -> None:
                 cur.executemany(sql, list(zip(*(part.column(c).to_pylist() for c in columns), strict=True)))
 
 
-def _check_references(run: Run) -> None:
-    """Every result row's household and village exist (one anti-join each, in the writing transaction; the
-    table has no per-row foreign-key checks, see models.HouseholdResult)."""
+def _check_references(run: Run, rows: pa.Table) -> None:
+    """Every result row's household and village exist, checked in the writing transaction (the table has no
+    per-row foreign-key checks, see models.HouseholdResult): households by one anti-join over the run's rows;
+    villages by their distinct codes, taken from the rows just written (a few thousand codes looked up,
+    instead of a lookup per row)."""
     table = HouseholdResult._meta.db_table
     with connection.cursor() as cur:
-        for column, target, key in (("household_id", "registry_household", "id"), ("village_id", "geo_division", "code")):
-            cur.execute(f"SELECT r.{column} FROM {table} r WHERE r.run_id = %s AND NOT EXISTS "
-                        f"(SELECT 1 FROM {target} t WHERE t.{key} = r.{column}) LIMIT 1", [run.pk])
-            row = cur.fetchone()
-            if row is not None:
-                raise ValidationError(_("The registry changed during the run (%(what)s %(id)s is gone); run it again."),
-                                      params={"what": column[:-3], "id": row[0]})
+        cur.execute(f"SELECT r.household_id FROM {table} r WHERE r.run_id = %s AND NOT EXISTS "
+                    "(SELECT 1 FROM registry_household t WHERE t.id = r.household_id) LIMIT 1", [run.pk])
+        row = cur.fetchone()
+    missing = ("household", row[0]) if row is not None else None
+    codes = pc.unique(rows.column("village_id")).to_pylist()
+    for start in range(0, len(codes), 5000):
+        part = codes[start:start + 5000]
+        gone = set(part) - set(Division.objects.filter(code__in=part).values_list("code", flat=True))
+        if gone and missing is None:
+            missing = ("village", min(gone))
+    if missing is not None:
+        raise ValidationError(_("The registry changed during the run (%(what)s %(id)s is gone); run it again."),
+                              params={"what": missing[0], "id": missing[1]})
 
 
 def _division_objects(run: Run, divisions: pa.Table, spec: Spec) -> list[DivisionResult]:
@@ -250,19 +259,45 @@ def _summary(result: EngineResult) -> dict:
     return summary
 
 
-def snapshot_write(run: Run, inputs: dict[str, pa.Table], policy: PolicyVersion) -> Path:
+def snapshot_write(run: Run, inputs: dict[str, pa.Table], policy: PolicyVersion, digest: str | None = None) -> Path:
     """Freeze a run's inputs as a snapshot (the format of `xiezuo snapshot`) under runs/<id>/. Written to
     runs/<id>.partial-<this process> first and renamed when complete, as the last step before the caller's
     transaction commits: a process killed while writing leaves a partial folder of a dead process, or a folder of
     a run that stays unpublished (and is marked failed), both removed by `recover_interrupted`; an exception
     removes its own (`_drop_snapshot`). A folder left by a database since rebuilt (run ids restart) is replaced."""
-    final = runs_dir() / str(run.pk)
+    return _snapshot_finish(run, _snapshot_partial(run, inputs, policy, digest or input_hash(inputs)))
+
+
+def _snapshot_partial(run: Run, inputs: dict[str, pa.Table], policy: PolicyVersion, digest: str) -> Path:
+    """The snapshot written to runs/<id>.partial-<this process> (no database access: run_execute calls it in
+    a thread while its own thread writes the results)."""
     partial = runs_dir() / f"{run.pk}{PARTIAL}{worker_id()}"
     shutil.rmtree(partial, ignore_errors=True)
-    snapshot.write_tables(partial, inputs, year=run.year, policy=policy, input_hash=input_hash(inputs))
+    snapshot.write_tables(partial, inputs, year=run.year, policy=policy, input_hash=digest)
+    return partial
+
+
+def _snapshot_finish(run: Run, partial: Path) -> Path:
+    final = runs_dir() / str(run.pk)
     shutil.rmtree(final, ignore_errors=True)
     partial.rename(final)
     return final
+
+
+def _hash_and_freeze(run: Run, inputs: dict[str, pa.Table], policy: PolicyVersion, publish: bool,
+                     ) -> tuple[str, Path | None, dict[str, float]]:
+    """The inputs' hash and, for a published run, their snapshot in its partial folder, with the seconds each
+    took: pure Arrow and file work, run beside the database write (Arrow, Parquet and SHA-256 release the GIL;
+    the write mostly waits on the server), so neither waits for the other."""
+    t = time.perf_counter()
+    digest = input_hash(inputs)
+    seconds = {"hash": time.perf_counter() - t}
+    partial = None
+    if publish:
+        t = time.perf_counter()
+        partial = _snapshot_partial(run, inputs, policy, digest)
+        seconds["snapshot"] = time.perf_counter() - t
+    return digest, partial, seconds
 
 
 def _drop_snapshot(run_id: int) -> None:
@@ -309,6 +344,7 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
     run = Run.objects.create(policy=policy, year=year, engine=engine, what_if=what_if, base_run=base_run,
                              created_by=user if getattr(user, "pk", None) else None, worker=worker_id())
     t0 = time.perf_counter()
+    side = None
     try:
         log(f"run #{run.pk}: {year}, policy {policy.name}, engine {engine}")
         progress(0.05, "reading the registry")
@@ -323,16 +359,35 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
         t_units = time.perf_counter()
         units = _unit_judgements(result=result, inputs=inputs, spec=spec, year=year)
         result.timings["units"] = time.perf_counter() - t_units
-        digest = input_hash(inputs)
         log(f"  {result.households.num_rows:,} households judged, {result.divisions.num_rows:,} divisions "
             f"in {result.timings['total']:.2f} s")
+        phases: dict[str, float] = {}
         t_write = time.perf_counter()
         progress(0.7, "writing the results")
+        side = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"run-{run.pk}-freeze")
+        frozen = side.submit(_hash_and_freeze, run, inputs, policy, publish)
         with transaction.atomic():
-            _bulk_insert(HouseholdResult._meta.db_table, _household_table(run.pk, result.households))
-            _check_references(run)
+            # the run's row, locked: nobody deletes it under its result rows (which have no foreign-key
+            # constraint to it, see models.HouseholdResult)
+            if Run.objects.select_for_update().filter(pk=run.pk).values_list("pk", flat=True).first() is None:
+                raise ValidationError(_("Run %(id)s was deleted while it ran."), params={"id": run.pk})
+            t = time.perf_counter()
+            rows = _household_table(run.pk, result.households)
+            _bulk_insert(HouseholdResult._meta.db_table, rows)
+            phases["write_households"] = time.perf_counter() - t
+            t = time.perf_counter()
+            _check_references(run, rows)
+            del rows
+            phases["check_references"] = time.perf_counter() - t
+            t = time.perf_counter()
             DivisionResult.objects.bulk_create(_division_objects(run, result.divisions, spec), batch_size=2000)
             UnitResult.objects.bulk_create(_unit_objects(run, units), batch_size=2000)
+            phases["write_divisions"] = time.perf_counter() - t
+            t = time.perf_counter()
+            digest, partial, beside = frozen.result()
+            side.shutdown()
+            phases["wait_hash_and_snapshot"] = time.perf_counter() - t
+            phases.update({f"{k}_beside": v for k, v in beside.items()})  # overlapped with the write above
             run.status = Run.Status.SUCCEEDED
             run.input_households = inputs["households"].num_rows
             run.input_members = inputs["members"].num_rows
@@ -342,6 +397,7 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
                 run.summary["units"] = count_exits(units)
             run.timings = {"read": round(t_read, 3), "read_with": how,
                            **{k: round(v, 3) for k, v in result.timings.items()},
+                           **{k: round(v, 3) for k, v in phases.items()},
                            "write": round(time.perf_counter() - t_write, 3)}
             run.published = publish
             run.finished_at = timezone.now()
@@ -352,11 +408,15 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
             audit.record(action="measure.run.published" if publish else "measure.run.completed", user=user,
                          target=run, data={"year": year, "policy": policy.name, "hash": digest,
                                            "households": run.input_households})
-            if publish:
-                snapshot_write(run, inputs, policy)  # last: renamed into place just before the commit
-        log(f"  written in {run.timings['write']:.2f} s; run #{run.pk} {'published' if publish else 'done'}")
+            if partial is not None:
+                _snapshot_finish(run, partial)  # last: renamed into place just before the commit
+            t_commit = time.perf_counter()
+        log(f"  written in {run.timings['write']:.2f} s, committed in {time.perf_counter() - t_commit:.2f} s; "
+            f"run #{run.pk} {'published' if publish else 'done'}")
         return run
     except BaseException as exc:  # KeyboardInterrupt and SystemExit (a stopped command) too
+        if side is not None:
+            side.shutdown(wait=True)  # let the snapshot thread stop writing before its folder is removed
         _drop_snapshot(run.pk)
         Run.objects.filter(pk=run.pk).update(status=Run.Status.FAILED, message=f"{type(exc).__name__}: {exc}"[:2000],
                                              finished_at=timezone.now())
@@ -377,7 +437,7 @@ def run_publish(*, run: Run, user) -> Run:
     run.save(update_fields=["published", "snapshot_dir"])
     audit.record(action="measure.run.published", user=user, target=run, data={"hash": run.input_hash})
     try:
-        snapshot_write(run, inputs, run.policy)
+        snapshot_write(run, inputs, run.policy, run.input_hash)
     except BaseException:
         _drop_snapshot(run.pk)
         raise

@@ -268,12 +268,17 @@ def write_registry(root: str | Path, *, year: int, policy, log=lambda _m: None) 
 
 # -- from tables in memory (a published run's inputs) ------------------------------------------------
 
-def _by_county(name: str, table: pa.Table, counties: pa.Table) -> pa.Table:
+def _by_county(name: str, table: pa.Table, ids: pa.Array, codes: pa.Array, counties: pa.Array) -> pa.Table:
+    """The table's rows grouped by county (in county order; rows of a household not among the inputs last), with
+    the county as a trailing column. The county is found as a small integer code (`codes[i]` is the position in the
+    sorted `counties` of household `ids[i]`), and the rows are ordered by that code: an Arrow join and a sort on
+    the county strings took 3-4x the CPU time for 3.3 M members (1.9-2.7 s against 0.5-0.6 s, under load)."""
     if name == "households":
-        table = table.append_column("county", pc.utf8_slice_codeunits(table.column("village"), 0, 6))
+        code = codes
     else:
-        table = table.join(counties, keys="household_id", right_keys="id", join_type="left outer")
-    return table.sort_by([("county", "ascending")])
+        code = pc.take(codes, pc.index_in(table.column("household_id"), value_set=ids))
+    order = pc.array_sort_indices(code)  # stable, nulls last
+    return table.take(order).append_column("county", pc.take(counties, pc.take(code, order)))
 
 
 def write_tables(root: str | Path, tables: dict[str, pa.Table], *, year: int, policy,
@@ -283,13 +288,14 @@ def write_tables(root: str | Path, tables: dict[str, pa.Table], *, year: int, po
     _start(root)
     tables = {name: conform(name, tables[name]) for name in INPUT_SCHEMAS}
     hh = tables["households"]
-    counties = pa.table({"id": hh.column("id"), "county": pc.utf8_slice_codeunits(hh.column("village"), 0, 6)})
+    county = pc.utf8_slice_codeunits(hh.column("village"), 0, 6)
+    counties = pc.unique(county).sort()
+    ids, codes = hh.column("id").combine_chunks(), pc.index_in(county, value_set=counties).combine_chunks()
     writers = []
     for name, table in tables.items():
         partitioned = name in PARTITIONED
         if partitioned:
-            table = _by_county(name, table, counties)
-            table = table.select([f.name for f in INPUT_SCHEMAS[name]] + ["county"])
+            table = _by_county(name, table, ids, codes, counties)
         w = _Writer(root, name, partitioned=partitioned)
         w.feed(table.to_batches(max_chunksize=PARQUET_ROW_GROUP_ROWS))
         writers.append(w)
