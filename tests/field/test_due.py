@@ -126,3 +126,17 @@ def test_report_figures_count_household_months(world):
     assert months_due(2025, dt.date(2026, 3, 5), dt.date(2025, 11, 20)) == 2
     assert months_due(2026, dt.date(2026, 3, 5), dt.date(2025, 11, 20)) == 3
     assert h[4].visits.count() == 1  # recorded, but not due, so not made
+
+
+def test_an_eastern_office_counts_its_partner_county(client, world, divisions, make_user):
+    """An eastern office's figures are its western partners' (accounts.region): numbers, never households."""
+    from xiezuo.cooperation.models import Pairing
+
+    Pairing.objects.create(level="county", east_division=divisions["huzhou"], west_division=divisions["wangcang"],
+                           round="2018", valid_from=dt.date(2018, 1, 1))
+    client.force_login(make_user("hz", role="east_office", division=divisions["huzhou"], kind="edit"))
+    due = client.get("/field/due/").content.decode()
+    assert _figures(due, "visits-card") == {"due": "1", "made": "0", "overdue": "1", "percent": "0.0%"}
+    assert _row(due, "due-by-division", divisions["wangcang_town"].code) == ["1", "0", "1", "1", "0.0%"]
+    assert "帮扶人甲" not in due and world["h"][6].number not in due and world["h"][6].head_name not in due
+    assert client.get(f"/field/due/?division={divisions['lizhou'].code}").status_code == 404
