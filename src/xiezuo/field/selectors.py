@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import QuerySet
 
@@ -136,7 +136,7 @@ class VisitTally:
         """Share of the visits due that were made, in percent (None when nothing is due)."""
         if not self.due:
             return None
-        return (Decimal(self.made) * 100 / Decimal(self.due)).quantize(Decimal("0.1"))
+        return (Decimal(self.made) * 100 / Decimal(self.due)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def _grouped(qs: QuerySet, group_by: dict) -> list[dict]:
