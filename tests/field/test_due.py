@@ -78,6 +78,7 @@ def test_dashboard_equals_due_page_for_a_county_user(client, world, divisions):
     assert _row(due, "due-by-division", divisions["lizhou_town"].code) == ["3", "1", "2", "1", "33.3%"]
     assert _row(dash, "dash-visits-by-division", divisions["lizhou_town"].code) == ["3", "1", "2", "1", "33.3%"]
     assert _row(due, "due-by-cadre", str(world["jia"].pk)) == ["3", "1", "2", "1", "33.3%"]
+    assert _row(dash, "dash-visits-by-cadre", str(world["jia"].pk)) == ["3", "1", "2", "1", "33.3%"]
     assert "帮扶人乙" not in due and "旺苍" not in due and "帮扶人乙" not in dash
     # drill down to the village (the last level: not linked further); another county answers 404
     town = client.get(f"/field/due/?division={divisions['lizhou_town'].code}").content.decode()
