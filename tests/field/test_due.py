@@ -84,6 +84,8 @@ def test_dashboard_equals_due_page_for_a_county_user(client, world, divisions):
     town = client.get(f"/field/due/?division={divisions['lizhou_town'].code}").content.decode()
     assert _row(town, "due-by-division", divisions["lizhou_village"].code) == ["3", "1", "2", "1", "33.3%"]
     assert f"?division={divisions['lizhou_village'].code}" not in town
+    village = client.get(f"/field/due/?division={divisions['lizhou_village'].code}").content.decode()
+    assert _figures(village, "visits-card") == expected  # no children: counted directly, same figures
     assert client.get(f"/field/due/?division={divisions['wangcang'].code}").status_code == 404
     assert client.get("/field/due/?division=x").status_code == 404
 

@@ -242,8 +242,13 @@ def visit_overview(*, user, today: dt.date, division_code: str = "") -> VisitOve
                     else list(region.divisions))
         households = households.filter(prefixes_q("village__code", list(region.prefixes)))
     by_cadre = visit_tally_by_cadre(households, today=today)
+    by_division = visit_tally_by_division(households, today=today, divisions=children)
+    # the children cover every village under the division (or the region's divisions are the children), so the
+    # total is their sum: one scan of the households fewer; a village (no children) is counted directly
+    total = (VisitTally(due=sum(t.due for t in by_division), made=sum(t.made for t in by_division),
+                        overdue=sum(t.overdue for t in by_division)) if children
+             else visit_tally(households, today=today))
     return VisitOverview(
-        today=today, division=division, total=visit_tally(households, today=today),
-        by_division=visit_tally_by_division(households, today=today, divisions=children),
+        today=today, division=division, total=total, by_division=by_division,
         by_cadre=by_cadre[:PEOPLE_SHOWN], cadres=len(by_cadre),
         drill=bool(children) and children[0].level != "village")
