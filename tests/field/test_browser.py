@@ -160,3 +160,37 @@ def test_offline_visits_arrive_once_conflicts_are_shown_sign_out_clears(live_ser
     browser.find_element(By.ID, "sign-out").click()
     _wait(lambda: "/field/" not in browser.current_url or "login" in browser.current_url)
     assert _store_count(browser, "households") in (-1, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signing_out_from_any_page_clears_the_device(live_server, browser, divisions, make_user, make_household):
+    """The logout's Clear-Site-Data empties the phone's store even when the cadre signs out from an ordinary page
+    (the base template's button, where the app's script does not run)."""
+    from django.conf import settings
+    from django.test import Client
+    from selenium.webdriver.common.by import By
+
+    from xiezuo.field.models import CadreAccount
+    from xiezuo.registry.models import Cadre
+
+    user = make_user("cadre_b", division=divisions["lizhou_village"])
+    cadre = Cadre.objects.create(name="帮扶人乙", division=divisions["lizhou_village"])
+    CadreAccount.objects.create(user=user, cadre=cadre)
+    make_household(divisions["lizhou_village"], cadre=cadre, members=(("510802199001011236", "01"),))
+    client = Client()
+    client.force_login(user)
+    browser.get(live_server.url + "/static/field/field.css")
+    browser.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                        "path": "/"})
+    browser.add_cookie({"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "path": "/"})
+    browser.get(live_server.url + "/field/")
+    _wait(lambda: browser.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "1")
+    assert _store_count(browser, "households") == 1
+    # the cadre's month, counted as the leader's page counts it: one household due, none visited yet
+    assert "0 of 1" in browser.find_element(By.ID, "summary").text
+
+    browser.get(live_server.url + "/field/measures/")  # an ordinary page: base template, no field script
+    browser.find_element(By.CSS_SELECTOR, "form[action='/accounts/logout/'] button").click()
+    _wait(lambda: "/field/measures/" not in browser.current_url)
+    browser.get(live_server.url + "/accounts/login/")
+    assert _store_count(browser, "households") in (-1, 0)

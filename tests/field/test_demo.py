@@ -103,6 +103,27 @@ def test_report_figures_count_measures_and_households(demo):
     in_2020 = AssistanceMeasure.objects.filter(year=2020)
     assert data["assistance_measures"] == in_2020.count() > 0
     assert data["households_with_measures"] == in_2020.values("household_id").distinct().count() > 0
+    assert data["visits_due"] == data["visits_made"] == 0  # no visit recorded in 2020: the app came later
+
+
+@pytest.mark.django_db
+def test_report_figures_count_this_years_visits_due_and_made(demo):
+    """The demo's visits (this and last month, in 利州区) counted in household-months by the one definition."""
+    from django.utils import timezone
+
+    from xiezuo.field import selectors
+    from xiezuo.field.figures import book_figures
+    from xiezuo.field.models import Visit
+    from xiezuo.registry.models import Household
+
+    today = timezone.localdate()
+    data = book_figures(year=today.year)
+    due = selectors.households_due(Household.objects.all()).count()
+    first = Visit.objects.order_by("on").values_list("on", flat=True).first()
+    months = (today.month - first.month + 1) if first.year == today.year else today.month
+    assert data["visits_due"] == due * months > 0
+    this_month = selectors.visit_tally(Household.objects.all(), today=today)
+    assert this_month.made > 0 and data["visits_made"] >= this_month.made
 
 
 @pytest.mark.django_db
@@ -119,3 +140,6 @@ def test_the_field_demo_has_a_cadre_visits_and_self_reports_with_every_monitorin
     marginal = Case.objects.filter(category="marginal", source="self_report").select_related("household")
     assert marginal and all(c.household.number.startswith("SR") for c in marginal)
     assert SelfReport.objects.filter(status="new").exists() and SelfReport.objects.filter(status="confirmed").exists()
+    # the county logins manage their persons responsible
+    client.force_login(User.objects.get(username="lizhou"))
+    assert client.get("/field/cadres/").status_code == 200

@@ -139,7 +139,9 @@ def test_visits_due_by_village_and_person(client, cadre_user, mine, make_user, d
     leader = make_user("leader", role="county_staff", division=divisions["lizhou"], kind="view")
     client.force_login(leader)
     page = client.get("/field/due/").content.decode()
-    assert "帮扶人甲" in page and "510802101201" in page
+    assert "帮扶人甲" in page and 'data-key="510802101000"' in page  # the county's township, drilled from here
+    page = client.get("/field/due/?division=510802101000").content.decode()
+    assert 'data-key="510802101201"' in page
 
 
 def test_the_shell_holds_no_household_data_and_the_worker_is_scoped(client, cadre_user, mine):
@@ -149,3 +151,13 @@ def test_the_shell_holds_no_household_data_and_the_worker_is_scoped(client, cadr
     sw = client.get("/field/sw.js")
     assert sw["Service-Worker-Allowed"] == "/field/" and "javascript" in sw["Content-Type"]
     assert b"/field/api/" in sw.content
+
+
+def test_sign_out_clears_the_device(client, cadre_user):
+    """The logout answers Clear-Site-Data (cache and storage: the households in IndexedDB, the worker's caches),
+    whichever page the cadre signs out from; the app's own script also deletes its database first."""
+    client.force_login(cadre_user)
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+    assert "_auth_user_id" not in client.session

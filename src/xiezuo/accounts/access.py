@@ -83,6 +83,20 @@ def can_run_measurements(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and (is_admin(user) or _role(user) == "city_staff"))
 
 
+MANAGE_CADRES_PERMISSION = "field.add_cadreaccount"
+
+
+def can_manage_cadre_accounts(user) -> bool:
+    """May create cadres' (帮扶责任人) sign-ins and assign them households, within their edit scope: county
+    or city staff holding the `field.add_cadreaccount` permission (per user or group), and administrators.
+    Never township or village staff, eastern offices, auditors or leaders, whatever permissions they hold."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if is_admin(user):
+        return True
+    return _role(user) in ("county_staff", "city_staff") and user.has_perm(MANAGE_CADRES_PERMISSION)
+
+
 def _grant_prefixes(user, kinds: Iterable[str]) -> list[str]:
     from xiezuo.geo.models import code_prefix
 

@@ -196,3 +196,42 @@ def keys_rotate(*, keys: list[str], actor=None, batch_size: int = 2000) -> dict[
         raise
     audit.record(action="accounts.keys.rotated", user=actor, data={**counts, "keys": len(keys)})
     return counts
+
+
+# Roles a scoped manager may give the sign-ins they create (never their own level or above).
+FIELD_ROLES = ("township_staff", "village_staff")
+
+
+@transaction.atomic
+def field_user_create(*, actor, username: str, password: str, display_name: str, role: str, division) -> object:
+    """A sign-in for field work (a cadre's) with an edit grant on one western division inside the actor's own
+    edit scope; the role is township or village staff, so a manager cannot create a peer or a superior."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+
+    from .access import ensure_within
+    from .models import Grant
+
+    if role not in FIELD_ROLES:
+        raise ValidationError({"role": _("A field sign-in is township or village staff.")})
+    ensure_within(actor, division.code, "change")
+    User = get_user_model()
+    username = username.strip()
+    if not username:
+        raise ValidationError({"username": _("Choose a user name.")})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("The user name %(name)s is taken: choose another.")},
+                              params={"name": username})
+    user = User(username=username, display_name=display_name, role=role)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    Grant.objects.create(user=user, division=division, kind=Grant.Kind.EDIT)
+    audit.record(action="accounts.user.created", user=actor, target=user, after=audit.snapshot(user),
+                 data={"role": role, "grant": {"division": division.code, "kind": "edit"}},
+                 division_code=division.code)
+    return user

@@ -1,7 +1,6 @@
 """Accounts pages. `login` and `logout` stay un-namespaced (LOGIN_URL, the base template);
 everything else is under the `accounts:` namespace."""
 
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
@@ -17,6 +16,6 @@ app_name_patterns = [
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("", include((app_name_patterns, "accounts"))),
 ]

@@ -34,6 +34,21 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+# What signing out removes from the browser (Clear-Site-Data, W3C): its HTTP cache and its storage for this
+# origin (IndexedDB, where the field app keeps the cadre's households and queued visits, localStorage, the
+# service worker's caches and registration). Cookies are left to the logout itself, which ends the session. The
+# field app also deletes its IndexedDB before posting the logout, for browsers that ignore the header (it is
+# honoured only in a secure context: HTTPS or localhost).
+CLEAR_SITE_DATA = '"cache", "storage"'
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        return response
+
+
 def may_export_audit(user) -> bool:
     return is_admin(user) or getattr(user, "role", "") == "auditor"
 

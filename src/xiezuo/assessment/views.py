@@ -42,9 +42,16 @@ def _pairing(request) -> int | None:
 @login_required
 @require_GET
 def dashboard(request):
+    from django.utils import timezone
+
+    from xiezuo.field.selectors import visit_overview
+
     year = _year(request)
+    # Home visits are this month's work whatever the year chosen: due / made / overdue, one definition with
+    # /field/due/ (where the tables drill down) and the cadre's phone page.
     return render(request, "assessment/dashboard.html", {
-        "year": year, "years": YEARS, "region": viewer_region(request.user).title(get_language())})
+        "year": year, "years": YEARS, "region": viewer_region(request.user).title(get_language()),
+        "visits": visit_overview(user=request.user, today=timezone.localdate())})
 
 
 @login_required

@@ -128,6 +128,8 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
                 if year < FIRST:
                     continue
                 poor = status in POOR or year == exit_year  # assisted: poor, or lifted out this year
+                if not poor:  # every measure below is for an assisted year
+                    continue
                 dibao, pension, medical, education = _fen(dibao), _fen(pension), _fen(medical), _fen(education)
                 if poor and dibao > 0:
                     add(hh_id, dt.date(year, 1, rng.randint(5, 25)), Category.DIBAO, "农村最低生活保障金（按月发放）",
@@ -190,7 +192,10 @@ def _field_work(*, rng: random.Random, scale: float, log: Callable[[str], None])
     import uuid
 
     from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Permission
 
+    from xiezuo.accounts.access import MANAGE_CADRES_PERMISSION
+    from xiezuo.accounts.demo import COUNTY_USERS
     from xiezuo.accounts.models import Grant, User
     from xiezuo.monitoring import services as monitoring_services
     from xiezuo.monitoring import workflow as wf
@@ -216,6 +221,11 @@ def _field_work(*, rng: random.Random, scale: float, log: Callable[[str], None])
     Grant.objects.create(user=user, division_id=cadre.division_id, kind="edit")
     CadreAccount.objects.filter(models.Q(user=user) | models.Q(cadre=cadre)).delete()
     CadreAccount.objects.create(user=user, cadre=cadre)
+    # the county logins manage their persons responsible (/field/cadres/): the permission a county office holds
+    app_label, codename = MANAGE_CADRES_PERMISSION.split(".")
+    permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    for manager in User.objects.filter(username__in=list(COUNTY_USERS)):
+        manager.user_permissions.add(permission)
 
     visits = []
     county = (Household.objects.filter(synthetic=True, cadre__isnull=False, village__code__startswith="510802")

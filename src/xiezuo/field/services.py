@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -110,3 +110,43 @@ def measure_update(*, measure: AssistanceMeasure, user, **changes) -> Assistance
     audit.record(action="field.measure.updated", user=user, target=measure, before=before,
                  after=audit.snapshot(measure), division_code=measure.household.village_id)
     return measure
+
+
+# ---------------------------------------------------------------- cadres' sign-ins (帮扶责任人)
+
+def _may_manage(user) -> None:
+    if not access.can_manage_cadre_accounts(user):
+        raise PermissionDenied("may not manage cadre accounts")
+
+
+@transaction.atomic
+def cadre_account_create(*, actor, division, name: str, username: str, password: str, work_unit: str = "",
+                         post: str = "", phone: str = ""):
+    """A person responsible and their sign-in for the phone app, in one go: the registry's cadre record, a
+    village-staff (or township-staff) user with an edit grant on the cadre's village (or township), and the link.
+    The division must lie in the actor's edit scope; the actor needs `access.can_manage_cadre_accounts`."""
+    from xiezuo.accounts.services import field_user_create
+    from xiezuo.registry.services import cadre_create
+
+    from .models import CadreAccount
+
+    _may_manage(actor)
+    if division.level not in ("village", "township") or division.side != "west":
+        raise ValidationError({"division": _("Choose the cadre's village (or township).")})
+    cadre = cadre_create(user=actor, division=division, name=name, work_unit=work_unit, post=post, phone=phone)
+    user = field_user_create(actor=actor, username=username, password=password, display_name=name,
+                             role="village_staff" if division.level == "village" else "township_staff",
+                             division=division)
+    account = CadreAccount.objects.create(user=user, cadre=cadre)
+    audit.record(action="field.cadre_account.created", user=actor, target=account,
+                 after={"user": user.username, "cadre": cadre.pk}, division_code=division.code)
+    return account
+
+
+def cadre_households_assign(*, actor, cadre, household_ids: list[int]) -> int:
+    """Make `cadre` the person responsible for these households (registry's service re-checks the scope and the
+    county); only for those who may manage cadres' accounts."""
+    from xiezuo.registry.services import household_cadre_assign
+
+    _may_manage(actor)
+    return household_cadre_assign(user=actor, cadre=cadre, household_ids=household_ids)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import cadres, views
 
 app_name = "field"
 urlpatterns = [
@@ -14,4 +14,6 @@ urlpatterns = [
     path("reports/", views.report_queue, name="report_queue"),
     path("reports/<int:pk>/", views.report_handle, name="report_handle"),
     path("poster/<str:code>/", views.poster, name="poster"),
+    path("cadres/", cadres.cadre_list, name="cadre_list"),
+    path("cadres/<int:pk>/", cadres.cadre_assign, name="cadre_assign"),
 ]

@@ -52,7 +52,9 @@ def app(request):
     strings = {
         "online": _("online"), "offline": _("offline: visits are kept on this phone"),
         "summary": _("This month: {made} of {due} households visited"), "none": _("No households assigned to you."),
-        "due": _("Visit due this month"), "visited": _("Visited"), "queued": _("Visit saved, waiting to be sent"),
+        "due": _("Visit due this month"), "overdue": _("{n} overdue"),
+        "overdue_one": _("Visit overdue: not visited last month either"),
+        "visited": _("Visited"), "queued": _("Visit saved, waiting to be sent"),
         "case_due": _("step due"), "record": _("Record a visit"), "people": _("people"), "years_old": _("y"),
         "conflict": _("The facts of {household} changed on the server since you downloaded them. Choose which to keep."),
         "server_version": _("On the server"), "my_version": _("Mine"), "keep_server": _("Keep the server's"),
@@ -63,7 +65,7 @@ def app(request):
 
 
 def _household_payload(hh: Household, hy: HouseholdYear | None, cases: list, visited, today,
-                       measures: list) -> dict:
+                       measures: list, state: dict | None, mine: bool) -> dict:
     members = [{"name": m.name, "relation": m.get_relation_display(), "age": m.age_in(today.year),
                 "health": m.get_health_display(), "schooling": m.get_schooling_display(),
                 "id": m.id_number_masked[-4:] if m.id_number_masked else ""}
@@ -77,7 +79,10 @@ def _household_payload(hh: Household, hy: HouseholdYear | None, cases: list, vis
                    "due": c.stage_due_on.isoformat() if c.stage_due_on else None,
                    "overdue": c.is_overdue(today)} for c in cases],
         "visited": visited.isoformat() if visited else None,
-        "due": visited is None,
+        # the shared definition (selectors.with_visit_state): due a visit a month, made, overdue
+        "due": bool(state) and not state["visit_made"],
+        "overdue": bool(state) and state["visit_overdue"],
+        "mine": mine,  # counted in the cadre's own month (their person responsible is this cadre)
         # the same measure records as the household and case pages, the latest few
         "measures": [{"on": m.on.isoformat(), "category": m.get_category_display(), "content": m.content,
                       "amount": str(m.amount), "case": str(m.case_id and f"M{m.case_id:06d}" or "")}
@@ -105,21 +110,25 @@ def households_json(request):
     for c in Case.objects.restrict(request.user, "view").filter(household_id__in=ids, stage__in=wf.OPEN_STAGES):
         cases.setdefault(c.household_id, []).append(c)
     visited = selectors.visited_this_month(households=ids, today=today)
+    states = {r["pk"]: r for r in selectors.with_visit_state(Household.objects.filter(pk__in=ids), today=today)
+              .values("pk", "visit_made", "visit_overdue")}
+    account = getattr(request.user, "cadre_account", None)
     measures: dict[int, list] = {}
     for m in selectors.measure_list(user=request.user).filter(household_id__in=ids).order_by("on", "id"):
         measures.setdefault(m.household_id, []).append(m)
     rows = []
     for hh in households:
         payload = _household_payload(hh, this_year.get(hh.pk), cases.get(hh.pk, []), visited.get(hh.pk), today,
-                                     measures.get(hh.pk, []))
+                                     measures.get(hh.pk, []), states.get(hh.pk),
+                                     mine=account is not None and hh.cadre_id == account.cadre_id and hh.pk in states)
         if hh.pk not in this_year and hh.pk in facts:  # show last year's facts, version of "no row yet"
             payload["facts"]["values"] = visits.phone_facts(facts[hh.pk])
             payload["facts"]["from_year"] = facts[hh.pk].year
         rows.append(payload)
-    made = sum(1 for r in rows if not r["due"])
+    month = selectors.visit_tally(selectors.cadre_households(user=request.user), today=today)
     return JsonResponse({"generated_at": timezone.now().isoformat(), "today": today.isoformat(),
                          "user": request.user.username, "households": rows,
-                         "month": {"due": len(rows), "made": made}})
+                         "month": {"due": month.due, "made": month.made, "overdue": month.overdue}})
 
 
 @login_required
@@ -155,11 +164,15 @@ def visit_post(request):
 
 @login_required
 def visits_due(request):
-    """Visits made this month against visits due, by village and by person responsible (for leaders)."""
-    today = timezone.localdate()
-    return render(request, "field/due.html", {
-        "today": today, "by_village": selectors.visit_counts(user=request.user, today=today, by="village"),
-        "by_cadre": selectors.visit_counts(user=request.user, today=today, by="cadre")})
+    """Visits made this month against visits due, by division (drill down to the villages) and by person
+    responsible, over the viewer's region (for the leaders who check that the work is done)."""
+    code = request.GET.get("division", "").strip()
+    if code and not (code.isdigit() and len(code) == 12):
+        raise Http404
+    overview = selectors.visit_overview(user=request.user, today=timezone.localdate(), division_code=code)
+    if overview is None:
+        raise Http404
+    return render(request, "field/due.html", {"o": overview, "people_shown": selectors.PEOPLE_SHOWN})
 
 
 # ---------------------------------------------------------------- households' own reports (农户自主申报)

@@ -13,7 +13,16 @@ from xiezuo.accounts.access import ensure_within, within
 from . import lifecycle
 from .choices import HouseholdStatus
 from .identity import InvalidIdNumber, check_id_number
-from .models import CountyAssessment, Household, HouseholdYear, Member, PoorUnit, StatusChange, VillageFacts
+from .models import (
+    Cadre,
+    CountyAssessment,
+    Household,
+    HouseholdYear,
+    Member,
+    PoorUnit,
+    StatusChange,
+    VillageFacts,
+)
 
 
 def member_identity_fields(id_number: str, *, lookup_hash: str | None = None) -> dict[str, str]:
@@ -212,3 +221,48 @@ def county_assessment_record(*, county, year: int, wrong_exit_rate, missed_poor_
     if county.level != "county":
         raise ValidationError(_("%(name)s is not a county.") % {"name": county.name})
     return _save_unit_record(row, user=user, before=before, action="registry.county_assessment.recorded")
+
+
+@transaction.atomic
+def cadre_create(*, user, division, name: str, work_unit: str = "", post: str = "", phone: str = "") -> Cadre:
+    """A person responsible for assistance (帮扶责任人), filed under a division in the user's edit scope."""
+    ensure_within(user, division.code, "change")
+    cadre = Cadre(division=division, name=name.strip(), work_unit=work_unit.strip(), post=post.strip())
+    if phone.strip():
+        cadre.phone = phone.strip()
+    cadre.full_clean()
+    cadre.save()
+    audit.record(action="registry.cadre.created", user=user, target=cadre, after=audit.snapshot(cadre))
+    return cadre
+
+
+def _county_prefix(code: str) -> str:
+    return code[:6]
+
+
+@transaction.atomic
+def household_cadre_assign(*, user, cadre: Cadre, household_ids: list[int]) -> int:
+    """Make `cadre` the person responsible for these households. Each must be in the user's edit scope (re-checked
+    here, in the transaction) and in the cadre's county; one refused household refuses them all."""
+    ids = sorted({int(i) for i in household_ids})
+    ensure_within(user, cadre.division_id, "change")
+    households = list(Household.objects.restrict(user, "change").select_for_update()
+                      .filter(pk__in=ids).select_related("village"))
+    if len(households) != len(ids):  # out of scope and missing look the same
+        raise ValidationError(_("Some of these households are not in your area: nothing was assigned."))
+    county = _county_prefix(cadre.division_id)
+    foreign = [h.number for h in households if _county_prefix(h.village_id) != county]
+    if foreign:
+        raise ValidationError(_("Households %(numbers)s are not in the county of %(cadre)s: nothing was assigned."),
+                              params={"numbers": ", ".join(foreign[:10]), "cadre": cadre.name})
+    changed = 0
+    for h in households:
+        if h.cadre_id == cadre.pk:
+            continue
+        before = audit.snapshot(h)
+        h.cadre = cadre
+        h.save(update_fields=["cadre", "updated_at"])
+        audit.record(action="registry.household.cadre_assigned", user=user, target=h, before=before,
+                     after=audit.snapshot(h))
+        changed += 1
+    return changed

@@ -70,14 +70,19 @@
     const pending = new Set(outbox.map((v) => v.household));
     const list = document.getElementById("list");
     list.replaceChildren();
-    const due = households.filter((h) => h.due && !pending.has(h.id)).length;
+    // The cadre's own month, as the leader's dashboard counts it (a visit waiting in the outbox counts as made).
+    const mine = households.filter((h) => h.mine);
+    const made = mine.filter((h) => !h.due || pending.has(h.id)).length;
+    const overdue = mine.filter((h) => h.overdue && !pending.has(h.id)).length;
     document.getElementById("summary").textContent = meta
-      ? S.summary.replace("{made}", households.length - due).replace("{due}", households.length)
+      ? S.summary.replace("{made}", made).replace("{due}", mine.length)
+        + (overdue ? " · " + S.overdue.replace("{n}", overdue) : "")
       : "";
     if (!households.length) list.append(el("p", { class: "muted" }, S.none));
     for (const h of households) {
       const state = pending.has(h.id) ? el("span", { class: "muted" }, S.queued)
-        : h.due ? el("span", { class: "due" }, S.due) : el("span", { class: "ok" }, S.visited + " " + h.visited);
+        : h.due ? el("span", { class: h.overdue ? "due overdue" : "due" }, h.overdue ? S.overdue_one : S.due)
+        : h.visited ? el("span", { class: "ok" }, S.visited + " " + h.visited) : el("span");
       const cases = h.cases.map((c) => el("div", { class: c.overdue ? "due" : "muted" },
         `${c.label} ${c.stage}` + (c.due ? ` · ${S.case_due} ${c.due}` : "")));
       const button = el("button", { type: "button", class: "record", "data-household": String(h.id) }, S.record);
