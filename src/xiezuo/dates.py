@@ -8,6 +8,11 @@ the future (one day of margin for time zones and late-evening entries). 0001-01-
 Model fields use `validate_record_date` (so ModelForms, `full_clean` in services, the admin
 and the API all check it); plain forms use `RecordDateField`; services taking a date that
 no model field validates call `check`.
+
+Every form's dates share `DateInput` and `DatedForm` (here, below every app, so that `accounts` and the
+domain apps use them without importing another app's forms). A browser's <input type="date"> takes only
+yyyy-mm-dd and shows nothing for any other value, so the widget always writes ISO whatever the language's
+formats say (pages show dates in Chinese style; inputs stay ISO).
 """
 
 from __future__ import annotations
@@ -57,3 +62,30 @@ class RecordDateField(forms.DateField):
         attrs = super().widget_attrs(widget)
         attrs.update({"min": EARLIEST.isoformat(), "max": latest().isoformat()})
         return attrs
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None, format=None):  # noqa: A002 (Django's argument name)
+        super().__init__(attrs, format or "%Y-%m-%d")
+
+
+class DatedForm:
+    """Mixin for the forms that record something (a step, a payment, a visit): every date field gets the ISO
+    date widget, and an unbound form for a new record starts its required dates at today, so a clerk confirms
+    or changes the date instead of typing it. An edit form shows the record's own dates."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        new = instance is None or instance.pk is None
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.DateField) or isinstance(field, forms.DateTimeField):
+                continue
+            if type(field.widget) in (forms.DateInput, forms.TextInput, DateInput):
+                attrs = {k: v for k, v in field.widget.attrs.items() if k != "type"}
+                field.widget = DateInput(attrs)
+            if (new and not self.is_bound and field.required and field.initial is None
+                    and self.initial.get(name) is None):
+                self.initial[name] = timezone.localdate()

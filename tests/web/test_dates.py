@@ -6,7 +6,7 @@ import pytest
 from django import forms
 from django.utils import timezone, translation
 
-from xiezuo.web.forms import DatedForm
+from xiezuo.dates import DatedForm
 
 
 class Payment(DatedForm, forms.Form):

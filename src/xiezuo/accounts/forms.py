@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from xiezuo.web.forms import DateInput
+from xiezuo.dates import DateInput
 
 from . import throttle, tokens, totp
 from .audit import REASON_MIN_LENGTH

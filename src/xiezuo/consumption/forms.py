@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xiezuo.labor.forms import UserForm, divisions
+from xiezuo.accounts.scoped_forms import UserForm, divisions
 
 from .models import Buyer, Product, Sale, Supplier
 

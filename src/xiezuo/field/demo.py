@@ -195,13 +195,12 @@ def _field_work(*, rng: random.Random, scale: float, log: Callable[[str], None])
     from django.contrib.auth.models import Permission
 
     from xiezuo.accounts.access import MANAGE_CADRES_PERMISSION
-    from xiezuo.accounts.demo import COUNTY_USERS
+    from xiezuo.accounts.demo import COUNTY_USERS, DEMO_PASSWORD
     from xiezuo.accounts.models import Grant, User
     from xiezuo.monitoring import services as monitoring_services
     from xiezuo.monitoring import workflow as wf
     from xiezuo.monitoring.models import Case
     from xiezuo.registry.models import Cadre, Household
-    from xiezuo.web.management.commands.demo import DEMO_PASSWORD
 
     from . import reports
     from .models import CadreAccount, ReportKind, SelfReport, Visit

@@ -5,44 +5,16 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xiezuo.geo.models import Division
+from xiezuo.accounts.scoped_forms import UserForm, divisions
 from xiezuo.registry.models import Member
-from xiezuo.web.forms import DatedForm
 
 from .models import Placement, VocationalStudent, Workshop, Workstation
-
-
-class UserForm(DatedForm, forms.ModelForm):
-    """A model form that knows its user, to scope the choices it offers; its dates are DatedForm's."""
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def current(self, field: str) -> tuple:
-        """The record's present value of a foreign key, kept among the choices of an edit."""
-        value = getattr(self.instance, f"{field}_id", None)
-        return (value,) if value is not None else ()
 
 
 def member_field(user) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         queryset=Member.objects.restrict(user, "change").filter(deceased=False), label=_("Member (registry id)"),
         widget=forms.NumberInput, help_text=_("The member's number in the registry (see the household page)."))
-
-
-def divisions(*, level, side, user=None, keep=()):
-    """Divisions to choose from; with `user`, only those in the user's scope (a county clerk picks their own
-    county, not the city's seven), plus `keep` (the record's current ones, so an edit does not drop them)."""
-    from django.db.models import Q
-
-    from xiezuo.accounts.access import prefixes_q, scope_prefixes
-
-    levels = (level,) if isinstance(level, str) else level
-    qs = Division.objects.filter(level__in=levels, side=side)
-    if user is not None:
-        qs = qs.filter(prefixes_q("code", scope_prefixes(user, "view")) | Q(pk__in=list(keep)))
-    return qs.order_by("code")
 
 
 class WorkstationForm(UserForm):

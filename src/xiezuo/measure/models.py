@@ -113,7 +113,7 @@ class HouseholdResult(models.Model):
         """The status in plain words, e.g. "per-capita income 3,412 yuan is below the monitoring threshold 6,000 yuan"."""
         from django.utils.translation import gettext
 
-        from .selectors import explain
+        from .explain import explain
 
         e = explain(self)
         return gettext("%(year)s: %(status)s — %(why)s") % {"year": self.run.year, "status": e.status,

@@ -6,9 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xiezuo.dates import RecordDateField
+from xiezuo.dates import DateInput, RecordDateField
 from xiezuo.field.models import Category as MeasureKind
-from xiezuo.web.forms import DateInput
 
 from . import workflow as wf
 from .models import Category, RiskType, Stage

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xiezuo.cooperation.forms import DivisionCodeField
+from xiezuo.accounts.scoped_forms import divisions
 from xiezuo.cooperation.models import Pairing
-from xiezuo.dates import RecordDateField
+from xiezuo.dates import DatedForm, DateInput, RecordDateField
+from xiezuo.geo.fields import DivisionCodeField
 from xiezuo.geo.models import Division
 from xiezuo.registry.models import Cadre
-from xiezuo.web.forms import DatedForm, DateInput
 
 from .models import FundSource, Project, Status
 
@@ -29,8 +29,6 @@ class ProjectForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from xiezuo.labor.forms import divisions
-
         keep = (self.instance.county_id,) if self.instance.pk else ()
         self.fields["county"].queryset = divisions(level="county", side="west", user=user, keep=keep)
         self.fields["pairing"].queryset = Pairing.objects.restrict(user, "view").filter(
