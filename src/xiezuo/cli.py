@@ -17,7 +17,8 @@ Xiezuo commands (xiezuo COMMAND --help for each):
   import     import a registry workbook or CSV
   export     export a list (xlsx, csv, parquet) or IATI
   template   write an import template
-  worker     run queued background jobs (imports, engine runs, reports)
+  worker     run queued background jobs (imports, exports, runs, reports, snapshots)
+  jobs       list, show or cancel background jobs
   monitor    measurement runs (poverty status, FGT, MPI)
   snapshot   the measurement inputs for a year as county-partitioned Parquet
   cases      return-to-poverty monitoring cases

@@ -63,12 +63,32 @@ def test_trace_and_indicator_pages(admin_client, poverty):
     assert admin_client.get("/assessment/indicators/?year=2013").status_code == 200
 
 
-def test_report_download(admin_client, poverty):
-    resp = admin_client.get("/assessment/report/?year=2013&format=xlsx")
-    assert resp.status_code == 200 and resp["Content-Disposition"].startswith("attachment")
+def test_the_annual_report_is_a_job_whose_file_only_its_owner_downloads(admin_client, client, make_user, poverty,
+                                                                         settings, tmp_path):
+    from xiezuo.dataio.models import Job
+
+    settings.DATAIO_RUN_JOBS = "inline"  # the worker's part, here
+    settings.DATA_DIR = tmp_path
+    # the dashboard's link shows the choice; nothing is written by a GET
+    page = admin_client.get("/assessment/report/?year=2013&format=pdf")
+    assert page.status_code == 200 and 'value="pdf" selected' in page.content.decode()
+    assert not Job.objects.exists()
+    # the POST queues the job and opens its page, which offers the file once done
+    resp = admin_client.post("/assessment/report/", {"year": "2013", "format": "xlsx"})
+    job = Job.objects.get()
+    assert resp.status_code == 302 and resp["Location"] == f"/dataio/jobs/{job.pk}/"
+    assert (job.kind, job.status, job.params["year"]) == ("assessment.annual", "done", 2013)
+    assert f"/dataio/jobs/{job.pk}/file/" in admin_client.get(resp["Location"]).content.decode()
+    download = admin_client.get(f"/dataio/jobs/{job.pk}/file/")
+    assert download["Content-Disposition"] == 'attachment; filename="xiezuo-annual-2013.xlsx"'
+    assert b"".join(download.streaming_content)[:2] == b"PK"
+    # another user sees neither the job nor its file
+    client.force_login(make_user("someone-else", role="county_staff", division=poverty["lizhou"], kind="view"))
+    assert client.get(f"/dataio/jobs/{job.pk}/file/").status_code == 404
+    assert client.get(f"/dataio/jobs/{job.pk}/").status_code == 404
 
 
-def test_east_office_gets_the_dashboard_without_personal_data(client, make_user, poverty, tmp_path):
+def test_east_office_gets_the_dashboard_without_personal_data(client, make_user, poverty, tmp_path, settings):
     from django.core.cache import cache
 
     cache.clear()
@@ -77,6 +97,10 @@ def test_east_office_gets_the_dashboard_without_personal_data(client, make_user,
     assert {c["code"]: c["value"] for c in data["cards"]}["poor_people"] == 0
     assert client.get("/assessment/indicators/?year=2013").status_code == 200
     assert client.get("/assessment/report/?year=2013&format=xlsx").status_code == 200
+    settings.DATAIO_RUN_JOBS = "inline"
+    settings.DATA_DIR = tmp_path
+    job_page = client.post("/assessment/report/", {"year": "2013", "format": "xlsx"})
+    assert client.get(job_page["Location"] + "file/").status_code == 200  # their own report
 
 
 def test_trace_pages_through_the_rows_in_village_order(admin_client, poverty, monkeypatch):

@@ -216,3 +216,69 @@ def test_cli_import_json_and_exit_code(tmp_path, divisions, capsys):
     assert out["errors"][0]["row"] == 2 and out["errors"][0]["column"] == "村代码"
     assert set(out["errors"][0]) == {"sheet", "row", "column", "value", "message"}
     assert counts() == (1, 0, 0)
+
+
+def _dead_worker(name: str):
+    """A worker row as a worker killed mid-way leaves it: its process has ended."""
+    import subprocess
+    import sys
+
+    from xiezuo.dataio.models import Worker
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    identity = jobs.process_identity(proc.pid)
+    proc.wait()
+    return Worker.objects.create(name=name, runner=identity)
+
+
+@pytest.mark.django_db(transaction=True)  # the worker commits its claims, as in its own process
+def test_a_job_whose_worker_died_between_task_and_job_claim_is_queued_again_then_failed(admin):
+    from django.utils import translation
+    from django_tasks_db.models import DBTaskResult
+
+    from xiezuo.dataio.models import Worker
+
+    # given a started job whose task a worker took (django-tasks-db's claim) and which died before the job began
+    job = jobs.submit("test.steps", params={"n": 2}, user=admin)
+    jobs.start(job)
+    first_task = Job.objects.get(pk=job.pk).task_id
+    _dead_worker("dead-1")
+    DBTaskResult.objects.get(id=first_task).claim("dead-1")
+    # and another whose task a live worker (this process) has just taken: it must be left alone
+    busy = jobs.submit("test.steps", params={"n": 1}, user=admin)
+    jobs.start(busy)
+    Worker.objects.create(name="alive", runner=jobs.process_identity())
+    DBTaskResult.objects.get(id=Job.objects.get(pk=busy.pk).task_id).claim("alive")
+
+    # when the next worker starts (or the job page is polled): the job is queued again, on a new task
+    assert jobs.status(Job.objects.get(pk=job.pk))["status"] == "queued"
+    job.refresh_from_db()
+    assert job.task_id != first_task and job.params["requeued"] == 1
+    assert DBTaskResult.objects.get(id=first_task).status == "FAILED"
+    assert DBTaskResult.objects.get(id=job.task_id).status == "READY"
+    jobs.recover_stale()
+    assert Job.objects.get(pk=busy.pk).status == "queued"
+    assert DBTaskResult.objects.get(id=Job.objects.get(pk=busy.pk).task_id).status == "RUNNING"
+    # and a worker runs it to the end
+    Worker.objects.filter(name="alive").delete()
+    DBTaskResult.objects.filter(id=Job.objects.get(pk=busy.pk).task_id).update(status="READY", worker_ids=[])
+    assert jobs.work(once=True) == 2
+    assert Job.objects.get(pk=job.pk).status == "done" and Job.objects.get(pk=busy.pk).status == "done"
+
+    # a job lost that way a second time is failed, with a message saying so
+    again = jobs.submit("test.steps", params={"n": 1, "requeued": jobs.REQUEUE_LIMIT}, user=admin)
+    jobs.start(again)
+    _dead_worker("dead-2")
+    DBTaskResult.objects.get(id=Job.objects.get(pk=again.pk).task_id).claim("dead-2")
+    jobs.recover_stale()
+    again.refresh_from_db()
+    assert again.status == "failed" and again.message.startswith("the worker that took this job stopped")
+    with translation.override("zh-hans"):
+        assert jobs.status(again)["message"] != again.message  # shown translated
+
+    # and so is a queued job whose task ended without starting it
+    orphan = jobs.submit("test.steps", params={"n": 1}, user=admin)
+    jobs.start(orphan)
+    DBTaskResult.objects.filter(id=Job.objects.get(pk=orphan.pk).task_id).update(status="FAILED")
+    assert jobs.recover_unstarted() == 1
+    assert Job.objects.get(pk=orphan.pk).status == "failed"

@@ -6,16 +6,16 @@ from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from xiezuo.accounts.region import viewer_region
-from xiezuo.web.limits import detached_download
 
 from .catalogue import AREAS, CATALOGUE
 from .dashboard import dashboard_data, default_year, region_geojson
+from .tasks import FORMATS, annual_submit
 from .values import TRACE_PAGE, Query, memoised, trace_rows, value, values
 
 YEARS = range(2013, 2031)
@@ -125,14 +125,24 @@ def trace(request):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def report_download(request):
-    from .annual import write_annual_report
-
-    fmt = request.GET.get("format", "xlsx")
-    if fmt not in ("xlsx", "pdf"):
+    """The annual report, written by a worker: GET shows the choice (year, format), POST queues the job and
+    opens its page, which offers the file when it is ready (to its owner and administrators)."""
+    fmt = request.POST.get("format") or request.GET.get("format") or "xlsx"
+    if fmt not in FORMATS:
         raise Http404("format must be xlsx or pdf")
-    year = _year(request)
-    handle = detached_download(f".{fmt}", lambda path: write_annual_report(year=year, fmt=fmt, path=str(path),
-                                                                           user=request.user))
-    return FileResponse(handle, as_attachment=True, filename=f"xiezuo-annual-{year}.{fmt}")
+    year = _year(request) if request.method == "GET" else _post_year(request)
+    if request.method == "POST":
+        job = annual_submit(year=year, fmt=fmt, user=request.user, lang=get_language())
+        return redirect("dataio:job_detail", pk=job.pk)
+    return render(request, "assessment/report.html", {"year": year, "years": YEARS, "format": fmt,
+                                                      "formats": FORMATS})
+
+
+def _post_year(request) -> int:
+    try:
+        year = int(request.POST.get("year", ""))
+    except ValueError:
+        return default_year()
+    return year if year in YEARS else default_year()

@@ -23,6 +23,12 @@ because a job's commit phase runs inside one database transaction (SQLite allows
 writer, and its readers would not see the flag). A job records the process running it
 (`runner`: host, pid, process start time); a job whose process died (a killed worker) had
 its transaction rolled back by the database, and `recover_stale` marks it failed.
+
+A worker can also die between taking a job's task (django-tasks-db marks the task running) and starting the
+job itself: the job would stay queued for ever, its task running in no process. `recover_stale` finds such
+jobs through the task id the job records and queues them again once (a job that never started wrote
+nothing); a second loss, or a task that ended without starting its job, fails the job with a clear message.
+Apps whose jobs leave marks of their own (a measurement run's "running" row) add `on_recover` hooks.
 """
 
 from __future__ import annotations
@@ -34,19 +40,20 @@ import socket
 import threading
 import time
 import traceback
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
 from django_tasks import task
 
 from xiezuo.accounts import logs
 
-from .models import WORKER_LOST, Job, Worker
+from .models import NEVER_STARTED, WORKER_LOST, Job, Worker
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +63,8 @@ _KINDS: dict[str, JobFunction] = {}
 # every HEARTBEAT seconds on PostgreSQL); on this host the process table answers at once.
 STALE_AFTER = timedelta(minutes=2)
 HEARTBEAT = 10.0
+REQUEUE_LIMIT = 1  # a job whose worker died before starting it is queued again this many times, then failed
+_RECOVERY: list[Callable[[], object]] = []
 
 
 class Cancelled(Exception):
@@ -67,6 +76,14 @@ def register(kind: str) -> Callable[[JobFunction], JobFunction]:
         _KINDS[kind] = fn
         return fn
     return wrap
+
+
+def on_recover(fn: Callable[[], object]) -> Callable[[], object]:
+    """Register a clean-up run after jobs of dead processes were marked failed (and when a worker starts),
+    e.g. measure's: the run rows those processes left "running" are marked failed too."""
+    if fn not in _RECOVERY:
+        _RECOVERY.append(fn)
+    return fn
 
 
 def kinds() -> list[str]:
@@ -264,6 +281,15 @@ def start(job: Job) -> None:
     Job.objects.filter(pk=job.pk).update(task_id=str(result.id))
 
 
+def announce(job: Job, out: Callable[[str], object], err: Callable[[str], object]) -> None:
+    """What a command's `--background` prints: the job, how to follow it, the id alone last (for scripts), and
+    a warning when no worker is running to take it."""
+    out(f"job #{job.pk} queued ({job.kind}); follow it with `xiezuo jobs show {job.pk}`")
+    out(str(job.pk))
+    if not live_workers():
+        err("no worker is running: start one with `xiezuo worker` (or `xiezuo serve`)")
+
+
 def request_cancel(job: Job) -> None:
     if job.finished:
         return
@@ -279,6 +305,8 @@ def status(job: Job) -> dict[str, Any]:
     process died is marked failed here, so the page says so without waiting for a worker."""
     if job.status == Job.Status.RUNNING and _runner_dead(job, timezone.now()):
         recover_stale()
+        job.refresh_from_db()
+    elif job.status == Job.Status.QUEUED and job.task_id and recover_unstarted(only=job.pk):
         job.refresh_from_db()
     data = {"id": job.pk, "kind": job.kind, "status": job.status, "progress": job.progress,
             "message": job.display_message, "finished": job.finished}
@@ -299,7 +327,8 @@ def _runner_dead(job: Job, now) -> bool:
 
 
 def recover_stale(now=None) -> int:
-    """Mark running jobs whose process died as failed, and their tasks too.
+    """Mark running jobs whose process died as failed, and their tasks too; then recover the queued jobs whose
+    worker died before starting them (`recover_unstarted`) and run the apps' `on_recover` hooks.
 
     The database rolled back whatever the dead process had not committed, so only the marks are left."""
     from django_tasks_db.models import DBTaskResult
@@ -317,7 +346,77 @@ def recover_stale(now=None) -> int:
                 traceback=WORKER_LOST)
         log.warning("job %s (%s) marked failed: its process %s stopped", job.pk, job.kind, job.runner,
                     extra={"job": job.pk})
+    recover_unstarted(now=now)
+    if count:
+        run_recovery_hooks()
     return count
+
+
+def run_recovery_hooks() -> None:
+    _load_kinds()  # the hooks are registered by the apps' tasks modules
+    for fn in _RECOVERY:
+        try:
+            fn()
+        except DatabaseError:
+            log.warning("recovery hook %s failed; the next recovery retries", fn.__qualname__, exc_info=True)
+
+
+def _task_ids(jobs_by_task: dict[str, Job]) -> list[uuid.UUID]:
+    ids = []
+    for task_id in jobs_by_task:
+        try:
+            ids.append(uuid.UUID(task_id))
+        except ValueError:  # not a django-tasks-db id (the immediate backend's, in tests)
+            continue
+    return ids
+
+
+def recover_unstarted(now=None, *, only: int | None = None) -> int:
+    """Queued jobs whose task will never start them: the worker that took the task (django-tasks-db marked it
+    running) is gone, or the task ended without starting the job. A job that never started changed nothing, so
+    it is queued again (a new task), up to REQUEUE_LIMIT times; after that, or when its task ended, it is failed
+    with NEVER_STARTED. Returns the number of jobs recovered."""
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    queued = Job.objects.filter(status=Job.Status.QUEUED).exclude(task_id="")
+    if only is not None:
+        queued = queued.filter(pk=only)
+    by_task = {j.task_id: j for j in queued}
+    if not by_task:
+        return 0
+    tasks = list(DBTaskResult.objects.filter(id__in=_task_ids(by_task), status__in=["RUNNING", "SUCCESSFUL",
+                                                                                      "FAILED"]))
+    if not tasks:
+        return 0
+    live = {w.name for w in live_workers(now)}
+    recovered = 0
+    for claimed in tasks:
+        job = by_task[str(claimed.id)]
+        if claimed.status == "RUNNING":
+            if claimed.worker_ids and claimed.worker_ids[-1] in live:
+                continue  # taken a moment ago by a live worker, which is about to start it
+            DBTaskResult.objects.filter(id=claimed.id, status="RUNNING").update(
+                status="FAILED", finished_at=now, exception_class_path="xiezuo.dataio.jobs.WorkerLost",
+                traceback=NEVER_STARTED)
+        requeued = int(job.params.get("requeued", 0))
+        if claimed.status == "RUNNING" and requeued < REQUEUE_LIMIT:
+            with transaction.atomic():
+                if not Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED, task_id=job.task_id).update(
+                        params={**job.params, "requeued": requeued + 1}):
+                    continue  # cancelled or recovered by someone else meanwhile
+                job.refresh_from_db()
+                start(job)
+            log.warning("job %s (%s) queued again: the worker that took it stopped before starting it", job.pk,
+                        job.kind, extra={"job": job.pk})
+        else:
+            if not Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED, task_id=job.task_id).update(
+                    status=Job.Status.FAILED, message=NEVER_STARTED, finished_at=now):
+                continue
+            log.warning("job %s (%s) marked failed: its task %s will never start it", job.pk, job.kind,
+                        claimed.id, extra={"job": job.pk})
+        recovered += 1
+    return recovered
 
 
 # --- workers ---------------------------------------------------------------------------------------------------
@@ -367,6 +466,7 @@ def work(*, once: bool = False, interval: float = 1.0, queue: str = "default") -
 
     _load_kinds()
     recover_stale()
+    run_recovery_hooks()  # what dead processes left since the last worker ran (a killed `serve`, a reboot)
     before = _ran_here
     name = f"{socket.gethostname()[:20]}-{os.getpid()}-{get_random_string(8)}"
     worker = Worker.objects.create(name=name, runner=process_identity())

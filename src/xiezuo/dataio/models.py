@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 # Messages the job mechanism itself stores (English in the database, translated when shown).
 WORKER_LOST = gettext_noop("the worker running this job stopped (killed or crashed); nothing it was saving was kept")
+# A job whose task was taken by a worker that died before starting it (or whose task ended without it).
+NEVER_STARTED = gettext_noop("the worker that took this job stopped before starting it; submit it again")
+MESSAGES = (WORKER_LOST, NEVER_STARTED)  # stored in English, shown in the reader's language
 
 
 class Job(models.Model):
@@ -22,7 +25,8 @@ class Job(models.Model):
     FINISHED = ("done", "failed", "cancelled")
     # Kinds are registered by code (jobs.register), not choices; these are their names on a page.
     KINDS = {"import": _("Import"), "export": _("Export"), "measure.run": _("Measurement run"),
-             "report": _("Report")}
+             "measure.publish": _("Publication of a run"), "measure.snapshot": _("Snapshot of the inputs"),
+             "measure.what_if": _("What-if run"), "assessment.annual": _("Annual report")}
 
     kind = models.CharField(_("kind"), max_length=50, db_index=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED,
@@ -60,7 +64,7 @@ class Job(models.Model):
 
     @property
     def display_message(self) -> str:
-        return gettext(self.message) if self.message == WORKER_LOST else self.message
+        return gettext(self.message) if self.message in MESSAGES else self.message
 
 
 class Worker(models.Model):

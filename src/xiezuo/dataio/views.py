@@ -133,11 +133,12 @@ def job_report(request, pk: int):
 
 @login_required
 def job_file(request, pk: int):
-    """The file a finished export job wrote (its owner's, or an administrator's)."""
+    """The file a finished job wrote (an export, an annual report): its owner's, or an administrator's. Only a
+    file in the job folder is served, whatever the stored result says."""
     job = _job(request, pk)
     result = job.result or {}
     path = Path(result.get("file") or "")
-    if job.kind != "export" or job.status != Job.Status.DONE or not path.is_file() or path.parent != jobs.job_dir():
+    if job.status != Job.Status.DONE or not path.is_file() or path.parent != jobs.job_dir():
         raise Http404
     fmt = path.suffix.lstrip(".")
     return FileResponse(path.open("rb"), as_attachment=True, filename=result.get("filename") or path.name,
@@ -160,6 +161,7 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
     "parquet": "application/vnd.apache.parquet",
+    "pdf": "application/pdf",
 }
 
 

@@ -3,6 +3,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xiezuo.policy.models import PolicyVersion
+
 from .models import Run
 
 
@@ -35,3 +37,33 @@ class WhatIfForm(forms.Form):
         if not self.errors and not self.changes():
             raise forms.ValidationError(_("Change at least one parameter."))
         return cleaned
+
+
+def _published_policies():
+    return PolicyVersion.objects.filter(status=PolicyVersion.Status.PUBLISHED).order_by("-year", "name")
+
+
+class PolicyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.year} · {obj.name}"
+
+
+class RunForm(forms.Form):
+    """A measurement run (a background job): the year is the policy's."""
+
+    policy = PolicyChoiceField(label=_("Policy"), queryset=PolicyVersion.objects.none())
+    publish = forms.BooleanField(label=_("Publish the run and freeze its inputs"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].queryset = _published_policies()
+
+
+class SnapshotForm(forms.Form):
+    """A snapshot of the engine's inputs for the policy's year (a background job; administrators)."""
+
+    policy = PolicyChoiceField(label=_("Policy"), queryset=PolicyVersion.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].queryset = _published_policies()

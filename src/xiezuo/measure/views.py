@@ -17,18 +17,81 @@ from xiezuo.dataio import jobs
 from xiezuo.dataio.models import Job
 from xiezuo.geo.models import Division
 
-from . import selectors, services
-from .forms import WhatIfForm
+from . import selectors, services, tasks
+from .forms import RunForm, SnapshotForm, WhatIfForm
 from .models import Run
+
+MEASURE_JOBS = (tasks.RUN_JOB, tasks.PUBLISH_JOB, tasks.SNAPSHOT_JOB)
+
+
+def _own_jobs(user):
+    """The jobs a user follows: their own; administrators': everyone's."""
+    return Job.objects.all() if access.is_admin(user) else Job.objects.filter(created_by=user)
+
+
+def _run_list(request, *, run_form=None, snapshot_form=None, status=200):
+    services.recover_interrupted()  # a run whose process died shows as failed, not running for ever
+    can_run = access.can_run_measurements(request.user)
+    return render(request, "measure/run_list.html", {
+        "runs": selectors.run_list()[:200],
+        "latest": selectors.latest_published_run(),
+        "can_run": can_run, "can_snapshot": access.is_admin(request.user),
+        "run_form": run_form or RunForm(), "snapshot_form": snapshot_form or SnapshotForm(),
+        "jobs": _own_jobs(request.user).filter(kind__in=MEASURE_JOBS).select_related("created_by")[:10]
+        if can_run else [],
+    }, status=status)
 
 
 @login_required
 def run_list(request):
-    services.recover_interrupted()  # a run whose process died shows as failed, not running for ever
-    return render(request, "measure/run_list.html", {
-        "runs": selectors.run_list()[:200],
-        "latest": selectors.latest_published_run(),
-    })
+    return _run_list(request)
+
+
+def _submitted(request, submit, form_key: str, form):
+    """Submit a job from a valid form and show its progress page; or the list again with the form's errors."""
+    if form.is_valid():
+        try:
+            job = submit(form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("dataio:job_detail", pk=job.pk)
+    return _run_list(request, status=400, **{form_key: form})
+
+
+@login_required
+@require_http_methods(["POST"])
+def run_start(request):
+    """Start a measurement run: a background job; the job page shows its phases, then links to the run."""
+    if not access.can_run_measurements(request.user):
+        raise PermissionDenied
+    return _submitted(request, lambda d: tasks.run_submit(year=d["policy"].year, policy=d["policy"],
+                                                          publish=d["publish"], user=request.user),
+                      "run_form", RunForm(request.POST))
+
+
+@login_required
+@require_http_methods(["POST"])
+def snapshot_start(request):
+    if not access.is_admin(request.user):
+        raise PermissionDenied
+    return _submitted(request, lambda d: tasks.snapshot_submit(year=d["policy"].year, policy=d["policy"],
+                                                               user=request.user),
+                      "snapshot_form", SnapshotForm(request.POST))
+
+
+@login_required
+@require_http_methods(["POST"])
+def run_publish(request, pk: int):
+    if not access.can_run_measurements(request.user):
+        raise PermissionDenied
+    run = get_object_or_404(Run, pk=pk)
+    try:
+        job = tasks.publish_submit(run=run, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("measure:run_detail", pk=run.pk)
+    return redirect("dataio:job_detail", pk=job.pk)
 
 
 @login_required
@@ -46,6 +109,8 @@ def run_detail(request, pk: int):
         r.drill = r.level != "village"
     return render(request, "measure/run_detail.html", {
         "run": run, "rows": rows, "parent": parent_division,
+        "can_publish": (access.can_run_measurements(request.user) and run.status == Run.Status.SUCCEEDED
+                        and not run.published and not run.what_if),
         "trail": parent_division.ancestors() if parent_division else [],
         "indicators": [selectors.MPI_INDICATOR_TEXT.get(i, i) for i in indicators],
         "status_labels": [selectors.STATUS_TEXT[s] for s in statuses],

@@ -1,6 +1,6 @@
 """`xiezuo monitor run --year Y [--policy NAME] [--publish] [--engine duckdb|spark]`, or on a snapshot
 (`xiezuo monitor run --snapshot DIR`, written by `xiezuo snapshot`; checksums verified first),
-`xiezuo monitor reproduce RUN_ID` (recompute a published run from its frozen inputs), and
+`xiezuo monitor run ... --background` (queued for a worker; prints the job id), `xiezuo monitor reproduce RUN_ID` (recompute a published run from its frozen inputs), and
 `xiezuo monitor recover` (runs whose process died: failed; unfinished snapshot folders: removed)."""
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ class Command(BaseCommand):
         run.add_argument("--snapshot", metavar="DIR", help="run on a snapshot's inputs instead of the registry")
         run.add_argument("--publish", action="store_true", help="publish the run and freeze its inputs")
         run.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb")
+        run.add_argument("--background", action="store_true",
+                         help="queue the run for a worker (`xiezuo worker`) and print the job id, instead of running "
+                              "it here; follow it with `xiezuo jobs show ID`")
         rep = sub.add_parser("reproduce", help="recompute a published run from its frozen inputs")
         rep.add_argument("run_id", type=int)
         sub.add_parser("recover", help="mark runs whose process died as failed; remove unfinished snapshot folders")
@@ -47,6 +50,8 @@ class Command(BaseCommand):
                               f"({result.input_hash[:12]}), {result.households.num_rows:,} households recomputed")
             return
         if opts.get("snapshot"):
+            if opts["background"]:
+                raise CommandError("--background runs on the registry; run a snapshot in the foreground")
             policy = None
             if opts.get("policy"):
                 policy = policy_for(year=opts["year"], name=opts["policy"])
@@ -65,6 +70,16 @@ class Command(BaseCommand):
         if policy is None:
             raise CommandError(f"no policy for {opts['year']}" + (f" named {opts['policy']}" if opts.get("policy")
                                                                    else "; load them with `xiezuo demo` or the admin"))
+        if opts["background"]:
+            from xiezuo.dataio.jobs import SystemUser, announce
+            from xiezuo.measure.tasks import run_submit
+
+            try:
+                job = run_submit(year=opts["year"], policy=policy, user=SystemUser(), publish=opts["publish"],
+                                 engine=opts["engine"])
+            except ValidationError as exc:
+                raise CommandError("; ".join(exc.messages)) from exc
+            return announce(job, self.stdout.write, self.stderr.write)
         try:
             run = services.run_execute(year=opts["year"], policy=policy, engine=opts["engine"],
                                        publish=opts["publish"], log=self.stdout.write)

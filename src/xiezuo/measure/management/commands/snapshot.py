@@ -1,4 +1,4 @@
-"""`xiezuo snapshot --year Y -o DIR [--policy NAME]`: the engine's inputs for a year as Parquet partitioned
+"""`xiezuo snapshot --year Y -o DIR [--policy NAME] [--background]`: the engine's inputs for a year as Parquet partitioned
 by county, with a manifest of row counts and checksums (see measure/snapshot.py); read by
 `xiezuo monitor run --snapshot DIR`."""
 
@@ -17,6 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("-o", "--output", required=True, help="a new (or empty) folder")
         parser.add_argument("--policy", help="policy version recorded with it (default: the published national-<year>)")
+        parser.add_argument("--background", action="store_true",
+                            help="queue it for a worker and print the job id (the worker writes the folder: give a "
+                                 "path it can write)")
 
     def handle(self, *args, **opts):
         from xiezuo.measure import snapshot
@@ -26,6 +29,13 @@ class Command(BaseCommand):
         if policy is None:
             raise CommandError(f"no policy for {opts['year']}" + (f" named {opts['policy']}" if opts.get("policy")
                                                                    else "; load them with `xiezuo demo` or the admin"))
+        if opts["background"]:
+            from xiezuo.dataio.jobs import SystemUser, announce
+            from xiezuo.measure.tasks import snapshot_submit
+
+            job = snapshot_submit(year=opts["year"], policy=policy, user=SystemUser(),
+                                  output=opts["output"])
+            return announce(job, self.stdout.write, self.stderr.write)
         t0 = time.perf_counter()
         try:
             manifest = snapshot.write_registry(opts["output"], year=opts["year"], policy=policy,
