@@ -167,3 +167,35 @@ def test_commands_run_in_the_foreground_or_queue_with_background(registry, tmp_p
     out = io.StringIO()
     call_command("monitor", "run", "--year", "2021", stdout=out)
     assert Run.objects.count() == 2 and Job.objects.count() == 3
+
+
+def test_recovering_a_dead_workers_job_fails_its_run_and_removes_its_partial_snapshot(city, registry, settings):
+    import subprocess
+    import sys
+
+    from django.utils import timezone
+
+    # given a worker process that died running a measurement job and a snapshot job
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    identity = jobs.process_identity(proc.pid)
+    proc.wait()
+    run_job = tasks.run_submit(year=2021, policy=registry, user=city)
+    Job.objects.filter(pk=run_job.pk).update(status="running", runner=identity, heartbeat_at=timezone.now())
+    run = Run.objects.create(policy=registry, year=2021, worker=services.worker_id(proc.pid))
+    assert run.status == "running"
+    snap_job = jobs.submit(tasks.SNAPSHOT_JOB, params={"year": 2021, "policy": registry.pk}, user=city)
+    Job.objects.filter(pk=snap_job.pk).update(status="running", runner=identity, heartbeat_at=timezone.now())
+    partial = tasks.snapshots_dir() / f"2021-job{snap_job.pk}{tasks.PARTIAL_JOB}{snap_job.pk}"
+    partial.mkdir(parents=True)
+    alive = jobs.submit(tasks.SNAPSHOT_JOB, params={"year": 2021, "policy": registry.pk}, user=city)
+    still_writing = tasks.snapshots_dir() / f"2021-job{alive.pk}{tasks.PARTIAL_JOB}{alive.pk}"
+    still_writing.mkdir()
+
+    # when a worker recovers
+    assert jobs.recover_stale() == 2
+
+    # then the jobs, and the run they left running, are failed; the dead job's partial folder is gone
+    assert set(Job.objects.filter(pk__in=[run_job.pk, snap_job.pk]).values_list("status", flat=True)) == {"failed"}
+    run.refresh_from_db()
+    assert run.status == "failed" and run.message == "the process running this run stopped"
+    assert not partial.exists() and still_writing.exists()  # a queued job's folder is left to it
