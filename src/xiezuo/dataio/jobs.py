@@ -465,8 +465,8 @@ def work(*, once: bool = False, interval: float = 1.0, queue: str = "default") -
     from django_tasks_db.management.commands.db_worker import Worker as DBWorker
 
     _load_kinds()
-    recover_stale()
-    run_recovery_hooks()  # what dead processes left since the last worker ran (a killed `serve`, a reboot)
+    if not recover_stale():  # (which runs the hooks when it failed a job)
+        run_recovery_hooks()  # what dead processes left since the last worker ran (a killed `serve`, a reboot)
     before = _ran_here
     name = f"{socket.gethostname()[:20]}-{os.getpid()}-{get_random_string(8)}"
     worker = Worker.objects.create(name=name, runner=process_identity())
