@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xiezuo.accounts.access import get_scoped_or_404
 
