@@ -9,7 +9,8 @@ Three statements:
 1. `household_sql` — one row per household: facts, each criterion (1 pass / 0 fail), the status, the
    monitoring category, reasons and MPI deprivations as bit masks (decoded to codes in `run`), MPI score;
 2. `village_sql` — additive sums per village (people, status counts, FGT terms, AF terms);
-3. `rollup_sql` — the same sums for the township, county, city and province of each village.
+3. `rollup_sql` — the same sums for the township, county, city and province of each village (and the nation,
+   for a national snapshot: `LEVELS + (NATION,)`).
 
 Ratios (FGT, H, A, M0, contributions, incidence) are taken from the sums in `run.finalize`.
 """
@@ -227,14 +228,18 @@ GROUP BY village
 """
 
 
+# (level, digits of the village code it keeps): the 12-digit code is PP CC DD TTT VVV (domain brief §7.2).
 LEVELS = (("township", 9), ("county", 6), ("city", 4), ("province", 2))
+# The whole country as one row, code 000000000000 (0 digits kept). Not in LEVELS: a deployment's division tree
+# stops at its provinces; a national snapshot's run (`scan.evaluate_snapshot`) adds it.
+NATION = ("nation", 0)
 
 
-def rollup_sql(columns: list[str]) -> str:
-    """Village sums summed up to every ancestor level (codes padded to 12 digits)."""
+def rollup_sql(columns: list[str], levels: tuple[tuple[str, int], ...] = LEVELS) -> str:
+    """Village sums summed up to every ancestor level in `levels` (codes padded to 12 digits)."""
     sums = ", ".join(f"SUM({c}) AS {c}" for c in columns)
     parts = [f"SELECT 'village' AS level, code, {', '.join(columns)} FROM village_sums"]
-    for level, n in LEVELS:
+    for level, n in levels:
         parts.append(f"SELECT '{level}' AS level, RPAD(SUBSTR(code, 1, {n}), 12, '0') AS code, {sums} "
                      f"FROM village_sums GROUP BY RPAD(SUBSTR(code, 1, {n}), 12, '0')")
     return "\nUNION ALL\n".join(parts) + "\nORDER BY code, level"
