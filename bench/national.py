@@ -446,7 +446,9 @@ def main() -> None:
         print(f"  {duck['wall']:.1f} s ({duck['cpu']:.1f} CPU s), peak memory {duck['peak_gib']:.2f} GiB (VmHWM); "
               f"read {c['households']:,} households / {c['members']:,} members, wrote {c['results']:,} household "
               f"results; steps: " + ", ".join(f"{k} {v:.1f}" for k, v in tm.items()))
-        print("  divisions: " + ", ".join(f"{k} {v:,}" for k, v in sorted(duck["levels"].items())))
+        files = list((out / "households").rglob("*.parquet"))
+        print(f"  household results: {len(files):,} files, {sum(f.stat().st_size for f in files) / 2**30:.2f} GiB; "
+              "divisions: " + ", ".join(f"{k} {v:,}" for k, v in sorted(duck["levels"].items())))
     if args.engine in ("spark", "both"):
         n = args.spark_households or args.households
         sroot = root if n == args.households else snap_for(n)[0]
