@@ -18,7 +18,7 @@ import pytest
 from xiezuo.measure import snapshot
 from xiezuo.measure.engine import Spec, evaluate
 from xiezuo.measure.engine.run import _normalise_households
-from xiezuo.measure.engine.scan import evaluate_snapshot
+from xiezuo.measure.engine.scan import county_batches, evaluate_snapshot
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "national.py"
 
@@ -82,19 +82,17 @@ def test_the_generator_writes_a_valid_snapshot_with_real_province_codes(national
 def both(snap, spec, tmp_path_factory):
     root, manifest = snap
     out = tmp_path_factory.mktemp("results") / "out"
+    # in runs of whole counties (12,000 households: about five runs), as a national snapshot is
     scanned = evaluate_snapshot(spec, root, out, year=manifest["year"], memory_limit="1GB",
-                                temp_directory=out.parent / "spill")
+                                temp_directory=out.parent / "spill", batch_households=2_500)
     tables, _m, _p = snapshot.read(root)
     in_memory = evaluate(**tables, spec=spec, year=manifest["year"])
     return scanned, in_memory, out
 
 
-def test_the_snapshot_path_gives_the_divisions_of_evaluate_and_the_nation(both):
-    scanned, in_memory, out = both
-    rows = {(r["level"], r["code"]): r for r in scanned.divisions.to_pylist()}
-    expected = in_memory.divisions.to_pylist()
-    # every division evaluate gives, the same to 1e-9; plus one row for the nation
-    assert len(rows) == len(expected) + 1
+def assert_same_divisions(expected: list[dict], divisions: pa.Table) -> dict:
+    """Every expected division is in `divisions` with the same values (floats to 1e-9); the rows by key."""
+    rows = {(r["level"], r["code"]): r for r in divisions.to_pylist()}
     for r in expected:
         got = rows[(r["level"], r["code"])]
         for key, value in r.items():
@@ -102,6 +100,15 @@ def test_the_snapshot_path_gives_the_divisions_of_evaluate_and_the_nation(both):
                 assert got[key] == pytest.approx(value, abs=1e-9), (r["code"], key)
             else:
                 assert got[key] == value, (r["code"], key)
+    return rows
+
+
+def test_the_snapshot_path_gives_the_divisions_of_evaluate_and_the_nation(both):
+    scanned, in_memory, out = both
+    expected = in_memory.divisions.to_pylist()
+    # every division evaluate gives, the same to 1e-9; plus one row for the nation
+    rows = assert_same_divisions(expected, scanned.divisions)
+    assert len(rows) == len(expected) + 1
     nation = rows[("nation", "000000000000")]
     provinces = [r for r in expected if r["level"] == "province"]
     assert len(provinces) == 31
@@ -125,6 +132,14 @@ def test_the_snapshot_path_writes_the_household_rows_of_evaluate_by_county(both,
     assert got.column_names == want.column_names
     for name in want.column_names:
         assert got.column(name).to_pylist() == want.column(name).to_pylist(), name
+
+
+def test_one_pass_and_runs_of_counties_give_the_same_results(snap, spec, both, tmp_path):
+    scanned, _in_memory, out = both
+    assert len(county_batches(snap[0], 2_500)) >= 4 and county_batches(snap[0], None) is None
+    whole = evaluate_snapshot(spec, snap[0], tmp_path / "out", year=2021, batch_households=None)
+    assert whole.counts == scanned.counts
+    assert_same_divisions(whole.divisions.to_pylist(), scanned.divisions)  # floats: sums in another order
 
 
 def test_the_results_folder_must_be_new(snap, spec, tmp_path):

@@ -19,6 +19,7 @@ Django.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -31,6 +32,7 @@ from .run import INPUT_SCHEMAS, PARQUET_ROW_GROUP_ROWS, EngineResult, finalize
 from .spec import Spec
 
 PARTITIONED = ("households", "years", "members")
+BATCH = 4_000_000  # households judged at once (whole counties): ~2 GiB of DuckDB memory
 SQL_TYPES = {pa.int64(): "BIGINT", pa.string(): "VARCHAR"}
 
 
@@ -38,27 +40,56 @@ def _quote(path: Path | str) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def _read_sql(root: Path, name: str) -> str:
-    """A snapshot table with the engine's column types. Partitioned tables are read as hive partitions (the county
-    as a VARCHAR column: inferred, `county=510822` would become an integer)."""
+def _read_sql(root: Path, name: str, counties: list[str] | None = None) -> str:
+    """A snapshot table with the engine's column types, or only the files of `counties`. Partitioned tables are
+    read as hive partitions (the county as a VARCHAR column: inferred, `county=510822` would become an integer)."""
     cols = ", ".join(f'CAST("{f.name}" AS {SQL_TYPES[f.type]}) AS "{f.name}"' for f in INPUT_SCHEMAS[name])
     if name in PARTITIONED:
-        source = (f"read_parquet({_quote(root / name / '*' / '*.parquet')}, hive_partitioning = true, "
-                  f"hive_types = {{'county': VARCHAR}})")
+        if counties is None:
+            files = _quote(root / name / "*" / "*.parquet")
+        else:
+            paths = [p for c in counties for p in sorted((root / name / f"county={c}").glob("*.parquet"))]
+            if not paths:  # no rows of this table in these counties: the table's columns, no row
+                return f"SELECT {cols} FROM (SELECT {', '.join(f'NULL AS {f.name}' for f in INPUT_SCHEMAS[name])}) " \
+                       f"WHERE false"
+            files = "[" + ", ".join(_quote(p) for p in paths) + "]"
+        source = f"read_parquet({files}, hive_partitioning = true, hive_types = {{'county': VARCHAR}})"
     else:
         source = f"read_parquet({_quote(root / name / '*.parquet')})"
     return f"SELECT {cols} FROM {source}"
 
 
+def county_batches(root: Path, households: int | None) -> list[list[str]] | None:
+    """The snapshot's counties in runs of about `households` households (the manifest's counts, in code order),
+    or None for one pass (no manifest, no limit, or a snapshot within it)."""
+    try:
+        partitions = json.loads((root / "manifest.json").read_text())["tables"]["households"]["partitions"]
+    except (OSError, ValueError, KeyError):
+        return None
+    if not households or sum(partitions.values()) <= households:
+        return None
+    batches: list[list[str]] = [[]]
+    rows = 0
+    for county, n in sorted(partitions.items()):
+        if batches[-1] and rows + n > households:
+            batches.append([])
+            rows = 0
+        batches[-1].append(county)
+        rows += n
+    return batches
+
+
 def evaluate_snapshot(spec: Spec, snapshot_dir: str | os.PathLike, out_dir: str | os.PathLike, *, year: int,
                       threads: int | None = None, memory_limit: str | None = None,
-                      temp_directory: str | os.PathLike | None = None,
+                      temp_directory: str | os.PathLike | None = None, batch_households: int | None = BATCH,
                       levels: tuple[tuple[str, int], ...] = (*rules.LEVELS, rules.NATION)) -> EngineResult:
     """Judge every household of the snapshot into `out_dir/households/county=*/` and aggregate every division.
 
     `out_dir` must be new or empty. `memory_limit` (DuckDB's, e.g. "8GB") bounds the engine: beyond it the joins
-    and aggregates spill to `temp_directory`. `result.households` is None; `result.counts` has the rows read and
-    written."""
+    and aggregates spill to `temp_directory`. Households are judged in runs of whole counties of about
+    `batch_households` (None: all at once): a household's members and year are in its county's files, so each run
+    is complete, and its hash tables stay small (29.5 M households at once spilled past 8 GB). `result.households`
+    is None; `result.counts` has the rows read and written."""
     import duckdb
 
     t0 = time.perf_counter()
@@ -82,11 +113,15 @@ def evaluate_snapshot(spec: Spec, snapshot_dir: str | os.PathLike, out_dir: str 
 
     t1 = time.perf_counter()
     households = out / "households"
-    (written,) = con.execute(
-        f"COPY (SELECT q.*, SUBSTR(q.village, 1, 6) AS county FROM ({rules.household_sql(spec, year)}) q) "
-        f"TO {_quote(households)} (FORMAT parquet, PARTITION_BY (county), ROW_GROUP_SIZE {PARQUET_ROW_GROUP_ROWS})"
-    ).fetchone()
-    counts["results"] = int(written)
+    copy = (f"COPY (SELECT q.*, SUBSTR(q.village, 1, 6) AS county FROM ({rules.household_sql(spec, year)}) q) "
+            f"TO {_quote(households)} (FORMAT parquet, PARTITION_BY (county), APPEND, "
+            f"ROW_GROUP_SIZE {PARQUET_ROW_GROUP_ROWS})")
+    counts["results"] = 0
+    for batch in county_batches(root, batch_households) or [None]:
+        if batch is not None:
+            for name in PARTITIONED:
+                con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {_read_sql(root, name, batch)}")
+        counts["results"] += int(con.execute(copy).fetchone()[0])
     timings["households"] = time.perf_counter() - t1
 
     # The division sums from the written results (a scan of the few columns they use), not a second evaluation.
