@@ -230,7 +230,7 @@ GROUP BY village
 
 # (level, digits of the village code it keeps): the 12-digit code is PP CC DD TTT VVV (domain brief §7.2).
 LEVELS = (("township", 9), ("county", 6), ("city", 4), ("province", 2))
-# The whole country as one row, code 000000000000 (0 digits kept). Not in LEVELS: a deployment's division tree
+# The whole country as one row, its code twelve zeros (no digit kept). Not in LEVELS: a deployment's division tree
 # stops at its provinces; a national snapshot's run (`scan.evaluate_snapshot`) adds it.
 NATION = ("nation", 0)
 

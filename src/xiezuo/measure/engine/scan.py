@@ -3,7 +3,7 @@ results as Parquet partitioned by county and hands back only the division table.
 
     result = evaluate_snapshot(spec, "SNAP", "OUT", year=2021, memory_limit="8GB", temp_directory="/tmp/duck")
     result.divisions                          # every division of every level, the nation included
-    OUT/households/county=510822/*.parquet    # one row per household: rules.household_sql's columns + county
+    OUT/households/county=NNNNNN/*.parquet    # one row per household: rules.household_sql's columns + county
     OUT/divisions.parquet                     # result.divisions
 
 `evaluate` holds the household results in memory (an Arrow table: ~1 GiB at 10 M households); this path never
@@ -42,7 +42,7 @@ def _quote(path: Path | str) -> str:
 
 def _read_sql(root: Path, name: str, counties: list[str] | None = None) -> str:
     """A snapshot table with the engine's column types, or only the files of `counties`. Partitioned tables are
-    read as hive partitions (the county as a VARCHAR column: inferred, `county=510822` would become an integer)."""
+    read as hive partitions (the county as a VARCHAR column: inferred, `county=NNNNNN` would become an integer)."""
     cols = ", ".join(f'CAST("{f.name}" AS {SQL_TYPES[f.type]}) AS "{f.name}"' for f in INPUT_SCHEMAS[name])
     if name in PARTITIONED:
         if counties is None:
