@@ -271,30 +271,33 @@ def generate(root: Path, n: int, *, year: int = YEAR, seed: int = SEED, workers:
     manifest = snapshot._finish(root, year=year, policy=policy, writers=writers, input_hash=None)
     # Recorded beside the manifest's own fields (readers ignore unknown keys): what --out is reused for.
     manifest["generator"] = {"script": "bench/national.py", "households": n, "seed": seed,
+                             "counties_per_province": counties_per_province,
                              "counties": len(jobs), "provinces": len({c.code[:2] for c in jobs})}
     snapshot._write_json(root / "manifest.json", manifest)
     return manifest
 
 
-def reusable(root: Path, n: int, seed: int, year: int) -> bool:
+def reusable(root: Path, n: int, seed: int, year: int, counties_per_province: int | None = None) -> bool:
     try:
         manifest = json.loads((root / "manifest.json").read_text())
     except (OSError, ValueError):
         return False
     gen = manifest.get("generator") or {}
-    return gen.get("households") == n and gen.get("seed") == seed and manifest.get("year") == year
+    return (gen.get("households") == n and gen.get("seed") == seed and manifest.get("year") == year
+            and gen.get("counties_per_province") == counties_per_province)
 
 
-def ensure(root: Path, n: int, *, year: int, seed: int, workers: int) -> tuple[dict, float | None]:
+def ensure(root: Path, n: int, *, year: int, seed: int, workers: int,
+           counties_per_province: int | None = None) -> tuple[dict, float | None]:
     """The snapshot at `root`, generated unless a complete one of this size and seed is there."""
-    if reusable(root, n, seed, year):
+    if reusable(root, n, seed, year, counties_per_province):
         return json.loads((root / "manifest.json").read_text()), None
     if root.exists() and any(root.iterdir()):
         if not (root / MARK).exists():
             raise SystemExit(f"{root} is not empty and not a snapshot of this script: choose another --out")
         shutil.rmtree(root)  # our own, incomplete or of another size
     t = time.perf_counter()
-    manifest = generate(root, n, year=year, seed=seed, workers=workers)
+    manifest = generate(root, n, year=year, seed=seed, workers=workers, counties_per_province=counties_per_province)
     return manifest, time.perf_counter() - t
 
 
@@ -417,6 +420,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=None, help="DuckDB's threads (default: DuckDB's)")
     ap.add_argument("--spark-households", type=int, default=None,
                     help="run Spark (and the comparison) on a snapshot of this size instead (default: --households)")
+    ap.add_argument("--spark-counties-per-province", type=int, default=None,
+                    help="the Spark run's snapshot keeps only each province's first N counties (fewer files)")
     ap.add_argument("--spark-workers", type=int, default=2)
     ap.add_argument("--spark-memory", default="1g", help="memory of each Spark worker")
     ap.add_argument("--keep-results", action="store_true", help="leave the household results' Parquet in place")
@@ -424,9 +429,10 @@ def main() -> None:
     base = Path(args.out)
     print(f"machine: nproc={os.cpu_count()}, load average {os.getloadavg()[0]:.1f} (other jobs share the cores)")
 
-    def snap_for(n: int) -> tuple[Path, dict]:
-        root = base / "snapshot" if n == args.households else base / f"snapshot-{n}"
-        manifest, seconds = ensure(root, n, year=YEAR, seed=args.seed, workers=args.workers)
+    def snap_for(n: int, counties: int | None = None) -> tuple[Path, dict]:
+        root = base / ("snapshot" if n == args.households and counties is None else f"snapshot-{n}-{counties}")
+        manifest, seconds = ensure(root, n, year=YEAR, seed=args.seed, workers=args.workers,
+                                   counties_per_province=counties)
         t = manifest["tables"]
         gen = manifest.get("generator", {})
         how = "reused" if seconds is None else f"generated in {seconds:.1f} s ({args.workers} workers)"
@@ -451,7 +457,8 @@ def main() -> None:
               "divisions: " + ", ".join(f"{k} {v:,}" for k, v in sorted(duck["levels"].items())))
     if args.engine in ("spark", "both"):
         n = args.spark_households or args.households
-        sroot = root if n == args.households else snap_for(n)[0]
+        counties = args.spark_counties_per_province
+        sroot = root if n == args.households and counties is None else snap_for(n, counties)[0]
         if duck is None or sroot != root:
             print(f"duckdb on the Spark run's snapshot ({n:,} households) ...", flush=True)
             duck = run_duckdb(sroot, base / f"results-duckdb-{n}", memory_limit=args.memory_limit,
