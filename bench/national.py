@@ -366,6 +366,9 @@ def run_spark(snap: Path, out: Path, *, workers: int, cores: int, memory: str) -
                                 master=str(master))
         wall = time.perf_counter() - t1
     households = Path(getattr(res, "households_path", None) or out / "households")
+    import pyarrow.parquet as pq
+
+    pq.write_table(res.divisions, out / "divisions-spark.parquet")  # kept with the results (--keep-results)
     return {"wall": wall, "cluster_start": started, "divisions": res.divisions, "households": households,
             "timings": getattr(res, "timings", {})}
 
@@ -383,12 +386,12 @@ def compare_divisions(a: pa.Table, b: pa.Table) -> tuple[float, str, int, int]:
                and (pa.types.is_integer(f.type) or pa.types.is_floating(f.type))]
     worst, where = 0.0, ""
     diffs = ", ".join(f'MAX(ABS(CAST(a."{c}" AS DOUBLE) - CAST(b."{c}" AS DOUBLE))) AS "{c}"' for c in numeric)
-    row = con.sql(f"SELECT {diffs} FROM a JOIN b USING (level, code)").fetchone()
+    row = con.execute(f"SELECT {diffs} FROM a JOIN b USING (level, code)").fetchone()
     for c, d in zip(numeric, row, strict=True):
         if d is not None and d > worst:
             worst, where = float(d), c
-    only_a = con.sql("SELECT COUNT(*) FROM a ANTI JOIN b USING (level, code)").fetchone()[0]
-    only_b = con.sql("SELECT COUNT(*) FROM b ANTI JOIN a USING (level, code)").fetchone()[0]
+    only_a = con.execute("SELECT COUNT(*) FROM a ANTI JOIN b USING (level, code)").fetchone()[0]
+    only_b = con.execute("SELECT COUNT(*) FROM b ANTI JOIN a USING (level, code)").fetchone()[0]
     return worst, where, int(only_a), int(only_b)
 
 
