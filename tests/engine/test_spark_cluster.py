@@ -54,7 +54,7 @@ def cluster_run(snap, spec, tmp_path_factory):
         state = master_state(master.ui_port)
         pids = list(master.pids)
     print(f"\ncluster start {started:.1f} s, run {result.timings['total']:.1f} s, "
-          f"whole {time.perf_counter() - t0:.1f} s")
+          f"whole {time.perf_counter() - t0:.1f} s; {({k: round(v, 1) for k, v in result.timings.items()})}")
     return types.SimpleNamespace(result=result, state=state, pids=pids, out=out, master=str(master))
 
 
