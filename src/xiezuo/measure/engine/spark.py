@@ -105,7 +105,7 @@ def _join(root: str, *parts: str) -> str:
     return "/".join([root.rstrip("/"), *parts])
 
 
-def _household_columns(df, spec: Spec) -> list:
+def _household_columns(df) -> list:
     """The household query's columns cast to the types of `run.HOUSEHOLD_TYPES` (flags int8, masks int64)."""
     from pyspark.sql import functions as F
 
@@ -124,7 +124,7 @@ def evaluate_snapshot(spec: Spec, snapshot_dir: str | os.PathLike, out_dir: str 
 
     Household rows go to `out_dir/households/county=NNNNNN/` (Parquet; `reason_bits` and `deprived_bits` are
     masks, decoded with `read_households` or with `out_dir/codes.json`); the division table comes back.
-    `out_dir` must not exist yet. The snapshot is not verified here (the caller does: `snapshot.verify`).
+    `out_dir/households` must not exist yet (`out_dir` may). The snapshot is not verified here (the caller does: `snapshot.verify`).
     A session is started on `master` (see `session`) and stopped at the end, unless `spark` is given."""
     import sqlglot
 
@@ -160,7 +160,7 @@ def evaluate_snapshot(spec: Spec, snapshot_dir: str | os.PathLike, out_dir: str 
         from pyspark.sql import functions as F
 
         hh = sql(rules.household_sql(spec, year))
-        hh = hh.select(*_household_columns(hh, spec)).withColumn("county", F.substring("village", 1, 6))
+        hh = hh.select(*_household_columns(hh)).withColumn("county", F.substring("village", 1, 6))
         households_path = _join(out, HOUSEHOLDS_DIR)
         hh.repartition("county").write.partitionBy("county").mode("errorifexists").parquet(households_path)
         timings["households"] = time.perf_counter() - t1
