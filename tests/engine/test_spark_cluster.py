@@ -5,6 +5,8 @@ Parquet by county; only the division table reaches the driver. Results equal Duc
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import time
 import types
 
@@ -126,3 +128,29 @@ def test_the_run_was_the_clusters_and_the_cluster_is_gone(cluster_run):
     for pid in cluster_run.pids:
         with pytest.raises(ProcessLookupError):
             os.killpg(pid, 0)
+
+
+def test_a_cluster_that_does_not_come_up_is_stopped_and_keeps_its_logs(monkeypatch):
+    from xiezuo.measure.engine import standalone
+
+    started = []
+    real = subprocess.Popen
+
+    def popen(*args, **kwargs):
+        started.append(real(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(standalone.subprocess, "Popen", popen)
+    # given no time for the worker to register
+    with pytest.raises(RuntimeError, match="not all 1 workers registered") as error, \
+            standalone.standalone_cluster(workers=1, timeout=0.1):
+        pass
+    # then both daemons and their process groups are gone, and the logs are kept for the error's reader
+    assert len(started) == 2
+    for proc in started:
+        assert proc.poll() is not None
+        with pytest.raises(ProcessLookupError):
+            os.killpg(proc.pid, 0)
+    log_dir = str(error.value).rsplit("logs in ", 1)[1]
+    assert os.path.isfile(os.path.join(log_dir, "master.log"))
+    shutil.rmtree(log_dir)
