@@ -34,7 +34,7 @@ from xiezuo.dataio.models import Job
 from xiezuo.geo.models import Division
 from xiezuo.policy.models import PolicyVersion
 
-from . import snapshot
+from . import snapshot, spark_runs
 from .engine import Spec, evaluate
 from .engine.run import EngineResult, input_hash
 from .engine.spec import EXIT_CRITERIA
@@ -189,6 +189,26 @@ def _bulk_insert(table: str, rows: pa.Table) -> None:
                 cur.executemany(sql, list(zip(*(part.column(c).to_pylist() for c in columns), strict=True)))
 
 
+def _write_households(run: Run, result, spec: Spec) -> pa.Table:
+    """The run's HouseholdResult rows: from the engine's table, or (a Spark run) from the Parquet files its
+    executors wrote, one county at a time. Returns what `_check_references` reads: the rows written, or (Spark)
+    their distinct village codes."""
+    table = HouseholdResult._meta.db_table
+    if result.households is not None:
+        rows = _household_table(run.pk, result.households)
+        _bulk_insert(table, rows)
+        return rows
+    villages: set[str] = set()
+
+    def insert(hh: pa.Table) -> None:
+        rows = _household_table(run.pk, hh)
+        _bulk_insert(table, rows)
+        villages.update(pc.unique(rows.column("village_id")).to_pylist())
+
+    spark_runs.load_households(run_id=run.pk, result=result, spec=spec, insert=insert)
+    return pa.table({"village_id": pa.array(sorted(villages), pa.string())})
+
+
 def _check_references(run: Run, rows: pa.Table) -> None:
     """Every result row's household and village exist, checked in the writing transaction (the table has no
     per-row foreign-key checks, see models.HouseholdResult): households by one anti-join over the run's rows;
@@ -251,8 +271,11 @@ def _unit_objects(run: Run, judgements: list[UnitJudgement]) -> list[UnitResult]
 
 
 def _summary(result: EngineResult) -> dict:
-    statuses = result.households.column("status").value_counts().to_pylist()
-    summary = {"households": {s["values"]: s["counts"] for s in statuses}}
+    if result.households is None:  # a Spark run: the household rows stayed with the executors
+        summary = {"households": spark_runs.summary_from_divisions(result.divisions)}
+    else:
+        statuses = result.households.column("status").value_counts().to_pylist()
+        summary = {"households": {s["values"]: s["counts"] for s in statuses}}
     top = [r for r in result.divisions.to_pylist() if r["level"] == "province"]
     if top:
         summary.update({k: top[0][k] for k in ("fgt0", "fgt1", "fgt2", "H", "A", "M0")})
@@ -330,50 +353,69 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
                 what_if: bool = False, base_run: Run | None = None, spark=None,
                 log: Callable[[str], None] = lambda _m: None, inputs: dict[str, pa.Table] | None = None,
                 inputs_from: str = "given", read_seconds: float = 0.0,
-                progress: Callable[[float, str], None] = lambda _f, _m: None) -> Run:
+                progress: Callable[[float, str], None] = lambda _f, _m: None,
+                snapshot_dir: Path | None = None, manifest: dict | None = None) -> Run:
     """Run the engine for `year` under `policy` and store the results; publish if asked.
 
-    `progress(fraction, message)` is told each phase (a job's `handle.progress`, which raises to cancel)."""
+    `progress(fraction, message)` is told each phase (a job's `handle.progress`, which raises to cancel).
+    With `engine="spark"` the work is Spark's executors' (`spark_runs`); given `snapshot_dir` (verified, with its
+    `manifest`), they read that snapshot instead of `inputs`."""
     if publish and what_if:
         raise ValidationError(_("A what-if run cannot be published."))
     if publish and policy.status != PolicyVersion.Status.PUBLISHED:
         raise ValidationError(_("Only a published policy can back a published run; %(name)s is a draft."),
                               params={"name": policy.name})
     spec = Spec.from_dict(policy.parameters)
+    if publish and snapshot_dir is not None:
+        # its inputs never come into this process, so no input hash to freeze them under: publish a run of them
+        # with DuckDB (or from the registry)
+        raise ValidationError(_("A Spark run from a snapshot cannot be published; run it with the DuckDB engine "
+                                "to publish it."))
     recover_interrupted()
     run = Run.objects.create(policy=policy, year=year, engine=engine, what_if=what_if, base_run=base_run,
                              created_by=user if getattr(user, "pk", None) else None, worker=worker_id())
     t0 = time.perf_counter()
     side = None
+    scratch = None
     try:
         log(f"run #{run.pk}: {year}, policy {policy.name}, engine {engine}")
         progress(0.05, "reading the registry")
-        if inputs is None:
+        if snapshot_dir is not None:
+            how = inputs_from
+        elif inputs is None:
             inputs, how = read_inputs(year, log=log)
         else:
             how = inputs_from
         t_read = time.perf_counter() - t0 + read_seconds  # inputs read by the caller (a snapshot) count too
         log("  evaluating ...")
         progress(0.4, "evaluating")
-        result = evaluate(**inputs, spec=spec, year=year, backend=engine, spark=spark)
+        if engine == "spark":
+            result, scratch = spark_runs.evaluate(run_id=run.pk, worker=run.worker, alive=worker_alive, spec=spec,
+                                                  year=year, policy=policy, inputs=inputs,
+                                                  snapshot_dir=snapshot_dir, log=log, spark=spark)
+        else:
+            result = evaluate(**inputs, spec=spec, year=year, backend=engine, spark=spark)
         t_units = time.perf_counter()
-        units = _unit_judgements(result=result, inputs=inputs, spec=spec, year=year)
+        units = _unit_judgements(result=result, inputs=inputs if inputs is not None else
+                                 {"populations": spark_runs.populations(snapshot_dir)}, spec=spec, year=year)
         result.timings["units"] = time.perf_counter() - t_units
-        log(f"  {result.households.num_rows:,} households judged, {result.divisions.num_rows:,} divisions "
+        counts = ({k: inputs[k].num_rows for k in ("households", "members")} if inputs is not None
+                  else result.counts)
+        log(f"  {counts['households']:,} households judged, {result.divisions.num_rows:,} divisions "
             f"in {result.timings['total']:.2f} s")
         phases: dict[str, float] = {}
         t_write = time.perf_counter()
         progress(0.7, "writing the results")
         side = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"run-{run.pk}-freeze")
-        frozen = side.submit(_hash_and_freeze, run, inputs, policy, publish)
+        # a snapshot Spark reads is not in this process: no hash to take here (the manifest's, a published run's)
+        frozen = side.submit(_hash_and_freeze, run, inputs, policy, publish) if inputs is not None else None
         with transaction.atomic():
             # the run's row, locked: nobody deletes it under its result rows (which have no foreign-key
             # constraint to it, see models.HouseholdResult)
             if Run.objects.select_for_update().filter(pk=run.pk).values_list("pk", flat=True).first() is None:
                 raise ValidationError(_("Run %(id)s was deleted while it ran."), params={"id": run.pk})
             t = time.perf_counter()
-            rows = _household_table(run.pk, result.households)
-            _bulk_insert(HouseholdResult._meta.db_table, rows)
+            rows = _write_households(run, result, spec)
             phases["write_households"] = time.perf_counter() - t
             t = time.perf_counter()
             _check_references(run, rows)
@@ -384,13 +426,14 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
             UnitResult.objects.bulk_create(_unit_objects(run, units), batch_size=2000)
             phases["write_divisions"] = time.perf_counter() - t
             t = time.perf_counter()
-            digest, partial, beside = frozen.result()
+            digest, partial, beside = (frozen.result() if frozen is not None
+                                       else ((manifest or {}).get("input_hash") or "", None, {}))
             side.shutdown()
             phases["wait_hash_and_snapshot"] = time.perf_counter() - t
             phases.update({f"{k}_beside": v for k, v in beside.items()})  # overlapped with the write above
             run.status = Run.Status.SUCCEEDED
-            run.input_households = inputs["households"].num_rows
-            run.input_members = inputs["members"].num_rows
+            run.input_households = counts["households"]
+            run.input_members = counts["members"]
             run.input_hash = digest
             run.summary = _summary(result)
             if units:
@@ -421,6 +464,9 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
         Run.objects.filter(pk=run.pk).update(status=Run.Status.FAILED, message=f"{type(exc).__name__}: {exc}"[:2000],
                                              finished_at=timezone.now())
         raise
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 @transaction.atomic
@@ -449,7 +495,10 @@ def run_from_snapshot(*, path: str | Path, policy: PolicyVersion | None = None, 
     """A run on a snapshot's inputs (checksums verified first) under its policy, or under `policy` if given.
     The snapshot's policy must still be as it was when the snapshot was taken."""
     t0 = time.perf_counter()
-    tables, manifest, _policy_file = snapshot.read(path)
+    if kwargs.get("engine") == "spark":  # the executors read the files: here only their checksums are checked
+        tables, manifest = None, snapshot.verify(path)
+    else:
+        tables, manifest, _policy_file = snapshot.read(path)
     read_seconds = time.perf_counter() - t0
     if year is not None and int(year) != manifest["year"]:
         raise ValidationError(_("The snapshot is of %(snap)s, not %(year)s."),
@@ -464,7 +513,8 @@ def run_from_snapshot(*, path: str | Path, policy: PolicyVersion | None = None, 
             raise ValidationError(_("Policy %(name)s changed since the snapshot was taken; name the policy to run "
                                     "under."), params={"name": policy.name})
     return run_execute(year=manifest["year"], policy=policy, inputs=tables, inputs_from="snapshot",
-                       read_seconds=read_seconds, **kwargs)
+                       read_seconds=read_seconds, snapshot_dir=None if tables is not None else Path(path).resolve(),
+                       manifest=manifest, **kwargs)
 
 
 def _ensure_may_run(user) -> None:
