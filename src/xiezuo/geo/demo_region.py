@@ -82,12 +82,17 @@ def available() -> list[str]:
     return sorted(p.stem for p in REGIONS_DIR.glob("*.toml"))
 
 
+def read(path: Path) -> DemoRegion:
+    """A definition from any file (a deployment's own tree: `geo.loaders.load_tree(read(path))`)."""
+    with Path(path).open("rb") as fh:
+        return DemoRegion(name=Path(path).stem, data=tomllib.load(fh))
+
+
 @cache
 def load(name: str | None = None) -> DemoRegion:
+    """One of the shipped demo regions, by name (the default: Guangyuan)."""
     name = name or DEFAULT
     path = REGIONS_DIR / f"{name}.toml"
     if not path.is_file():
         raise ValueError(f"No demo region {name!r}; the regions are: {', '.join(available())}.")
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
-    return DemoRegion(name=name, data=data)
+    return read(path)
