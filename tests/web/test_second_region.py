@@ -85,10 +85,10 @@ def test_the_second_region_holds_together(built, client):
     assert later["white_tea_mu"] == 0 and later["trade_projects_2012_2017"] == 0  # the book's, not this region's
 
     # each viewer's dashboard is their own part, summing to the whole
-    def dashboard(username: str) -> dict:
+    def dashboard(username: str, year: int = 2013) -> dict:
         cache.clear()
         client.force_login(User.objects.get(username=username))
-        return client.get("/assessment/data.json?year=2013").json()
+        return client.get(f"/assessment/data.json?year={year}").json()
 
     admin = dashboard("admin")
     assert admin["region"]["title"] == "定西市"
@@ -104,8 +104,9 @@ def test_the_second_region_holds_together(built, client):
             by_county[county6.ljust(12, "0")]["poor_people"]
     office = dashboard(region.section("accounts")["east_office"]["login"])  # its western partners
     assert {c["code"]: c["value"] for c in office["cards"]}["poor_people"] == figures["poor_people"]
-    assert {p["east"] for p in admin["partners"]} and all(p["west_code"].startswith(region.prefix)
-                                                          for p in admin["partners"])
+    partners = dashboard("admin", 2019)["partners"]  # the pairings in force at the end of 2019
+    assert {p["west_code"] for p in partners} == {region.city} | {c.ljust(12, "0") for c in region.partners_2018}
+    assert all(p["east_code"].startswith(region.east_province[:2]) for p in partners)
     client.force_login(User.objects.get(username="admin"))
     geo = client.get("/assessment/map.geojson").json()
     assert sorted(str(f["properties"]["adcode"]) for f in geo["features"]) == sorted(region.counties)
