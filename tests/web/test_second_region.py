@@ -120,3 +120,17 @@ def test_the_second_region_holds_together(built, client):
     codes = set(re.findall(r"(?<!\d)\d{12}(?!\d)", text)) | set(figures["county_incidence_pct"])
     assert codes and all(c.startswith((region.prefix, region.east_province[:2])) for c in codes), codes
     assert not [n for n in names if n in text]
+
+
+@pytest.mark.django_db
+def test_one_database_holds_one_demo_region():
+    from xiezuo.web.management.commands.demo import refusal
+    from xiezuo.web.models import DatabaseMark
+
+    # given a database the Guangyuan demo built (a mark from before regions existed means Guangyuan)
+    DatabaseMark.objects.create(name="demo", data={"scale": 0.01, "seed": 2013})
+    # then the Guangyuan demo may rebuild it, the Dingxi one may not (the two trees would make one region)
+    assert refusal("guangyuan") is None
+    assert "guangyuan demo" in refusal("dingxi")
+    DatabaseMark.objects.filter(name="demo").update(data={"region": "dingxi"})
+    assert refusal("dingxi") is None and "dingxi demo" in refusal("guangyuan")
