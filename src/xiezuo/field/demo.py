@@ -175,7 +175,7 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
     from xiezuo.geo.demo_region import load
 
     work = _field_work(rng=random.Random(f"field-work-{seed}"), scale=scale, log=log,
-                       county=(region or load()).counties[0])
+                       county=(region or load()).counties[0], region=region or load())
     seconds = round(time.perf_counter() - started, 1)
     households_with = AssistanceMeasure.objects.values("household_id").distinct().count()
     log(f"field: {len(rows):,} assistance measures ({linked:,} linked to cooperation records) for "
@@ -189,7 +189,8 @@ MARGINAL_SHARE = 3  # one in three reports is from a family not in the registry 
 
 
 @transaction.atomic
-def _field_work(*, rng: random.Random, scale: float, log: Callable[[str], None], county: str) -> dict:
+def _field_work(*, rng: random.Random, scale: float, log: Callable[[str], None], county: str,
+                region=None) -> dict:
     """A cadre login (in `county`, the region's first) with their households, this and last month's visits for most households of its
     county, and households' own reports: some matched and confirmed into self-report cases, some from
     families not in the registry, entered as new households whose cases the county records as marginal."""
@@ -199,7 +200,7 @@ def _field_work(*, rng: random.Random, scale: float, log: Callable[[str], None],
     from django.contrib.auth.models import Permission
 
     from xiezuo.accounts.access import MANAGE_CADRES_PERMISSION
-    from xiezuo.accounts.demo import COUNTY_USERS
+    from xiezuo.accounts.demo import county_users
     from xiezuo.accounts.models import Grant, User
     from xiezuo.monitoring import services as monitoring_services
     from xiezuo.monitoring import workflow as wf
@@ -228,7 +229,7 @@ def _field_work(*, rng: random.Random, scale: float, log: Callable[[str], None],
     # the county logins manage their persons responsible (/field/cadres/): the permission a county office holds
     app_label, codename = MANAGE_CADRES_PERMISSION.split(".")
     permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
-    for manager in User.objects.filter(username__in=list(COUNTY_USERS)):
+    for manager in User.objects.filter(username__in=list(county_users(region))):
         manager.user_permissions.add(permission)
 
     visits = []

@@ -610,7 +610,7 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
         writer = Writer()
         stats = _build(scale=scale, seed=seed, log=log, writer=writer, region=region or load())
         reset_sequences()
-        stats["poor_units"] = demo_units.build(seed=seed, log=log)
+        stats["poor_units"] = demo_units.build(seed=seed, log=log, region=region or load())
         t0 = time.perf_counter()
         summary.refresh()  # the per-village year-end counts the division pages and dashboard read
         stats["summary_seconds"] = round(time.perf_counter() - t0, 1)
