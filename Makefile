@@ -1,5 +1,5 @@
 # Xiezuo developer entry points. Two commands matter on a fresh machine:
-#   make demo   set up, build the Guangyuan demo database and serve it on http://127.0.0.1:8000
+#   make demo   set up, build the Guangyuan demo database (REGION=dingxi: the second region) and serve it on http://127.0.0.1:8000
 #   make test   set up and run the test suite (SQLite; PostgreSQL too when XIEZUO_TEST_DATABASE_URL is set)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 SCALE ?= 1.0
+REGION ?= guangyuan
 
 .PHONY: demo test install lint serve bench clean screens
 
@@ -24,7 +25,7 @@ $(TEST_STAMP): $(STAMP)
 install: $(TEST_STAMP)
 
 demo: $(STAMP)
-	$(BIN)/xiezuo demo --scale $(SCALE)
+	$(BIN)/xiezuo demo --region $(REGION) --scale $(SCALE)
 
 serve: $(STAMP)
 	$(BIN)/xiezuo serve

@@ -6,8 +6,11 @@ from collections import Counter
 import pytest
 
 from xiezuo.geo import demo as geo_demo
-from xiezuo.geo.loaders import DATA_DIR, GUANGYUAN_COUNTIES, load_tree
+from xiezuo.geo.demo_region import load
+from xiezuo.geo.loaders import DATA_DIR, load_tree
 from xiezuo.geo.models import Division, DivisionPopulation
+
+GUANGYUAN_COUNTIES = load("guangyuan").counties
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +94,7 @@ def test_populations_add_up_at_every_level_and_every_year():
                         if y == year and code.startswith(county) and code.endswith("000") and code[6:9] != "000")
             assert villages == total == towns
     # the 2013 denominator is the assumption scaled: 2,384,900 x 1 %
-    assert pops[("510800000000", 2013)] == sum(round(v * 0.01) for v in geo_demo.COUNTY_RURAL_POPULATION_2013.values())
+    assert pops[("510800000000", 2013)] == sum(round(v * 0.01) for v in load("guangyuan").section("population")["rural_2013"].values())
     # and rerunning replaces rather than duplicates
     geo_demo.build(scale=0.01, seed=7, log=lambda m: None)
     assert DivisionPopulation.objects.count() == len(pops)

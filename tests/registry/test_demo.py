@@ -16,6 +16,7 @@ import pytest
 from django.core.management import call_command
 from stdnum.cn import ric
 
+from xiezuo.geo.demo_region import load
 from xiezuo.registry import demo_data as D
 
 SCALE = 0.01
@@ -179,7 +180,7 @@ def test_incomes_exits_and_the_2020_line(demo, db):
     share = sum(below_monitoring.values()) / (6 * len(exit_year))
     assert 0 < share < 0.05  # a few percent a year fall below the monitoring threshold
     batch_exit = Counter((Household.objects.get(id=h).village_id[:6], e) for h, e in exit_year.items())
-    for county, batch in D.COUNTY_EXIT_BATCH.items():
+    for county, batch in load("guangyuan").section("registry")["county_exit_batch"].items():
         assert batch_exit[(county, batch)] == max(n for (c, _y), n in batch_exit.items() if c == county)
 
 
@@ -223,7 +224,7 @@ def test_report_figures_json(demo, db):
                 "unsafe_housing_households", "unsafe_housing_share_pct"):
         assert key in data, key
     assert data["poor_people"] == round(348_200 * SCALE)
-    assert set(data["county_incidence_pct"]) == set(D.COUNTY_POOR_2013)
+    assert set(data["county_incidence_pct"]) == set(load("guangyuan").section("registry")["county_poor_2013"])
 
 
 def test_same_seed_same_households_and_a_rebuild_replaces(demo, db):

@@ -84,7 +84,7 @@ def test_every_import_job_purges_too(client, make_user, divisions, settings, tmp
     stale.mkdir(parents=True)
     os.utime(stale, (time.time() - 30 * 86400,) * 2)
     client.force_login(make_user("clerk", division=divisions["lizhou"]))
-    path = write_xlsx(tmp_path / "m.xlsx", {"成员": [M_HEAD, ["NOPE", "张三", id_number(1), "户主"]]})
+    path = write_xlsx(tmp_path / "m.xlsx", {"成员": [M_HEAD, ["NOPE", "张三", id_number(1, divisions["lizhou"].code[:6]), "户主"]]})
     with path.open("rb") as fh:
         client.post(reverse("dataio:upload"), {"file": fh})
     assert Job.objects.get().status == "done"
@@ -96,7 +96,7 @@ def test_problem_reports_keep_identity_numbers_and_phones_masked(client, make_us
     settings.DATA_DIR = tmp_path
     settings.DATAIO_RUN_JOBS = "inline"
     hh = make_household(divisions["lizhou_village"])
-    good, bad = id_number(7), id_number(8)[:17] + ("0" if id_number(8)[17] != "0" else "1")  # wrong check digit
+    good, bad = id_number(7, "510802"), id_number(8, "510802")[:17] + ("0" if id_number(8, "510802")[17] != "0" else "1")  # wrong check digit
     phone = "13912345678"
     rows = [M_HEAD + ["联系电话"], [hh.number, "张三", bad, "户主", phone], ["NO-SUCH", "李四", good, "之子", phone]]
     path = write_xlsx(tmp_path / "m.xlsx", {"成员": rows}, text_columns=("C", "E"))

@@ -9,7 +9,8 @@ and checks each page for what issue 16 found in the demo:
 - English left in the Chinese interface: a visible text equal to a msgid that the compiled catalogues
   translate, or a raw choice value (a code such as "exited" or "01") whose label differs;
 - an integer of five or more digits without separators (2384900, 3410000.00);
-- for a county user, another county's division code anywhere in the page.
+- for a county user, another county's division code anywhere in the page;
+- on a demo region's pages, the name of another region's division (a name left in code or a template).
 
 Run against a served demo as a script, to look before a test is written:
     python tests/web/crawl.py http://127.0.0.1:8000 qingchuan [admin …]   (password "demo")
@@ -88,6 +89,7 @@ class Rules:
     msgids: set[str]
     choice_values: set[str]
     foreign_prefixes: tuple[str, ...] = ()  # six-digit codes of the counties the user may not see
+    foreign_names: tuple[str, ...] = ()  # names of another demo region's divisions: no page may show one
 
     @classmethod
     def build(cls, language: str = "zh-hans") -> Rules:
@@ -173,6 +175,9 @@ def check(page: dict, *, url: str, user: str, rules: Rules) -> list[Finding]:
                          if m.group().startswith(rules.foreign_prefixes)})
         if leaked:
             add("another county's code", ", ".join(leaked[:5]))
+    named = [n for n in rules.foreign_names if n in page["html"]]
+    if named:
+        add("another region's division", ", ".join(named[:5]))
     return found
 
 

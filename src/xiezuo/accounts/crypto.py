@@ -113,7 +113,7 @@ def lookup_hash(value: str) -> str:
 
 
 def mask_id_number(value: str) -> str:
-    """`510822199001011234` -> `**************1234`: the last 4 only.
+    """`PPCCDD199001011234` (a county code, the birth date, a sequence, a check digit) -> `**************1234`: the last 4 only.
 
     A mask must not combine with what is shown beside it into the number (docs/access.md,
     "Masks"): with the region digits and the full birth date shown, the check digit left

@@ -89,7 +89,7 @@ class AuditFilterForm(forms.Form):
     def clean_division(self):
         value = (self.cleaned_data.get("division") or "").strip()
         if value and not value.isdigit():
-            raise forms.ValidationError(_("A division code has digits only, e.g. 510802."))
+            raise forms.ValidationError(_("A division code has digits only: 6 for a county, 12 for a village."))
         return value
 
 

@@ -24,7 +24,8 @@ _who: contextvars.ContextVar[dict | None] = contextvars.ContextVar("xiezuo_log_w
 
 
 def mask_identity_numbers(text: str) -> str:
-    """510802199001011236 → **************1236: the last four only, like the stored mask (registry 0004)."""
+    """An 18-character identity number (17 digits and a check character) → `**************123X`: the last
+    four only, like the stored mask (registry 0004)."""
     return ID_NUMBER.sub(lambda m: f"{'*' * 14}{m[1]}", text)
 
 

@@ -44,7 +44,9 @@ DIVISION_CODES = ("poor_people", "incidence_pct", "monitoring_cases", "aid_commi
                   "placements_cumulative", "sales_cumulative", "workshops", "placements", "sales", "cadres_sent")
 COUNTY_CODES = DIVISION_CODES  # the name the report and older callers use
 GEO_DIR = Path(__file__).resolve().parent.parent / "geo" / "data"
-MAP_FILES = ("guangyuan_counties.geojson",)  # western divisions with boundaries (counties)
+# western divisions with boundaries: every `*_counties.geojson` of the demo regions' data (the Guangyuan
+# counties' real boundaries; Dingxi's schematic boxes); a map shows those of the viewer's region only
+MAP_FILES = tuple(sorted(p.name for p in GEO_DIR.glob("*_counties.geojson")))
 
 
 def default_year() -> int:

@@ -1,7 +1,8 @@
 """IATI 2.03 activity file of the cooperation projects (projects app), from the fund ledger.
 
-One `iati-activity` per project: the reporting organisation (Xiezuo's Guangyuan office),
-participating organisations (funding: the Zhejiang side of the project's pairing; implementing:
+One `iati-activity` per project: the reporting organisation (the cooperation office of the region the
+installation serves, from its division tree: `XI-XIEZUO-` and its 6-digit code), participating
+organisations (funding: the eastern side of the project's pairing, else the eastern province; implementing:
 the county), titles and descriptions in Chinese and English, status, dates, recipient country
 CN, a DAC 5-digit sector mapped from the project category, the county seat as location, a
 budget per year and one transaction per ledger posting: allocations are commitments (type 2),
@@ -20,8 +21,6 @@ from decimal import Decimal
 from lxml import etree
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-REPORTING_REF = "XI-XIEZUO-510800"
-REPORTING_NAME = ("广元市东西部协作工作领导小组办公室", "Guangyuan East–West Cooperation Office")
 STATUS = {"reserve": "1", "approved": "1", "in_progress": "2", "completed": "3", "accepted": "4"}
 SECTOR = {  # OECD DAC 5-digit purpose codes
     "industry": "31120", "infrastructure": "43040", "education": "11330", "health": "12220",
@@ -63,8 +62,29 @@ def _centres() -> dict[str, tuple[float, float]]:
             for f in combined_geojson()["features"]}
 
 
+def _reporting() -> tuple[str, str, str]:
+    """(ref, Chinese name, English name) of the reporting office: the region the installation serves."""
+    from xiezuo.accounts.region import Region, data_region
+
+    root = Region(divisions=data_region()).root
+    if root is None:
+        return "XI-XIEZUO", "东西部协作工作领导小组办公室", "East–West Cooperation Office"
+    return (f"XI-XIEZUO-{root.code[:6]}", f"{root.name}东西部协作工作领导小组办公室",
+            f"{root.name_en or root.name} East–West Cooperation Office")
+
+
+def _east_province():
+    """The eastern province of the installation's tree: the funder of a project without a pairing."""
+    from xiezuo.geo.models import Division
+
+    return Division.objects.filter(level="province", side=Division.Side.EAST).order_by("code").first()
+
+
 def build_iati(*, year: int | None = None, user=None) -> etree._ElementTree:
     from xiezuo.projects.models import Budget, LedgerEntry, Project
+
+    reporting_ref, reporting_zh, reporting_en = _reporting()
+    east_province = _east_province()
 
     projects = Project.objects.restrict(user, "view") if user is not None else Project.objects.all()
     if year is not None:
@@ -89,8 +109,8 @@ def build_iati(*, year: int | None = None, user=None) -> etree._ElementTree:
     for p in projects:
         act = etree.SubElement(root, "iati-activity", **{"last-updated-datetime": now, "default-currency": "CNY"})
         act.set(XML_LANG, "zh")
-        etree.SubElement(act, "iati-identifier").text = f"{REPORTING_REF}-{p.code}"
-        _org(act, "reporting-org", ref=REPORTING_REF, type_="10", zh=REPORTING_NAME[0], en=REPORTING_NAME[1])
+        etree.SubElement(act, "iati-identifier").text = f"{reporting_ref}-{p.code}"
+        _org(act, "reporting-org", ref=reporting_ref, type_="10", zh=reporting_zh, en=reporting_en)
         county = p.county
         _narratives(act, "title", p.name, p.name_en or f"{county.name_en or county.name}: {p.get_category_display()}")
         desc = _narratives(act, "description", p.description or p.name,
@@ -103,8 +123,11 @@ def build_iati(*, year: int | None = None, user=None) -> etree._ElementTree:
             f_ref, f_zh, f_en = f"CN-USC-{east_org.uscc}", east_org.name, east_org.name_en
         elif east is not None:
             f_ref, f_zh, f_en = f"XI-XIEZUO-{east.code}", east.name, east.name_en
+        elif east_province is not None:
+            f_ref, f_zh, f_en = (f"XI-XIEZUO-{east_province.code[:6]}", east_province.name,
+                                 f"{east_province.name_en or east_province.name} Province")
         else:
-            f_ref, f_zh, f_en = "XI-XIEZUO-330000", "浙江省", "Zhejiang Province"
+            f_ref, f_zh, f_en = "XI-XIEZUO", "东部协作方", "Eastern partner"
         _org(act, "participating-org", ref=f_ref, type_="10", zh=f_zh, en=f_en, role="1")
         _org(act, "participating-org", ref=f"XI-XIEZUO-{county.code}", type_="10", zh=county.name,
              en=county.name_en, role="4")

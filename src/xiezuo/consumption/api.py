@@ -34,7 +34,7 @@ class SaleSerializer(serializers.ModelSerializer):
         fields = ["id", "product", "buyer", "county", "date", "amount", "quantity", "channel"]
 
 
-COUNTY = "Division code prefix (e.g. 510822)"
+COUNTY = "Division code prefix (a county's first 6 digits, a township's 9)"
 
 
 class SupplierViewSet(ScopedReadOnlyViewSet):

@@ -1,6 +1,7 @@
 """Consumption-assistance demo, deterministic from the seed (book #56, brief §10.5).
 
-Guangyuan products sold 2018–2020 total exactly 3,360,000,000.00 yuan at every scale: the total
+The demo region's products sold 2018–2020 total exactly its `[consumption] total_yuan` at every scale
+(Guangyuan: 3,360,000,000.00 yuan): the total
 is split in whole fen over the sales, so the sum is exact by construction. Suppliers (with
 valid USCCs), their products, eastern buyers and the households suppliers benefit (a number
 that scales with --scale) are generated around it.
@@ -16,26 +17,17 @@ from decimal import Decimal
 from django.db import transaction
 from stdnum.cn import uscc
 
+from xiezuo.geo.demo_region import DemoRegion, load
 from xiezuo.geo.models import Division
 
 from .models import Buyer, Channel, Product, Sale, Supplier, SupplierBeneficiary
 
-CITY = "5108"
-TOTAL_FEN = 336_000_000_000  # 3.36 bn yuan
 YEAR_WEIGHTS = {2018: 20, 2019: 35, 2020: 45}
 SUPPLIERS_PER_COUNTY = 10
-SALES_FULL_SCALE = 20_000
 BENEFICIARIES_PER_SUPPLIER = 40
-PRODUCTS = [
-    ("青川黄茶", "tea"), ("白叶一号白茶", "tea"), ("苍溪红心猕猴桃", "fruit"), ("剑门关土鸡", "meat"),
-    ("旺苍米仓山茶", "tea"), ("朝天核桃", "nuts"), ("青川黑木耳", "mushroom"), ("昭化韭黄", "other"),
-    ("广元七佛贡茶", "tea"), ("剑阁土猪肉", "meat"), ("苍溪雪梨", "fruit"), ("曾家山高山蔬菜", "other"),
-    ("天麻", "herb"), ("菜籽油", "grain_oil"), ("香菇", "mushroom"), ("竹编工艺品", "handicraft"),
-]
 BUYER_KINDS = ["government", "enterprise", "school", "hospital", "trade_union", "retailer"]
 CHANNEL_WEIGHTS = {Channel.PURCHASE_FOR_AID: 30, Channel.DIRECT_STORE: 20, Channel.ECOMMERCE: 25,
                    Channel.EXPO: 10, Channel.CANTEEN: 12, Channel.OTHER: 3}
-EAST_COUNTIES = ["331022", "331004", "330502", "331003", "330503", "331102", "330523", "331081"]
 
 
 def make_uscc(rng: random.Random, county: str, kind: str) -> str:
@@ -61,14 +53,20 @@ def delete_previous() -> None:
     Buyer._base_manager.filter(synthetic=True).delete()
 
 
-def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = print) -> dict:
+def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = print,
+          region: DemoRegion | None = None) -> dict:
+    region = region or load()
+    spec = region.section("consumption")
+    total_fen = int(Decimal(spec["total_yuan"]) * 100)
+    products_spec = [tuple(p) for p in spec["products"]]
     rng = random.Random(f"consumption-{seed}")
     with transaction.atomic():
         delete_previous()
-        counties = list(Division.objects.filter(level="county", code__startswith=CITY).order_by("code"))
-        easts = list(Division.objects.filter(level="county", code__in=[f"{c}000000" for c in EAST_COUNTIES]))
+        counties = list(Division.objects.filter(level="county", code__startswith=region.prefix).order_by("code"))
+        easts = list(Division.objects.filter(level="county",
+                                             code__in=[f"{c}000000" for c in spec["east_counties"]]))
         if not counties or not easts:
-            log("consumption: no Guangyuan/Zhejiang counties (build the geo demo first); skipped")
+            log("consumption: no western or eastern counties (build the geo demo first); skipped")
             return {}
         suppliers = []
         for county in counties:
@@ -81,7 +79,7 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
         Supplier.objects.bulk_create(suppliers)
         products = []
         for s in suppliers:
-            for name, category in rng.sample(PRODUCTS, 3):
+            for name, category in rng.sample(products_spec, 3):
                 products.append(Product(name=f"{name}（{s.name[:4]}）", category=category, supplier=s,
                                         poverty_mark=rng.random() < 0.7, synthetic=True))
         Product.objects.bulk_create(products)
@@ -89,9 +87,9 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
             Buyer(name=f"{e.name}{('机关食堂', '国有企业工会', '第一中学', '人民医院', '总工会', '消费扶贫专馆')[i % 6]}"
                   f"{i // 6 + 1}", kind=BUYER_KINDS[i % 6], division=e, synthetic=True)
             for e in easts for i in range(6)])
-        n_benef = _beneficiaries(rng=rng, scale=scale, suppliers=suppliers)
-        n_sales = max(len(products), round(SALES_FULL_SCALE * scale))
-        fen = split_exact(TOTAL_FEN, [rng.randint(1, 1000) for _ in range(n_sales)])
+        n_benef = _beneficiaries(rng=rng, scale=scale, suppliers=suppliers, prefix=region.prefix)
+        n_sales = max(len(products), round(spec["sales"] * scale))
+        fen = split_exact(total_fen, [rng.randint(1, 1000) for _ in range(n_sales)])
         years = list(YEAR_WEIGHTS)
         channels = list(CHANNEL_WEIGHTS)
         sales = []
@@ -105,16 +103,16 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
                               channel=rng.choices(channels, list(CHANNEL_WEIGHTS.values()))[0], synthetic=True))
         Sale.objects.bulk_create(sales, batch_size=2000)
     log(f"consumption: {len(suppliers)} suppliers, {len(products)} products, {len(buyers)} buyers, "
-        f"{n_benef:,} beneficiary households, {len(sales):,} sales totalling {Decimal(TOTAL_FEN).scaleb(-2):,} yuan")
+        f"{n_benef:,} beneficiary households, {len(sales):,} sales totalling {Decimal(total_fen).scaleb(-2):,} yuan")
     return {"suppliers": len(suppliers), "sales": len(sales), "beneficiaries": n_benef}
 
 
-def _beneficiaries(*, rng, scale, suppliers) -> int:
+def _beneficiaries(*, rng, scale, suppliers, prefix: str) -> int:
     from xiezuo.registry.models import Household
 
     per_supplier = max(1, round(BENEFICIARIES_PER_SUPPLIER * scale))
     by_county: dict[str, list[int]] = {}
-    for pk, village in Household._base_manager.filter(village__code__startswith=CITY).order_by("id") \
+    for pk, village in Household._base_manager.filter(village__code__startswith=prefix).order_by("id") \
             .values_list("id", "village_id"):
         by_county.setdefault(village[:6], []).append(pk)
     rows = []

@@ -1,5 +1,5 @@
-"""Cooperation part of `xiezuo demo`: organisations, pairings and agreements of the book
-(domain brief §7.3, §6.5), deterministic from the seed.
+"""Cooperation part of `xiezuo demo`: organisations, pairings and agreements of the demo region's
+definition (`[cooperation]`; Guangyuan's are the book's, domain brief §7.3, §6.5), deterministic from the seed.
 
 Recorded (book / verified): 苍溪–三门, 朝天–路桥, 青川–吴兴 2018–2020; 安吉 (黄杜村) donated the
 white-tea seedlings to 青川; the 广元–台州, 广元–湖州, 广元–丽水 framework agreements 2018–2020;
@@ -28,6 +28,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from xiezuo.geo.demo_region import DemoRegion, full, load
 from xiezuo.geo.models import Division
 
 from .models import (
@@ -43,32 +44,10 @@ from .models import (
 from .selectors import county_pairing_on
 from .uscc import make_uscc
 
-CITY = "510800000000"
-ZHEJIANG = "330000000000"
 ROUND_2018 = (dt.date(2018, 1, 1), dt.date(2020, 12, 31))
-# Western county -> eastern partner, 2018–2020 (旺苍, 剑阁, 昭化: demo assumptions, as in labor.demo).
-PARTNERS_2018 = {
-    "510824": "331022",  # 苍溪 – 三门 (台州)
-    "510812": "331004",  # 朝天 – 路桥 (台州)
-    "510822": "330502",  # 青川 – 吴兴 (湖州)
-    "510821": "331003",  # 旺苍 – 黄岩 (台州) [assumption]
-    "510823": "330503",  # 剑阁 – 南浔 (湖州) [assumption]
-    "510811": "331102",  # 昭化 – 莲都 (丽水) [assumption]
-}
-PARTNERS_2021 = {
-    "510824": "330110",  # 苍溪 – 余杭
-    "510821": "330109",  # 旺苍 – 萧山
-    "510822": "330106",  # 青川 – 西湖
-}
-ANJI = "330523"
+ROUND_2021 = dt.date(2021, 1, 1)
 PAIRS_PER_COUNTY = {"town": 7, "village": 33, "enterprise_village": 96, "hospital": 11, "school": 24}
 PAIRS_PER_COUNTY_2021 = {"town": 5, "village": 20, "enterprise_village": 40, "hospital": 6, "school": 12}
-AGREEMENTS = [
-    ("331000", "广元市–台州市东西部扶贫协作框架协议", "Guangyuan–Taizhou framework agreement", "2018"),
-    ("330500", "广元市–湖州市东西部扶贫协作框架协议", "Guangyuan–Huzhou framework agreement", "2018"),
-    ("331100", "广元市–丽水市东西部扶贫协作框架协议", "Guangyuan–Lishui framework agreement", "2018"),
-    ("330100", "杭州市–广元市东西部协作框架协议", "Hangzhou–Guangyuan cooperation agreement", "2021"),
-]
 # Yearly targets per paired western county (domain brief §6.5), summed per city agreement.
 COUNTY_TARGETS = {
     "visits": (8, 14), "cadres": (2, 4), "technicians": (10, 30), "training_sessions": (8, 14),
@@ -111,23 +90,29 @@ def delete_previous() -> None:
 
 
 def _divisions(codes) -> dict[str, Division]:
-    full = [c.ljust(12, "0") for c in codes]
-    found = {d.code[:6]: d for d in Division.objects.filter(code__in=full)}
-    return found
+    """Divisions by code as the definition writes them (6 digits)."""
+    return {d.code[:6]: d for d in Division.objects.filter(code__in=[full(c) for c in codes])}
 
 
 @transaction.atomic
-def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = print) -> dict:
+def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = print,
+          region: DemoRegion | None = None) -> dict:
+    region = region or load()
+    spec = region.section("cooperation")
+    partners_2018, partners_2021 = region.partners_2018, region.partners_2021
+    agreements_spec = spec.get("agreements", [])
+    history = spec.get("history", [])
     rng = random.Random(f"cooperation-{seed}")
     delete_previous()
-    east_codes = set(PARTNERS_2018.values()) | set(PARTNERS_2021.values()) | {ANJI, "331000", "330500", "331100",
-                                                                               "330100"}
-    div = _divisions(east_codes | set(PARTNERS_2018) | {"510802"})
-    city = Division.objects.filter(code=CITY).first()
-    zhejiang = Division.objects.filter(code=ZHEJIANG).first()
-    if city is None or zhejiang is None or len(div) < len(east_codes) + 7:
+    codes = (set(partners_2018.values()) | set(partners_2021.values()) | {a["east"] for a in agreements_spec}
+             | {h["east"] for h in history} | {h["west"] for h in history} | set(region.counties))
+    div = _divisions(codes)
+    city = Division.objects.filter(code=region.city).first()
+    east_province = Division.objects.filter(code=region.east_province).first()
+    if city is None or east_province is None or len(div) < len(codes):
         log("cooperation: the geo tree is missing; run the geo demo first")
         return {}
+    div[city.code[:6]] = city
 
     orgs: list[Organisation] = []
 
@@ -138,10 +123,11 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
         return o
 
     gov = {code: org(f"{d.name}人民政府", "government", d, d.side, name_en=f"{d.name_en} government")
-           for code, d in sorted(div.items())}
-    gov["510800"] = org("广元市人民政府", "government", city, "west", name_en="Guangyuan government")
-    huangdu = org("安吉县溪龙乡黄杜村村民委员会", "government", div[ANJI], "east", prefix="54",
-                  name_en="Huangdu village committee, Anji")
+           for code, d in sorted(div.items()) if d.level == "county" or (d.level == "city" and d != city)}
+    gov[city.code[:6]] = org(f"{city.name}人民政府", "government", city, "west", name_en=f"{city.name_en} government")
+    own_orgs = {i: org(h["east_org"]["name"], "government", div[h["east"]], "east",
+                       prefix=h["east_org"].get("prefix", "11"), name_en=h["east_org"].get("name_en", ""))
+                for i, h in enumerate(history) if h.get("east_org")}
 
     pairings: list[Pairing] = []
 
@@ -150,34 +136,35 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
                                 west_organisation=west_org, round=rnd, valid_from=start, valid_to=end, basis=basis,
                                 synthetic=True))
 
-    # Earlier rounds (brief §9.2).
-    pair("city", zhejiang, city, "1996", dt.date(1996, 1, 1), dt.date(2008, 5, 11),
-         basis="1996年中央扶贫开发工作会议：浙江对口帮扶广元")
-    pair("county", zhejiang, div["510822"], "2008", dt.date(2008, 5, 12), dt.date(2011, 12, 31),
-         basis="一省帮一重灾县：浙江援建青川")
-    pair("county", zhejiang, div["510822"], "2011", dt.date(2012, 1, 1), dt.date(2017, 12, 31),
-         basis="浙江对青川长效帮扶")
-    # 2018–2020: city framework pairings and the county pairs.
-    for east6, _title, _en, rnd in AGREEMENTS:
-        if rnd == "2018":
-            pair("city", div[east6], city, "2018", *ROUND_2018, basis="东西部扶贫协作三年行动 2018–2020")
-    pair("city", div["330100"], city, "2021", dt.date(2021, 1, 1), basis="杭州–广元 东西部协作 (2021-05-21 高层联席会议)")
-    for west6, east6 in PARTNERS_2018.items():
+    def recorded(donors: bool) -> None:
+        for i, h in enumerate(history):
+            if (h["level"] == "donor") == donors:
+                pair(h["level"], div[h["east"]], div[h["west"]], h["round"], h["from"], h.get("to"),
+                     east_org=own_orgs.get(i), basis=h.get("basis", ""))
+
+    # Earlier rounds the definition records (Guangyuan: brief §9.2); its donations after the county pairs.
+    recorded(donors=False)
+    # City framework pairings (one per agreement round) and the county pairs.
+    for a in agreements_spec:
+        if a["round"] == "2018":
+            pair("city", div[a["east"]], city, "2018", *ROUND_2018, basis="东西部扶贫协作三年行动 2018–2020")
+        else:
+            pair("city", div[a["east"]], city, a["round"], ROUND_2021, basis=a.get("basis", "东西部协作 2021–"))
+    for west6, east6 in partners_2018.items():
         pair("county", div[east6], div[west6], "2018", *ROUND_2018, east_org=gov[east6], west_org=gov[west6],
              basis="携手奔小康 结对县")
-    for west6, east6 in PARTNERS_2021.items():
-        pair("county", div[east6], div[west6], "2021", dt.date(2021, 1, 1), east_org=gov[east6],
+    for west6, east6 in partners_2021.items():
+        pair("county", div[east6], div[west6], "2021", ROUND_2021, east_org=gov[east6],
              west_org=gov[west6], basis="东西部协作 2021–")
-    pair("donor", div[ANJI], div["510822"], "2018", dt.date(2018, 4, 9), east_org=huangdu,
-         basis="安吉黄杜村捐赠“白叶一号”茶苗 (2018-10 落地青川)")
+    recorded(donors=True)
 
     # Township, village, enterprise, school and hospital pairs per paired county.
     towns = {}
     villages = {}
-    for d in Division.objects.filter(code__startswith="5108", level__in=("township", "village")).order_by("code"):
+    for d in Division.objects.filter(code__startswith=region.prefix, level__in=("township", "village")).order_by("code"):
         (towns if d.level == "township" else villages).setdefault(d.code[:6], []).append(d)
-    for rounds, sizes, start, end in ((PARTNERS_2018, PAIRS_PER_COUNTY, *ROUND_2018),
-                                      (PARTNERS_2021, PAIRS_PER_COUNTY_2021, dt.date(2021, 1, 1), None)):
+    for rounds, sizes, start, end in ((partners_2018, PAIRS_PER_COUNTY, *ROUND_2018),
+                                      (partners_2021, PAIRS_PER_COUNTY_2021, ROUND_2021, None)):
         rnd = "2018" if end else "2021"
         for west6, east6 in sorted(rounds.items()):
             east, west = div[east6], div[west6]
@@ -206,15 +193,17 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
     Pairing.objects.bulk_create(pairings, batch_size=1000)
 
     agreements, targets = [], []
-    for east6, title, _en, rnd in AGREEMENTS:
+    for spec_a in agreements_spec:
+        east6, title, rnd = spec_a["east"], spec_a["title"], spec_a["round"]
         start, end = (ROUND_2018 if rnd == "2018" else (dt.date(2021, 1, 1), dt.date(2025, 12, 31)))
         a = Agreement(title=title, east_division=div[east6], west_division=city, round=rnd, synthetic=True,
                       signed_on=dt.date(start.year, 3, 28 if rnd == "2018" else 21), valid_from=start,
                       valid_to=end)
         agreements.append(a)
     Agreement.objects.bulk_create(agreements)
-    for a, (east6, _title, _en, rnd) in zip(agreements, AGREEMENTS, strict=True):
-        partners = PARTNERS_2018 if rnd == "2018" else PARTNERS_2021
+    for a, spec_a in zip(agreements, agreements_spec, strict=True):
+        east6, rnd = spec_a["east"], spec_a["round"]
+        partners = partners_2018 if rnd == "2018" else partners_2021
         counties = [w for w, e in partners.items() if e.startswith(east6[:4])] if rnd == "2018" else list(partners)
         for year in range(a.valid_from.year, a.valid_to.year + 1):
             for indicator, (low, high) in COUNTY_TARGETS.items():
@@ -224,16 +213,13 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
                                                target=Decimal(value).quantize(Decimal("0.01")),
                                                unit=INDICATOR_UNITS[indicator]))
     AgreementTarget.objects.bulk_create(targets, batch_size=1000)
-    activities = _activities(rng, div, zhejiang)
+    activities = _activities(rng, div, spec)
     log(f"cooperation: {len(orgs)} organisations, {len(pairings)} pairings, {len(agreements)} agreements, "
         f"{len(targets)} yearly targets, {activities['visits']} visits, {activities['meetings']} meetings, "
         f"{activities['enterprises']} enterprises")
     return {"organisations": len(orgs), "pairings": len(pairings), **activities}
 
 
-# Book #44–46 (青川, long-term aid, six years): 42 trade cooperation projects, 2.09 bn planned, 1.1 bn arrived.
-QC_TRADE = (42, Decimal("2090000000.00"), Decimal("1100000000.00"))
-VISITS_2019_CHAOTIAN = 11  # 路桥–朝天 2019 report (§6.5)
 INDUSTRIES = ["茶叶加工", "食用菌", "猕猴桃", "中药材", "纺织服装", "电子元件", "农产品物流", "文旅康养", "生猪养殖", "竹木加工"]
 VISIT_TITLES = ["党政代表团考察对接", "结对帮扶工作调研", "产业合作洽谈", "劳务协作对接", "消费扶贫产销对接", "教育医疗帮扶交流"]
 
@@ -251,7 +237,7 @@ def _round_10k(amount: Decimal) -> Decimal:
     return (amount / 10_000).to_integral_value() * 10_000
 
 
-def _activities(rng: random.Random, div: dict[str, Division], zhejiang: Division) -> dict:
+def _activities(rng: random.Random, div: dict[str, Division], spec: dict) -> dict:
     visits: list[Visit] = []
     meetings: list[Meeting] = []
     enterprises: list[Enterprise] = []
@@ -266,24 +252,27 @@ def _activities(rng: random.Random, div: dict[str, Division], zhejiang: Division
             in_production=arrived > 0 and rng.random() < 0.85, poor_people_driven=rng.randint(5, 150),
             synthetic=True))
 
-    # 青川 2012–2017: the book's trade projects; planned and arrived split so both totals are exact and
-    # no project has more arrived than planned (arrived ≈ 52.6 % of planned, rebalanced at the end).
-    qc = div["510822"]
-    n, planned_total, arrived_total = QC_TRADE
-    planned = sorted(_split(rng, planned_total, n), reverse=True)
-    arrived = [_round_10k(p * arrived_total / planned_total) for p in planned]
-    arrived[0] += arrived_total - sum(arrived, Decimal(0))
-    for i, (p, a) in enumerate(zip(planned, arrived, strict=True)):
-        year = 2012 + i % 6
-        pairing = county_pairing_on(zhejiang.code, qc.code, dt.date(year, 12, 31))
-        name = f"浙商{rng.choice(ENTERPRISE_WORDS)}{rng.choice(ENTERPRISE_KINDS)}（青川）有限公司"
-        enterprise(name, qc, zhejiang, year, p, a, pairing, rng.choice(INDUSTRIES))
+    # A recorded set of trade projects (Guangyuan: 青川 2012–2017, book #44–46); planned and arrived split so
+    # both totals are exact and no project has more arrived than planned (rebalanced at the end).
+    trade = spec.get("trade")
+    if trade:
+        west, east = div[trade["west"]], div[trade["east"]]
+        n, planned_total, arrived_total = trade["projects"], Decimal(trade["planned"]), Decimal(trade["arrived"])
+        planned = sorted(_split(rng, planned_total, n), reverse=True)
+        arrived = [_round_10k(p * arrived_total / planned_total) for p in planned]
+        arrived[0] += arrived_total - sum(arrived, Decimal(0))
+        for i, (p, a) in enumerate(zip(planned, arrived, strict=True)):
+            year = trade["first_year"] + i % trade["years"]
+            pairing = county_pairing_on(east.code, west.code, dt.date(year, 12, 31))
+            name = trade["name"].format(word=rng.choice(ENTERPRISE_WORDS), kind=rng.choice(ENTERPRISE_KINDS))
+            enterprise(name, west, east, year, p, a, pairing, rng.choice(INDUSTRIES))
 
-    for west6, east6 in sorted(PARTNERS_2018.items()):
+    fixed_visits = {(v["west"], v["year"]): v["count"] for v in spec.get("fixed_visits", [])}
+    for west6, east6 in sorted(spec.get("partners_2018", {}).items()):
         west, east = div[west6], div[east6]
         for year in (2018, 2019, 2020):
             pairing = county_pairing_on(east.code, west.code, dt.date(year, 12, 31))
-            count = VISITS_2019_CHAOTIAN if (west6, year) == ("510812", 2019) else rng.randint(8, 14)
+            count = fixed_visits.get((west6, year)) or rng.randint(8, 14)
             for _i in range(count):
                 e2w = rng.random() < 0.55
                 visits.append(Visit(

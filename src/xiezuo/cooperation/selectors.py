@@ -38,7 +38,7 @@ def west_prefixes_for_east_user(*, user, on: dt.date | None = None) -> list[str]
 
 
 def minimal_prefixes(prefixes) -> list[str]:
-    """Drop prefixes already covered by a shorter one (`5108` covers `510822`)."""
+    """Drop prefixes already covered by a shorter one (a city's `PPCC` covers its county's `PPCCDD`)."""
     kept: list[str] = []
     for prefix in sorted(prefixes, key=lambda p: (len(p), p)):
         if not any(prefix.startswith(k) for k in kept):

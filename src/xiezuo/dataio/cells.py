@@ -245,7 +245,7 @@ def _division(col: Column):
     def convert(value):
         s = text(value)
         if not DIVISION.match(s):
-            raise CellError(_("A village code has 12 digits (统计用区划代码), for example 510802101201."))
+            raise CellError(_("A village code has 12 digits (统计用区划代码): province 2, city 2, county 2, township 3, village 3."))
         return s
     return convert
 

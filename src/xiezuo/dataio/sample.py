@@ -13,8 +13,9 @@ from . import specs
 BASE = dt.date(1940, 1, 1)
 
 
-def id_number(i: int, region: str = "510802") -> str:
-    """The i-th synthetic identity number: unique for i < 20,000 × 1,000, valid check digit."""
+def id_number(i: int, region: str) -> str:
+    """The i-th synthetic identity number of a person registered in `region` (a county's 6 digits): unique
+    for i < 20,000 × 1,000, valid check digit."""
     birth = BASE + dt.timedelta(days=i % 20000)
     body = f"{region}{birth:%Y%m%d}{i // 20000:03d}"
     return body + check_character(body)
@@ -42,7 +43,7 @@ def registry_rows(n_households: int, *, villages: list[str], seed: int = 1, memb
             H["phone"]: f"138{h:08d}", H["military_family"]: "否",
         })
         for j in range(size):
-            idn = id_number(k)
+            idn = id_number(k, villages[h % len(villages)][:6])
             k += 1
             people.append({
                 M["household_number"]: number, M["name"]: f"成员{h}-{j}", M["id_number"]: idn,

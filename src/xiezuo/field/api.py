@@ -28,7 +28,7 @@ class MeasureViewSet(ScopedReadOnlyViewSet):
     serializer_class = MeasureSerializer
     filter_params = {
         "year": Param("year", "year", "Year (4 digits)"),
-        "county": Param("household__village__code__startswith", "code", "Division code prefix (e.g. 510822)"),
+        "county": Param("household__village__code__startswith", "code", "Division code prefix (a county's first 6 digits, a township's 9)"),
         "household": Param("household_id", "int", "Household id"),
         "category": Param("category", choices=tuple(Category.values)),
         "case": Param("case_id", "int", "Monitoring case id"),

@@ -90,7 +90,8 @@ def _facts() -> dict[int, list[tuple]]:
     return out
 
 
-def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = print) -> dict:  # noqa: ARG001
+def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = print,  # noqa: ARG001
+          region=None) -> dict:
     from xiezuo.registry.demo import Writer, db_money
     from xiezuo.registry.models import Cadre, Household
 
@@ -171,7 +172,10 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
                         rng.randint(40, 70) * 100_000)
         linked = _linked(rows=rows, add=add, rng=rng)
         writer.insert(AssistanceMeasure, FIELDS, rows)
-    work = _field_work(rng=random.Random(f"field-work-{seed}"), scale=scale, log=log)
+    from xiezuo.geo.demo_region import load
+
+    work = _field_work(rng=random.Random(f"field-work-{seed}"), scale=scale, log=log,
+                       county=(region or load()).counties[0], region=region or load())
     seconds = round(time.perf_counter() - started, 1)
     households_with = AssistanceMeasure.objects.values("household_id").distinct().count()
     log(f"field: {len(rows):,} assistance measures ({linked:,} linked to cooperation records) for "
@@ -185,8 +189,9 @@ MARGINAL_SHARE = 3  # one in three reports is from a family not in the registry 
 
 
 @transaction.atomic
-def _field_work(*, rng: random.Random, scale: float, log: Callable[[str], None]) -> dict:
-    """A cadre login with their households, this and last month's visits for most households of its
+def _field_work(*, rng: random.Random, scale: float, log: Callable[[str], None], county: str,
+                region=None) -> dict:
+    """A cadre login (in `county`, the region's first) with their households, this and last month's visits for most households of its
     county, and households' own reports: some matched and confirmed into self-report cases, some from
     families not in the registry, entered as new households whose cases the county records as marginal."""
     import uuid
@@ -195,7 +200,7 @@ def _field_work(*, rng: random.Random, scale: float, log: Callable[[str], None])
     from django.contrib.auth.models import Permission
 
     from xiezuo.accounts.access import MANAGE_CADRES_PERMISSION
-    from xiezuo.accounts.demo import COUNTY_USERS, DEMO_PASSWORD
+    from xiezuo.accounts.demo import DEMO_PASSWORD, county_users
     from xiezuo.accounts.models import Grant, User
     from xiezuo.monitoring import services as monitoring_services
     from xiezuo.monitoring import workflow as wf
@@ -206,7 +211,7 @@ def _field_work(*, rng: random.Random, scale: float, log: Callable[[str], None])
     from .models import CadreAccount, ReportKind, SelfReport, Visit
 
     today = timezone.localdate()
-    busiest = (Household.objects.filter(synthetic=True, cadre__isnull=False, village__code__startswith="510802")
+    busiest = (Household.objects.filter(synthetic=True, cadre__isnull=False, village__code__startswith=county)
                .values("cadre_id").annotate(n=models.Count("id")).order_by("-n", "cadre_id").first())
     if busiest is None:
         return {}
@@ -223,11 +228,11 @@ def _field_work(*, rng: random.Random, scale: float, log: Callable[[str], None])
     # the county logins manage their persons responsible (/field/cadres/): the permission a county office holds
     app_label, codename = MANAGE_CADRES_PERMISSION.split(".")
     permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
-    for manager in User.objects.filter(username__in=list(COUNTY_USERS)):
+    for manager in User.objects.filter(username__in=list(county_users(region))):
         manager.user_permissions.add(permission)
 
     visits = []
-    county = (Household.objects.filter(synthetic=True, cadre__isnull=False, village__code__startswith="510802")
+    county = (Household.objects.filter(synthetic=True, cadre__isnull=False, village__code__startswith=county)
               .values_list("id", "cadre__name"))
     last_month = (today.replace(day=1) - dt.timedelta(days=1))
     for hh_id, _name in county:

@@ -1,9 +1,9 @@
-"""Geo part of `xiezuo demo`: the real division tree and demo rural populations.
+"""Geo part of `xiezuo demo`: the demo region's division tree and rural populations.
 
-The tree (codes, names) is real (see `loaders`). The rural populations are demo
-assumptions (docs/demo-assumptions.md): the book gives only the city's 2013 incidence
-(14.6 %) and three county rates, so county populations are chosen to reproduce them
-with the registry demo's county poor counts (`xiezuo.registry.demo.COUNTY_POOR_2013`).
+The tree comes from the region's definition (`demo_region`, `loaders`; Guangyuan's is real). The rural
+populations are the definition's (`[population]`), demo assumptions (docs/demo-assumptions.md): for
+Guangyuan the book gives only the city's 2013 incidence (14.6 %) and three county rates, so county
+populations are chosen to reproduce them with the registry's county poor counts.
 Populations scale with `--scale` like the registry, so incidence stays the book's at
 every scale. Townships and villages get shares of their county's population
 (seeded weights; communities (社区, village codes below 200) a quarter weight),
@@ -17,23 +17,11 @@ from collections import defaultdict
 
 from django.db import transaction
 
-from .loaders import GUANGYUAN_COUNTIES, load_tree
+from .demo_region import DemoRegion, load
+from .loaders import load_tree
 from .models import Division, DivisionPopulation
 
 YEARS = range(2013, 2027)
-CITY = "510800000000"
-
-# Registered rural population, end of 2013 (demo assumption; the book gives rates only).
-COUNTY_RURAL_POPULATION_2013 = {
-    "510802": 262_000,  # 利州区
-    "510811": 196_000,  # 昭化区
-    "510812": 178_000,  # 朝天区
-    "510821": 379_000,  # 旺苍县
-    "510822": 210_000,  # 青川县
-    "510823": 563_000,  # 剑阁县
-    "510824": 596_900,  # 苍溪县
-}
-YEARLY_DECLINE = 0.012
 SOURCE = "demo assumption (docs/demo-assumptions.md)"
 
 
@@ -51,24 +39,27 @@ def apportion(total: int, weights: list[float]) -> list[int]:
     return parts
 
 
-def village_weights(seed: int) -> dict[str, float]:
-    """A seeded population weight for every Guangyuan village (communities get a quarter)."""
+def village_weights(seed: int, region: DemoRegion | None = None) -> dict[str, float]:
+    """A seeded population weight for every village of the region (communities get a quarter)."""
+    region = region or load()
     rng = random.Random(f"geo-villages-{seed}")
     weights = {}
-    for code in Division.objects.filter(level="village", code__startswith="5108").order_by("code") \
+    for code in Division.objects.filter(level="village", code__startswith=region.prefix).order_by("code") \
             .values_list("code", flat=True):
         w = rng.lognormvariate(0, 0.45)
         weights[code] = w * (0.25 if int(code[9:]) < 200 else 1.0)
     return weights
 
 
-def county_population(county6: str, year: int, scale: float) -> int:
-    base = round(COUNTY_RURAL_POPULATION_2013[county6] * scale)
-    return round(base * (1 - YEARLY_DECLINE * (year - 2013)))
+def county_population(county6: str, year: int, scale: float, region: DemoRegion | None = None) -> int:
+    population = (region or load()).section("population")
+    base = round(population["rural_2013"][county6] * scale)
+    return round(base * (1 - population["yearly_decline"] * (year - 2013)))
 
 
-def population_rows(*, scale: float, seed: int) -> list[DivisionPopulation]:
-    weights = village_weights(seed)
+def population_rows(*, scale: float, seed: int, region: DemoRegion | None = None) -> list[DivisionPopulation]:
+    region = region or load()
+    weights = village_weights(seed, region)
     by_county: dict[str, list[str]] = defaultdict(list)
     for code in weights:
         by_county[code[:6]].append(code)
@@ -76,8 +67,8 @@ def population_rows(*, scale: float, seed: int) -> list[DivisionPopulation]:
     for year in YEARS:
         city_total = 0
         township_totals: dict[str, int] = defaultdict(int)
-        for county6 in GUANGYUAN_COUNTIES:
-            total = county_population(county6, year, scale)
+        for county6 in region.counties:
+            total = county_population(county6, year, scale, region)
             city_total += total
             rows.append(DivisionPopulation(division_id=county6.ljust(12, "0"), year=year,
                                            rural_population=total, source=SOURCE))
@@ -88,15 +79,16 @@ def population_rows(*, scale: float, seed: int) -> list[DivisionPopulation]:
         for town9, total in township_totals.items():
             rows.append(DivisionPopulation(division_id=town9.ljust(12, "0"), year=year,
                                            rural_population=total, source=SOURCE))
-        rows.append(DivisionPopulation(division_id=CITY, year=year, rural_population=city_total, source=SOURCE))
+        rows.append(DivisionPopulation(division_id=region.city, year=year, rural_population=city_total, source=SOURCE))
     return rows
 
 
 @transaction.atomic
-def build(*, scale: float = 1.0, seed: int = 2013, log=print) -> None:
-    n = load_tree()
-    log(f"geo: {n} divisions loaded")
-    DivisionPopulation.objects.filter(division__code__startswith="5108").delete()
-    rows = population_rows(scale=scale, seed=seed)
+def build(*, scale: float = 1.0, seed: int = 2013, log=print, region: DemoRegion | None = None) -> None:
+    region = region or load()
+    n = load_tree(region)
+    log(f"geo: {n} divisions of the {region.name} demo loaded")
+    DivisionPopulation.objects.filter(division__code__startswith=region.prefix).delete()
+    rows = population_rows(scale=scale, seed=seed, region=region)
     DivisionPopulation.objects.bulk_create(rows, batch_size=2000)
     log(f"geo: {len(rows)} rural-population rows for {YEARS[0]}–{YEARS[-1]}")

@@ -1,10 +1,9 @@
-"""Load the real division tree: Sichuan > Guangyuan (7 counties, townships, villages) and
-the Zhejiang cities and counties paired with it (domain brief §7.1, §7.3).
+"""Load a demo region's division tree (`geo.demo_region`): its provinces, cities and counties, west and
+east, from the definition; its townships and villages from the NBS statistical codes in `data/` (see
+SOURCES.md) when the definition names the files (Guangyuan), else generated (synthetic, well-formed codes).
 
-Townships and villages come from the NBS statistical codes in `data/` (see SOURCES.md);
-the four non-administrative 4xx units (nature reserves, a forest farm, a seed farm) and
-their villages are skipped. Province, city and county rows come from the tables below.
-Loading is an upsert keyed by code, so it can run any number of times.
+The four non-administrative 4xx units of the NBS lists (nature reserves, a forest farm, a seed farm) and
+their villages are skipped. Loading is an upsert keyed by code, so it can run any number of times.
 """
 
 from __future__ import annotations
@@ -14,64 +13,10 @@ from pathlib import Path
 
 from django.db import transaction
 
+from .demo_region import DemoRegion, full, load
 from .models import Division
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-
-# code (6 digits), name, English name, valid_from, valid_to  — brief §7.1
-PROVINCES = [
-    ("510000", "四川省", "Sichuan", None, None, "west"),
-    ("330000", "浙江省", "Zhejiang", None, None, "east"),
-]
-CITIES = [
-    ("510800", "广元市", "Guangyuan", 1985, None),
-    ("330100", "杭州市", "Hangzhou", None, None),
-    ("330500", "湖州市", "Huzhou", 1983, None),
-    ("331000", "台州市", "Taizhou", 1994, None),
-    ("331100", "丽水市", "Lishui", 2000, None),
-]
-COUNTIES = [
-    # Guangyuan
-    ("510802", "利州区", "Lizhou", 2007, None),
-    ("510811", "昭化区", "Zhaohua", 2013, None),
-    ("510812", "朝天区", "Chaotian", 1989, None),
-    ("510821", "旺苍县", "Wangcang", 1985, None),
-    ("510822", "青川县", "Qingchuan", 1985, None),
-    ("510823", "剑阁县", "Jiange", 1985, None),
-    ("510824", "苍溪县", "Cangxi", 1985, None),
-    # Hangzhou (2021+ partners)
-    ("330106", "西湖区", "Xihu", None, None),
-    ("330109", "萧山区", "Xiaoshan", None, None),
-    ("330110", "余杭区", "Yuhang", None, None),
-    # Huzhou
-    ("330502", "吴兴区", "Wuxing", 2003, None),
-    ("330503", "南浔区", "Nanxun", 2003, None),
-    ("330521", "德清县", "Deqing", None, None),
-    ("330522", "长兴县", "Changxing", None, None),
-    ("330523", "安吉县", "Anji", None, None),
-    # Taizhou
-    ("331002", "椒江区", "Jiaojiang", 1994, None),
-    ("331003", "黄岩区", "Huangyan", 1994, None),
-    ("331004", "路桥区", "Luqiao", 1994, None),
-    ("331021", "玉环县", "Yuhuan County", 1994, 2016),
-    ("331022", "三门县", "Sanmen", 1994, None),
-    ("331023", "天台县", "Tiantai", 1994, None),
-    ("331024", "仙居县", "Xianju", 1994, None),
-    ("331081", "温岭市", "Wenling", 1994, None),
-    ("331082", "临海市", "Linhai", 1994, None),
-    ("331083", "玉环市", "Yuhuan", 2017, None),
-    # Lishui
-    ("331102", "莲都区", "Liandu", 2000, None),
-    ("331121", "青田县", "Qingtian", 2000, None),
-    ("331122", "缙云县", "Jinyun", 2000, None),
-    ("331123", "遂昌县", "Suichang", 2000, None),
-    ("331124", "松阳县", "Songyang", 2000, None),
-    ("331125", "云和县", "Yunhe", 2000, None),
-    ("331126", "庆元县", "Qingyuan", 2000, None),
-    ("331127", "景宁畲族自治县", "Jingning She Autonomous County", 2000, None),
-    ("331181", "龙泉市", "Longquan", 2000, None),
-]
-GUANGYUAN_COUNTIES = [c[0] for c in COUNTIES if c[0].startswith("5108")]
 
 
 def _is_administrative_township(code9: str) -> bool:
@@ -79,42 +24,73 @@ def _is_administrative_township(code9: str) -> bool:
     return not ("400" <= code9[6:9] <= "599")
 
 
-def township_rows() -> list[dict]:
-    with (DATA_DIR / "guangyuan_townships.csv").open(encoding="utf-8") as fh:
-        return [r for r in csv.DictReader(fh) if _is_administrative_township(r["code"])]
+def township_rows(region: DemoRegion | None = None) -> list[dict]:
+    """{code (9 digits), name, county_code (6)} of the region's townships."""
+    region = region or load()
+    if "townships_csv" in region.tree:
+        with (DATA_DIR / region.tree["townships_csv"]).open(encoding="utf-8") as fh:
+            return [r for r in csv.DictReader(fh) if _is_administrative_township(r["code"])]
+    spec = region.tree["synthetic"]
+    names = spec["township_names"]
+    rows, i = [], 0
+    for county in region.counties:
+        for t in range(spec["townships_per_county"]):
+            rows.append({"code": f"{county}{101 + t:03d}", "name": names[i % len(names)], "county_code": county})
+            i += 1
+    return rows
 
 
-def village_rows() -> list[dict]:
-    with (DATA_DIR / "guangyuan_villages.csv").open(encoding="utf-8") as fh:
-        return [r for r in csv.DictReader(fh) if _is_administrative_township(r["township_code"])]
+def village_rows(region: DemoRegion | None = None) -> list[dict]:
+    """{code (12 digits), name, township_code (9)} of the region's villages (a community first, code 101)."""
+    region = region or load()
+    if "villages_csv" in region.tree:
+        with (DATA_DIR / region.tree["villages_csv"]).open(encoding="utf-8") as fh:
+            return [r for r in csv.DictReader(fh) if _is_administrative_township(r["township_code"])]
+    spec = region.tree["synthetic"]
+    names = spec["village_names"]
+    rows, i = [], 0
+    for town in township_rows(region):
+        rows.append({"code": f"{town['code']}101", "name": f"{town['name'][:-1]}社区", "township_code": town["code"]})
+        for v in range(spec["villages_per_township"] - 1):
+            rows.append({"code": f"{town['code']}{201 + v:03d}", "name": names[i % len(names)],
+                         "township_code": town["code"]})
+            i += 1
+    return rows
 
 
-def tree_divisions() -> list[Division]:
-    """All division rows of the tree, parents before children."""
+def tree_divisions(region: DemoRegion | None = None) -> list[Division]:
+    """All division rows of the region's tree, parents before children."""
+    region = region or load()
+    tree = region.tree
+    generated = "townships_csv" not in tree
     rows: list[Division] = []
-    side_of = {p[0][:2]: p[5] for p in PROVINCES}
-    for code, name, name_en, vf, vt, side in PROVINCES:
-        rows.append(Division(code=code.ljust(12, "0"), name=name, name_en=name_en, level="province",
-                             parent_id=None, side=side, valid_from=vf, valid_to=vt))
-    for code, name, name_en, vf, vt in CITIES:
-        rows.append(Division(code=code.ljust(12, "0"), name=name, name_en=name_en, level="city",
-                             parent_id=code[:2].ljust(12, "0"), side=side_of[code[:2]], valid_from=vf, valid_to=vt))
-    for code, name, name_en, vf, vt in COUNTIES:
-        rows.append(Division(code=code.ljust(12, "0"), name=name, name_en=name_en, level="county",
-                             parent_id=code[:4].ljust(12, "0"), side=side_of[code[:2]], valid_from=vf, valid_to=vt))
-    for r in township_rows():
-        rows.append(Division(code=r["code"].ljust(12, "0"), name=r["name"], level="township",
-                             parent_id=r["county_code"].ljust(12, "0"), side="west"))
-    for r in village_rows():
+    side_of = {p["code"][:2]: p["side"] for p in tree["provinces"]}
+
+    def add(item: dict, level: str, parent: str | None) -> None:
+        code = item["code"]
+        rows.append(Division(code=full(code), name=item["name"], name_en=item.get("en", ""), level=level,
+                             parent_id=full(parent) if parent else None, side=side_of[code[:2]],
+                             valid_from=item.get("from"), valid_to=item.get("to")))
+
+    for item in tree["provinces"]:
+        add(item, "province", None)
+    for item in tree["cities"]:
+        add(item, "city", item["code"][:2])
+    for item in tree["counties"]:
+        add(item, "county", item["code"][:4])
+    for r in township_rows(region):
+        rows.append(Division(code=full(r["code"]), name=r["name"], level="township",
+                             parent_id=full(r["county_code"]), side="west", synthetic=generated))
+    for r in village_rows(region):
         rows.append(Division(code=r["code"], name=r["name"], level="village",
-                             parent_id=r["township_code"].ljust(12, "0"), side="west"))
+                             parent_id=full(r["township_code"]), side="west", synthetic=generated))
     return rows
 
 
 @transaction.atomic
-def load_tree() -> int:
-    """Insert or update every division of the tree; returns the number of rows."""
-    rows = tree_divisions()
+def load_tree(region: DemoRegion | None = None) -> int:
+    """Insert or update every division of the region's tree; returns the number of rows."""
+    rows = tree_divisions(region)
     Division.objects.bulk_create(
         rows, batch_size=1000, update_conflicts=True, unique_fields=["code"],
         update_fields=["name", "name_en", "level", "parent", "side", "valid_from", "valid_to", "synthetic"],

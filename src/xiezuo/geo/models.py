@@ -14,7 +14,7 @@ PREFIX_LENGTH = {"province": 2, "city": 4, "county": 6, "township": 9, "village"
 
 
 def code_prefix(code: str, level: str) -> str:
-    """The significant digits of a 12-digit code at `level` (`510822000000`, county -> `510822`)."""
+    """The significant digits of a 12-digit code at `level` (`PPCCDD000000`, county -> `PPCCDD`)."""
     return code[: PREFIX_LENGTH[level]]
 
 

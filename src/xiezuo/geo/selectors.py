@@ -32,7 +32,7 @@ def rural_population(*, division: Division, year: int) -> int | None:
 
 
 def level_of_code(code: str) -> str:
-    """Infer the level from a 12-digit code's trailing zeros (`510822000000` -> county)."""
+    """Infer the level from a 12-digit code's trailing zeros (`PPCCDD000000` -> county)."""
     for level in ("province", "city", "county", "township"):
         if code[PREFIX_LENGTH[level]:].strip("0") == "":
             return level

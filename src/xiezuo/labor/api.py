@@ -36,7 +36,7 @@ class StudentSerializer(serializers.ModelSerializer):
 
 
 YEAR = "Year (4 digits)"
-COUNTY = "Division code prefix (e.g. 510822)"
+COUNTY = "Division code prefix (a county's first 6 digits, a township's 9)"
 
 
 class WorkstationViewSet(ScopedReadOnlyViewSet):

@@ -1,8 +1,8 @@
 """Labour-cooperation demo, deterministic from the seed (domain brief §10.5, book #60–#64).
 
-2018–2020, Guangyuan: 6 workstations in Zhejiang, 57 workshops, round(16,400 × scale) distinct
-registry members of working age placed in jobs, round(475 × scale) students sent to Zhejiang
-vocational schools (the 苍溪–三门 "2+1" 机电班 among them). Works with whatever registry exists:
+2018–2020, sized by the demo region's `[labor]` (Guangyuan: 6 workstations in Zhejiang, 57 workshops,
+round(16,400 × scale) distinct registry members of working age placed in jobs, round(475 × scale) students
+sent to Zhejiang vocational schools, the 苍溪–三门 "2+1" 机电班 among them), at the county partners of 2018. Works with whatever registry exists:
 if it holds fewer eligible members than the target, it places all of them and says so.
 """
 
@@ -15,25 +15,12 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from xiezuo.geo.demo_region import DemoRegion, load
 from xiezuo.geo.models import Division
 
 from .models import Place, Placement, VocationalStudent, Workshop, Workstation
 
-CITY = "5108"
 YEARS = (2018, 2019, 2020)
-# Western county -> eastern partner county, 2018–2020 (brief §7.3; 旺苍, 剑阁, 昭化 are demo assumptions).
-PARTNERS = {
-    "510824": "331022",  # 苍溪 – 三门 (台州)
-    "510812": "331004",  # 朝天 – 路桥 (台州)
-    "510822": "330502",  # 青川 – 吴兴 (湖州)
-    "510821": "331003",  # 旺苍 – 黄岩 (台州) [assumption]
-    "510823": "330503",  # 剑阁 – 南浔 (湖州) [assumption]
-    "510811": "331102",  # 昭化 – 莲都 (丽水) [assumption]
-}
-WORKSTATIONS = 6
-WORKSHOPS = 57
-PLACED = 16_400
-STUDENTS = 475
 PLACE_WEIGHTS = ((Place.ZHEJIANG, 22), (Place.IN_PROVINCE, 43), (Place.LOCAL, 25), (Place.OTHER_PROVINCE, 10))
 WAGE_RANGE = {Place.ZHEJIANG: (3600, 5600), Place.IN_PROVINCE: (2600, 4200), Place.LOCAL: (1800, 3000),
               Place.OTHER_PROVINCE: (3000, 5000)}
@@ -43,9 +30,6 @@ EMPLOYERS = {
     Place.LOCAL: ["{}农业专业合作社", "{}生态茶业有限公司", "{}公益性岗位"],
     Place.OTHER_PROVINCE: ["广东{}制衣有限公司", "江苏{}电子有限公司", "福建{}鞋业有限公司"],
 }
-SCHOOLS = {"331022": "三门县职业中等专业学校", "331004": "台州市路桥中等职业技术学校",
-           "330502": "湖州交通学校", "331003": "台州市黄岩第一职业技术学校", "330503": "湖州市南浔区练市职业技术学校",
-           "331102": "丽水职业技术学院"}
 SYLLABLES = "华兴建福安康泰和丰顺达利明新盛隆"
 
 
@@ -58,37 +42,42 @@ def delete_previous() -> None:
         model._base_manager.filter(synthetic=True).delete()
 
 
-def eligible_members(*, born_from: int, born_to: int) -> list[tuple[int, str]]:
-    """(member id, village code) of living Guangyuan members born in [born_from, born_to], by id."""
+def eligible_members(*, born_from: int, born_to: int, prefix: str) -> list[tuple[int, str]]:
+    """(member id, village code) of living members under `prefix` born in [born_from, born_to], by id."""
     from xiezuo.registry.models import Member
 
     return list(Member._base_manager.filter(
-        deceased=False, household__village__code__startswith=CITY,
+        deceased=False, household__village__code__startswith=prefix,
         birth_date__gte=dt.date(born_from, 1, 1), birth_date__lte=dt.date(born_to, 12, 31),
     ).order_by("id").values_list("id", "household__village_id"))
 
 
-def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = print) -> dict:
+def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = print,
+          region: DemoRegion | None = None) -> dict:
+    region = region or load()
+    spec = region.section("labor")
+    partners = region.partners_2018
     rng = random.Random(f"labor-{seed}")
     with transaction.atomic():
         delete_previous()
         counties = {d.code[:6]: d for d in Division.objects.filter(level="county", code__in=[
-            f"{c}000000" for c in PARTNERS])}
+            f"{c}000000" for c in partners])}
         east = {d.code[:6]: d for d in Division.objects.filter(level="county", code__in=[
-            f"{c}000000" for c in PARTNERS.values()])}
-        pairs = [(w, e) for w, e in PARTNERS.items() if w in counties and e in east]
+            f"{c}000000" for c in partners.values()])}
+        pairs = [(w, e) for w, e in partners.items() if w in counties and e in east]
         if not pairs:
-            log("labor: no Guangyuan/Zhejiang counties (build the geo demo first); skipped")
+            log("labor: no paired western and eastern counties (build the geo demo first); skipped")
             return {}
+        short = region.data.get("short_name", "")
         stations = Workstation.objects.bulk_create([
-            Workstation(name=f"广元{counties[w].name}驻{east[e].name}劳务协作工作站", east_division=east[e],
+            Workstation(name=f"{short}{counties[w].name}驻{east[e].name}劳务协作工作站", east_division=east[e],
                         serves=counties[w], opened_on=dt.date(2018 + i % 2, 3 + i, 1), synthetic=True)
-            for i, (w, e) in enumerate(pairs[:WORKSTATIONS])])
+            for i, (w, e) in enumerate(pairs[:spec["workstations"]])])
         station_of = {s.serves_id[:6]: s for s in stations}
 
-        villages = list(Division.objects.filter(level="village", code__startswith=CITY).order_by("code")
+        villages = list(Division.objects.filter(level="village", code__startswith=region.prefix).order_by("code")
                         .values_list("code", "name"))
-        chosen = sorted(rng.sample(villages, min(WORKSHOPS, len(villages))))
+        chosen = sorted(rng.sample(villages, min(spec["workshops"], len(villages))))
         workshops = Workshop.objects.bulk_create([
             Workshop(name=f"{name}扶贫车间", village_id=code, owner_name=f"{name}{rng.choice(SYLLABLES)}"
                      f"{rng.choice(SYLLABLES)}农业专业合作社", owner_uscc="",
@@ -100,19 +89,20 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
             workshops_by_county.setdefault(w.village_id[:6], []).append(w)
 
         placed = _placements(rng=rng, scale=scale, log=log, station_of=station_of,
-                             workshops_by_county=workshops_by_county)
-        students = _students(rng=rng, scale=scale, log=log, station_of=station_of)
+                             workshops_by_county=workshops_by_county, target=scaled(spec["placed"], scale),
+                             prefix=region.prefix)
+        students = _students(rng=rng, scale=scale, log=log, station_of=station_of, region=region,
+                             east_names={code: d.name for code, d in east.items()})
     log(f"labor: {len(stations)} workstations, {len(workshops)} workshops, {placed:,} people placed, "
         f"{students} students sent east")
     return {"workstations": len(stations), "workshops": len(workshops), "placements": placed, "students": students}
 
 
-def _placements(*, rng, scale, log, station_of, workshops_by_county) -> int:
-    target = scaled(PLACED, scale)
+def _placements(*, rng, scale, log, station_of, workshops_by_county, target: int, prefix: str) -> int:  # noqa: ARG001
     # A placed worker earns a wage: only members whose household records wage income in a year of
     # the plan are placed, and in such a year (the field demo's employment measures rely on it).
-    wage_years = _wage_years()
-    pool = [m for m in eligible_members(born_from=1962, born_to=2001)  # aged 17–58 in 2018–2020
+    wage_years = _wage_years(prefix)
+    pool = [m for m in eligible_members(born_from=1962, born_to=2001, prefix=prefix)  # aged 17–58 in 2018–2020
             if wage_years.get(m[0])]
     if len(pool) < target:
         log(f"labor: only {len(pool):,} working-age members in the registry, fewer than {target:,} to place")
@@ -143,13 +133,13 @@ def _placements(*, rng, scale, log, station_of, workshops_by_county) -> int:
     return len(rows)
 
 
-def _wage_years() -> dict[int, set[int]]:
+def _wage_years(prefix: str) -> dict[int, set[int]]:
     """Member id -> the plan years in which the member's household records wage income."""
     from xiezuo.registry.models import HouseholdYear, Member
 
     by_household: dict[int, set[int]] = {}
     for household_id, year in HouseholdYear._base_manager.filter(
-            year__in=YEARS, wage__gt=0, household__village__code__startswith=CITY).values_list("household_id", "year"):
+            year__in=YEARS, wage__gt=0, household__village__code__startswith=prefix).values_list("household_id", "year"):
         by_household.setdefault(household_id, set()).add(year)
     return {member_id: by_household[household_id]
             for member_id, household_id in Member._base_manager.filter(
@@ -157,22 +147,28 @@ def _wage_years() -> dict[int, set[int]]:
             if household_id in by_household}
 
 
-def _students(*, rng, scale, log, station_of) -> int:
-    target = scaled(STUDENTS, scale)
+def _students(*, rng, scale, log, station_of, region: DemoRegion, east_names: dict[str, str]) -> int:
+    spec = region.section("labor")
+    partners = region.partners_2018
+    schools = spec.get("schools", {})
+    programme_spec = spec.get("programme") or {}
+    target = scaled(spec["students"], scale)
     rows = []
     taken: set[int] = set()
     per_year = [target // 3 + (1 if i < target % 3 else 0) for i in range(3)]
     for year, n in zip(YEARS, per_year, strict=True):
-        pool = [m for m in eligible_members(born_from=year - 17, born_to=year - 15) if m[0] not in taken]
+        pool = [m for m in eligible_members(born_from=year - 17, born_to=year - 15, prefix=region.prefix)
+                if m[0] not in taken]
         if len(pool) < n:
             log(f"labor: only {len(pool)} members aged 15–17 for {year}, fewer than {n} students")
         for member_id, village in rng.sample(pool, min(n, len(pool))):
             taken.add(member_id)
             county = village[:6]
-            east_code = PARTNERS.get(county, "331022")
-            programme = '苍溪–三门 "2+1" 机电班' if county == "510824" else rng.choice(
+            east_code = partners.get(county) or next(iter(partners.values()))
+            programme = programme_spec["name"] if county == programme_spec.get("west") else rng.choice(
                 ["数控技术", "电子商务", "汽车维修", "护理", "旅游服务"])
-            rows.append(VocationalStudent(member_id=member_id, village_id=village, school=SCHOOLS[east_code],
+            school = schools.get(east_code) or f"{east_names.get(east_code, '')}职业技术学校"
+            rows.append(VocationalStudent(member_id=member_id, village_id=village, school=school,
                                           school_division=station_of[county].east_division
                                           if county in station_of else None,
                                           programme=programme, enrolled_year=year, synthetic=True))

@@ -12,7 +12,8 @@ from collections.abc import Callable
 YEARS = range(2013, 2027)
 
 
-def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = print) -> dict:
+def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = print,
+          region: object = None) -> dict:  # noqa: ARG001 (the same for every region)
     from django.db import connection
 
     from xiezuo.policy.selectors import policy_for

@@ -2,9 +2,9 @@
 
     DIR/manifest.json                                   written last (no manifest: an incomplete snapshot)
     DIR/policy.json                                     the policy's name, year and parameters
-    DIR/households/county=510822/part-0.parquet         households, years, members: one file per county
-    DIR/years/county=510822/part-0.parquet
-    DIR/members/county=510822/part-0.parquet
+    DIR/households/county=PPCCDD/part-0.parquet         households, years, members: one file per county
+    DIR/years/county=PPCCDD/part-0.parquet
+    DIR/members/county=PPCCDD/part-0.parquet
     DIR/populations/part-0.parquet                      one row per division (every level), not partitioned
 
 `xiezuo snapshot` writes one from the registry county by county, in record batches (one open file and one

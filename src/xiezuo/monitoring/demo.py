@@ -178,7 +178,8 @@ def _path(rng: random.Random, final: str) -> list[tuple[str, int]]:
     return out
 
 
-def build(*, scale: float = 1.0, seed: int = 2021, log: Callable[[str], None] = print) -> dict:
+def build(*, scale: float = 1.0, seed: int = 2021, log: Callable[[str], None] = print,
+          region: object = None) -> dict:  # noqa: ARG001 (works on whatever registry exists)
     started = time.perf_counter()
     as_of = min(timezone.localdate(), dt.date(2026, 12, 31))
     owners = _owners()

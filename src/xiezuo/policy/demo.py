@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 
-def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = print) -> dict:
+def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = print,
+          region: object = None) -> dict:  # noqa: ARG001 (the same for every region)
     from .services import load_shipped
 
     count = load_shipped()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from copy import deepcopy
 
-SICHUAN = "510000000000"
 THIRD, SIXTH, EIGHTEENTH = 1 / 3, 1 / 6, 1 / 18
 
 # Domain brief §3.1: national rural poverty line, current prices, yuan per person per year.
@@ -141,7 +140,6 @@ def shipped(years=range(2013, 2027)) -> list[dict]:
     """Every shipped version: `national-YYYY` (global MPI) and `lbcsbz-YYYY` (两不愁三保障 MPI)."""
     out = []
     for year in years:
-        out.append({"name": f"national-{year}", "year": year, "province": SICHUAN, "parameters": parameters(year)})
-        out.append({"name": f"lbcsbz-{year}", "year": year, "province": SICHUAN,
-                    "parameters": parameters(year, LBCSBZ_MPI)})
+        out.append({"name": f"national-{year}", "year": year, "parameters": parameters(year)})
+        out.append({"name": f"lbcsbz-{year}", "year": year, "parameters": parameters(year, LBCSBZ_MPI)})
     return out

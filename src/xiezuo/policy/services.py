@@ -106,8 +106,12 @@ def policy_copy(*, policy: PolicyVersion, name: str, user, changes: dict[str, An
 
 @transaction.atomic
 def load_shipped(*, user=None, years=range(2013, 2027)) -> int:
-    """Create or refresh the shipped published versions (frozen ones are left as they are)."""
-    province = Division.objects.filter(code=seed.SICHUAN).first()
+    """Create or refresh the shipped published versions (frozen ones are left as they are).
+
+    The shipped lines are national; a version still belongs to a province, and that is the deployment's
+    western province (the first by code when it serves several): its division tree says which."""
+    province = (Division.objects.filter(level="province", side=Division.Side.WEST).order_by("code").first()
+                or Division.objects.filter(level="province").order_by("code").first())
     if province is None:
         return 0
     existing = {p.name: p for p in PolicyVersion.objects.filter(shipped=True)}
@@ -127,5 +131,5 @@ def load_shipped(*, user=None, years=range(2013, 2027)) -> int:
         count += 1
     if count:
         audit.record(action="policy.version.loaded", user=user, data={"versions": count},
-                     division_code=seed.SICHUAN)
+                     division_code=province.code)
     return count

@@ -1,5 +1,5 @@
-"""Projects part of `xiezuo demo`: the project library and fund ledger the book records,
-deterministic from the seed, written in bulk.
+"""Projects part of `xiezuo demo`: the project library and fund ledger of the demo region (`[projects]` of
+its definition; Guangyuan's are the book's), deterministic from the seed, written in bulk. For Guangyuan:
 
 - 2018–2020: in each of the six paired counties, 7 industry projects a year funded by
   Zhejiang fiscal aid totalling exactly 1,191,315,000.00 yuan, so that the 6 % fund-pool
@@ -30,9 +30,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 
-from xiezuo.cooperation.demo import PARTNERS_2018, PARTNERS_2021
 from xiezuo.cooperation.models import Pairing
 from xiezuo.geo.demo import apportion
+from xiezuo.geo.demo_region import DemoRegion, full, load
 from xiezuo.geo.models import Division
 
 from . import ledger
@@ -51,22 +51,8 @@ from .services import pool_memo
 
 POOL_SHARE = Decimal("0.06")
 POOL_RULE_FROM = dt.date(2018, 1, 1)
-INDUSTRY_FISCAL_2018_2020 = Decimal("1191315000.00")  # 71,478,900 / 6 %
 INDUSTRY_PER_COUNTY_YEAR = 7
 OTHER_CATEGORIES = ("infrastructure", "education", "health", "labour")
-WHITE_TEA_MU = Decimal("5217")
-WHITE_TEA_PEOPLE = 1817
-WHITE_TEA_TOWNSHIPS = ("沙州镇", "青溪镇", "七佛乡", "骑马乡", "茶坝乡", "乔庄镇")
-QINGCHUAN = "510822"
-SUMMARIES = [
-    # code, name, name_en, county (6 digits), category, first year, last year, projects, yuan
-    ("GY-1996-2008-SUM", "浙江对口帮扶广元经济技术合作项目（汇总）", "Zhejiang paired aid to Guangyuan (summary)",
-     "5108", "other", 1996, 2008, 160, Decimal("1300000000.00")),
-    ("QC-2008-2011-SUM", "浙江援建青川灾后重建项目（汇总）", "Zhejiang reconstruction aid to Qingchuan (summary)",
-     QINGCHUAN, "reconstruction", 2008, 2011, 547, Decimal("8700000000.00")),
-    ("QC-2011-2017-SUM", "浙江长效帮扶青川农业产业项目（汇总）", "Long-term agricultural aid to Qingchuan (summary)",
-     QINGCHUAN, "industry", 2011, 2017, 70, Decimal("37150000.00")),
-]
 INDUSTRY_NAMES = ("茶叶加工", "猕猴桃基地", "核桃产业园", "中药材种植", "食用菌基地", "油橄榄", "生猪养殖",
                   "电商服务中心", "冷链物流", "乡村旅游")
 OTHER_NAMES = {"infrastructure": "村道及安全饮水工程", "education": "学校改扩建", "health": "卫生院标准化建设",
@@ -146,11 +132,11 @@ class _Book:
                                           f"ZF{day.year}-{len(self.postings):05d}"))
 
 
-def _cadres_by_county() -> dict[str, list[int]]:
+def _cadres_by_county(prefix: str) -> dict[str, list[int]]:
     from xiezuo.registry.models import Cadre
 
     out: dict[str, list[int]] = defaultdict(list)
-    for pk, code in Cadre.objects.filter(division__code__startswith="5108").order_by("pk").values_list(
+    for pk, code in Cadre.objects.filter(division__code__startswith=prefix).order_by("pk").values_list(
             "pk", "division__code"):
         out[code[:6]].append(pk)
     return out
@@ -204,44 +190,51 @@ def _township_beneficiaries(rng: random.Random, projects: list[Project], scale: 
 
 
 @transaction.atomic
-def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = print) -> dict:
+def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = print,
+          region: DemoRegion | None = None) -> dict:
+    region = region or load()
+    spec = region.section("projects")
+    partners_2018, partners_2021 = region.partners_2018, region.partners_2021
+    flagship = spec.get("flagship")
+    code_prefix = region.data.get("code_prefix", "XZ")
     rng = random.Random(f"projects-{seed}")
     delete_previous()
-    counties = {d.code[:6]: d for d in Division.objects.filter(level="county", code__startswith="5108")}
-    city = Division.objects.filter(code="510800000000").first()
-    if city is None or not set(PARTNERS_2018) <= set(counties):
+    counties = {d.code[:6]: d for d in Division.objects.filter(level="county", code__startswith=region.prefix)}
+    city = Division.objects.filter(code=region.city).first()
+    if city is None or not set(partners_2018) <= set(counties):
         log("projects: the geo tree is missing; run the geo demo first")
         return {}
     FundPoolRule.objects.create(share=POOL_SHARE, valid_from=POOL_RULE_FROM,
                                 note="demo: book #57, 6 % of Zhejiang fiscal aid to industry")
     pairings = {(p.west_division_id[:6], p.round): p for p in
-                Pairing.objects.filter(level="county", west_division__code__startswith="5108").order_by("pk")}
-    book = _Book(rng, _cadres_by_county())
+                Pairing.objects.filter(level="county", west_division__code__startswith=region.prefix).order_by("pk")}
+    book = _Book(rng, _cadres_by_county(region.prefix))
     townships = defaultdict(list)
-    for t in Division.objects.filter(level="township", code__startswith="5108").order_by("code"):
+    for t in Division.objects.filter(level="township", code__startswith=region.prefix).order_by("code"):
         townships[t.code[:6]].append(t)
 
     # 2018–2020 industry projects: one apportionment of the total in whole hundreds of yuan.
-    slots = [(c, y, i) for c in sorted(PARTNERS_2018) for y in (2018, 2019, 2020)
+    slots = [(c, y, i) for c in sorted(partners_2018) for y in (2018, 2019, 2020)
              for i in range(INDUSTRY_PER_COUNTY_YEAR)]
-    hundreds = apportion(int(INDUSTRY_FISCAL_2018_2020 / 100), [rng.uniform(0.4, 1.6) for _ in slots])
+    hundreds = apportion(int(Decimal(spec["industry_fiscal_2018_2020"]) / 100), [rng.uniform(0.4, 1.6) for _ in slots])
     white_tea = None
     for (county6, year, i), units in zip(slots, hundreds, strict=True):
         county = counties[county6]
         fiscal = Decimal(units * 100).quantize(ledger.FEN)
         status = "accepted" if year < 2020 else rng.choice(["in_progress", "completed"])
         place = rng.choice(townships[county6]) if townships[county6] else county
-        is_tea = county6 == QINGCHUAN and year == 2018 and i == 0
+        is_tea = bool(flagship) and county6 == flagship["county"] and year == flagship["year"] and i == 0
         if is_tea:
-            name, name_en, tag, area = "白叶一号茶产业扶贫项目", "Baiye No. 1 white tea project", "white_tea", WHITE_TEA_MU
+            name, name_en, tag, area = (flagship["name"], flagship["name_en"], flagship["tag"],
+                                        Decimal(flagship["area_mu"]))
             place = county
         else:
             word = rng.choice(INDUSTRY_NAMES)
             name, name_en, tag, area = f"{place.name}{word}项目", f"{place.name_en or place.name} industry: {word}", "", None
-        p = book.project(code=f"GY-{county6}-{year}-I{i + 1:02d}", name=name, name_en=name_en, county=county,
-                         category="industry", year=year, status=status, pairing=pairings.get((county6, "2018")),
-                         place=place, area_mu=area, tag=tag,
-                         description="安吉黄杜村捐赠茶苗，2018年10月落地青川" if is_tea else "")
+        p = book.project(code=f"{code_prefix}-{county6}-{year}-I{i + 1:02d}", name=name, name_en=name_en,
+                         county=county, category="industry", year=year, status=status,
+                         pairing=pairings.get((county6, "2018")), place=place, area_mu=area, tag=tag,
+                         description=flagship.get("description", "") if is_tea else "")
         white_tea = p if is_tea else white_tea
         pooled = ledger.pool_share(fiscal, POOL_SHARE)
         available = fiscal - pooled
@@ -251,12 +244,12 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
         book.fund(p, "local", local, paid=local if status != "in_progress" else Decimal(0), pooled=Decimal(0),
                   year=year)
     # 2018–2020 other projects (no pool share).
-    for county6 in sorted(PARTNERS_2018):
+    for county6 in sorted(partners_2018):
         for year in (2018, 2019, 2020):
             for category in OTHER_CATEGORIES:
                 county = counties[county6]
                 status = "accepted" if year < 2020 else "completed"
-                p = book.project(code=f"GY-{county6}-{year}-{category[:3].upper()}", category=category, year=year,
+                p = book.project(code=f"{code_prefix}-{county6}-{year}-{category[:3].upper()}", category=category, year=year,
                                  name=f"{county.name}{OTHER_NAMES[category]}",
                                  name_en=f"{county.name_en or county.name} {CATEGORY_EN[category]}", county=county,
                                  status=status, pairing=pairings.get((county6, "2018")))
@@ -265,13 +258,13 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
                 donation = Decimal(rng.randrange(5, 60) * 10_000)
                 book.fund(p, "social_donation", donation, paid=donation, pooled=Decimal(0), year=year)
     # 2021–2023: the Hangzhou round.
-    for county6 in sorted(PARTNERS_2021):
+    for county6 in sorted(partners_2021):
         for year in (2021, 2022, 2023):
             for i in range(3):
                 county = counties[county6]
                 word = rng.choice(INDUSTRY_NAMES)
                 status = "accepted" if year < 2023 else "in_progress"
-                p = book.project(code=f"GY-{county6}-{year}-I{i + 1:02d}", name=f"{county.name}{word}项目",
+                p = book.project(code=f"{code_prefix}-{county6}-{year}-I{i + 1:02d}", name=f"{county.name}{word}项目",
                                  name_en=f"{county.name_en or county.name} industry: {word}", county=county,
                                  category="industry", year=year, status=status,
                                  pairing=pairings.get((county6, "2021")))
@@ -280,10 +273,12 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
                 paid = fiscal - pooled if status == "accepted" else Decimal(0)
                 book.fund(p, "zhejiang_fiscal", fiscal, paid=paid, pooled=pooled, year=year)
     # Earlier periods: summary records, fully paid, before the pool rule.
-    for code, name, name_en, county6, category, first, last, count, amount in SUMMARIES:
-        county = city if county6 == "5108" else counties[county6]
-        p = book.project(code=code, name=name, name_en=name_en, county=county, category=category, year=first,
-                         end_year=last, status="accepted", summary_count=count, tag=f"period_{first}",
+    for item in spec.get("summaries", []):
+        first, last, amount = item["first"], item["last"], Decimal(item["amount"])
+        county = city if full(item["division"]) == city.code else counties[item["division"]]
+        p = book.project(code=item["code"], name=item["name"], name_en=item["name_en"], county=county,
+                         category=item["category"], year=first, end_year=last, status="accepted",
+                         summary_count=item["count"], tag=f"period_{first}",
                          pairing=Pairing.objects.filter(west_division=county, round=str(first)).first())
         book.fund(p, "zhejiang_fiscal", amount, paid=amount, pooled=Decimal(0), year=first, end_year=last)
 
@@ -315,12 +310,13 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
         total = sum((r.amount for r in pool_rows if r.pool is pool), Decimal("0.00"))
         FundPool.objects.filter(pk=pool.pk).update(balance=pool.balance + total)
 
-    # White-tea beneficiaries: registry households in 6 青川 townships.
-    target = round(WHITE_TEA_PEOPLE * scale)
-    qc_towns = townships[QINGCHUAN]
-    chosen = [t for t in qc_towns if t.name in WHITE_TEA_TOWNSHIPS]
-    chosen += [t for t in qc_towns if t not in chosen][: 6 - len(chosen)]
-    picked = _pick_beneficiaries(rng, target, chosen[:6]) if white_tea else []
+    # The flagship's beneficiaries (white tea: registry households in 6 青川 townships).
+    target = round(flagship["people"] * scale) if flagship else 0
+    flag_towns = townships[flagship["county"]] if flagship else []
+    wanted = flagship.get("townships", []) if flagship else []
+    chosen = [t for t in flag_towns if t.name in wanted]
+    chosen += [t for t in flag_towns if t not in chosen][: len(wanted) - len(chosen)]
+    picked = _pick_beneficiaries(rng, target, chosen[:len(wanted)]) if white_tea else []
     ProjectBeneficiary.objects.bulk_create(
         [ProjectBeneficiary(project=white_tea, household_id=pk, people=people, year=2019, synthetic=True,
                             income_added=Decimal(rng.randrange(800, 3000))) for pk, people in picked],
@@ -331,10 +327,11 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
     ProjectBeneficiary.objects.bulk_create(others, batch_size=1000)
     people = sum(n for _pk, n in picked)
     if people != target:
-        log(f"projects: only {people} registry people found in 青川's tea townships (wanted {target})")
+        log(f"projects: only {people} registry people found in the flagship's townships (wanted {target})")
     pooled_total = sum((r.amount for r in pool_rows if r.date.year <= 2020), Decimal("0.00"))
+    flagship_note = f"{flagship['name']} {people} beneficiaries in {len(picked)} households, " if flagship else ""
     log(f"projects: {len(book.projects)} projects, {len(entries)} ledger entries, fund pool 2018–2020 "
-        f"{pooled_total:,} yuan, white tea {people} beneficiaries in {len(picked)} households, "
+        f"{pooled_total:,} yuan, {flagship_note}"
         f"{sum(b.people for b in others):,} more in {len(others):,} links to {len({b.project_id for b in others})} "
         f"other industry projects")
     return {"projects": len(book.projects), "ledger_entries": len(entries)}

@@ -1,10 +1,10 @@
-"""Registry part of `xiezuo demo`: a synthetic 2013 registry of Guangyuan that reproduces the book.
+"""Registry part of `xiezuo demo`: a synthetic 2013 registry of the demo region (Guangyuan: the book's).
 
-At scale S: round(348,200 S) people in round(107,750 S) households, split over the seven
-counties (`demo_data.COUNTY_POOR_2013`) and their villages (by the villages' demo
-population), with exactly round(36,552 S) 低保 households, round(3,326 S) households with a
-disabled member, round(49,033 S) households in C/D housing in 2013, and 27.8 % of people
-aged 60+ at the end of 2013 (domain brief §10). Members are consistent (relation with sex
+At scale S, from the region's `[registry]` totals (Guangyuan: round(348,200 S) people in round(107,750 S)
+households, exactly round(36,552 S) 低保 households, round(3,326 S) households with a disabled member,
+round(49,033 S) households in C/D housing in 2013, and 27.8 % of people aged 60+ at the end of 2013,
+domain brief §10), split over the counties (`county_poor_2013`) and their villages (by the villages'
+demo population). Members are consistent (relation with sex
 and age, schooling with age, labour with health, 低保/特困 with the household attribute,
 causes with members), identity numbers are valid and unique. Yearly facts run 2013–2026:
 every household below the 2013 line, exits by county batch with incomes above the year's
@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from xiezuo.accounts.crypto import seal
 from xiezuo.geo.demo import apportion
+from xiezuo.geo.demo_region import DemoRegion, load
 from xiezuo.geo.models import Division, DivisionPopulation
 
 from . import demo_data as D
@@ -332,7 +333,7 @@ def _max_elderly(n: int) -> int:
 # --------------------------------------------------------------------------- a county
 
 def county_households(*, rng: random.Random, county6: str, people: int, households: int, targets: dict,
-                      villages: dict[str, int]) -> list[HH]:
+                      villages: dict[str, int], exit_batch: int) -> list[HH]:
     """The households of one county with members and flags (no ids, no yearly facts yet)."""
     codes = sorted(villages)
     mult = [min(2.5, max(0.4, rng.lognormvariate(0, 0.35))) for _ in codes]
@@ -423,7 +424,7 @@ def county_households(*, rng: random.Random, county6: str, people: int, househol
         hh.dropout_child = rng.random() < 0.004 and any(6 <= p.age <= 14 for p in hh.people)
         hh.uninsured = rng.random() < 0.03
     # exit years: early years, then the county batch, a few in 2020
-    batch = D.COUNTY_EXIT_BATCH[county6]
+    batch = exit_batch
     shares = dict(D.EARLY_EXIT_SHARE)
     for year in range(2017, batch):
         shares[year] = D.BETWEEN_EXIT_SHARE
@@ -582,19 +583,21 @@ def _day(rng: random.Random, year: int, first_month: int = 1, last_month: int = 
 
 # --------------------------------------------------------------------------- build
 
-def scaled_targets(scale: float) -> dict:
-    people = round(D.BOOK_2013["poor_people"] * scale)
+def scaled_targets(scale: float, region: DemoRegion | None = None) -> dict:
+    totals = (region or load()).section("registry")
+    people = round(totals["poor_people"] * scale)
     return {
         "people": people,
-        "households": round(D.BOOK_2013["poor_households"] * scale),
-        "dibao": round(D.BOOK_2013["dibao_households"] * scale),
-        "disabled": round(D.BOOK_2013["disabled_households"] * scale),
-        "unsafe": round(D.BOOK_2013["unsafe_housing_households"] * scale),
-        "aged60": round(D.BOOK_2013["aged60_share"] * people),
+        "households": round(totals["poor_households"] * scale),
+        "dibao": round(totals["dibao_households"] * scale),
+        "disabled": round(totals["disabled_households"] * scale),
+        "unsafe": round(totals["unsafe_housing_households"] * scale),
+        "aged60": round(totals["aged60_share"] * people),
     }
 
 
-def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = print) -> dict:
+def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = print,
+          region: DemoRegion | None = None) -> dict:
     """Replace the registry demo; returns {table: rows} and timings for the benchmark."""
     started = time.perf_counter()
     if connection.vendor == "sqlite":
@@ -605,9 +608,9 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
     with transaction.atomic():
         delete_previous(log)
         writer = Writer()
-        stats = _build(scale=scale, seed=seed, log=log, writer=writer)
+        stats = _build(scale=scale, seed=seed, log=log, writer=writer, region=region or load())
         reset_sequences()
-        stats["poor_units"] = demo_units.build(seed=seed, log=log)
+        stats["poor_units"] = demo_units.build(seed=seed, log=log, region=region or load())
         t0 = time.perf_counter()
         summary.refresh()  # the per-village year-end counts the division pages and dashboard read
         stats["summary_seconds"] = round(time.perf_counter() - t0, 1)
@@ -622,10 +625,13 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
     return stats
 
 
-def _build(*, scale: float, seed: int, log, writer: Writer) -> dict:
-    targets = scaled_targets(scale)
-    counties = list(D.COUNTY_POOR_2013)
-    weights = list(D.COUNTY_POOR_2013.values())
+def _build(*, scale: float, seed: int, log, writer: Writer, region: DemoRegion) -> dict:
+    targets = scaled_targets(scale, region)
+    county_poor = region.section("registry")["county_poor_2013"]
+    exit_batch = region.section("registry")["county_exit_batch"]
+    banks = region.data.get("banks") or ["中国农业银行"]
+    counties = list(county_poor)
+    weights = list(county_poor.values())
     people_c = apportion(targets["people"], weights)
     hh_c = apportion(targets["households"], weights)
     per_county = {key: apportion(targets[key], hh_c) for key in ("dibao", "disabled", "unsafe")}
@@ -633,12 +639,12 @@ def _build(*, scale: float, seed: int, log, writer: Writer) -> dict:
     per_county["tekun"] = [round(h * 0.03) for h in hh_c]
     pops = defaultdict(dict)
     for code, pop in DivisionPopulation.objects.filter(year=2013, division__level="village",
-                                                       division__code__startswith="5108") \
+                                                       division__code__startswith=region.prefix) \
             .values_list("division_id", "rural_population"):
         pops[code[:6]][code] = pop
     if not pops:
         raise RuntimeError("the geo demo (village populations) must be built first")
-    names = dict(Division.objects.filter(code__startswith="5108", level__in=("county", "township"))
+    names = dict(Division.objects.filter(code__startswith=region.prefix, level__in=("county", "township"))
                  .values_list("code", "name"))
     ids = {m: next_id(m) for m in OWN_MODELS}
     now = models.DateTimeField().get_db_prep_save(timezone.now(), connection)
@@ -652,7 +658,7 @@ def _build(*, scale: float, seed: int, log, writer: Writer) -> dict:
         villages = {c: p for c, p in pops[county6].items() if p > 0} or pops[county6]
         county_targets = {k: per_county[k][ci] for k in per_county}
         hhs = county_households(rng=rng, county6=county6, people=people_c[ci], households=hh_c[ci],
-                                targets=county_targets, villages=villages)
+                                targets=county_targets, villages=villages, exit_batch=exit_batch[county6])
         # cadres: one per ~50 households of a township, at least one per township with households
         by_town = defaultdict(list)
         for hh in hhs:
@@ -688,14 +694,14 @@ def _build(*, scale: float, seed: int, log, writer: Writer) -> dict:
                 p.name = _name(rng, p.sex, surname if same_line else None)
                 birth_year = 2013 - p.age
                 p.birth = dt.date(birth_year, 1, 1) + dt.timedelta(days=rng.randint(0, 364))
-                region = D.id_region(county6, birth_year)
-                key = (region, p.birth, p.sex)
+                region_code = region.id_region(county6, birth_year)
+                key = (region_code, p.birth, p.sex)
                 k = id_seq[key]
                 id_seq[key] = k + 1
                 seq = 100 + 2 * k + (1 if p.sex == "M" else 2)
                 if seq > 999:
                     raise RuntimeError("identity sequence overflow")
-                body = f"{region}{p.birth:%Y%m%d}{seq:03d}"
+                body = f"{region_code}{p.birth:%Y%m%d}{seq:03d}"
                 p.id_number = body + check_character(body)
             head = hh.people[0]
             identified = _day(rng, 2014, 3, 10)
@@ -703,7 +709,7 @@ def _build(*, scale: float, seed: int, log, writer: Writer) -> dict:
                 hh.id, hh.number, hh.village, head.name, hh.attribute,
                 "national" if rng.random() < 0.95 else "provincial", "exited", writer.date(identified), hh.exit_year,
                 hh.main_cause, causes_field.get_db_prep_save(hh.other_causes, connection), rng.random() < 0.02, rng.random() < 0.05,
-                rng.random() < 0.03, *seal(_phone(rng), "phone"), rng.choice(D.BANKS),
+                rng.random() < 0.03, *seal(_phone(rng), "phone"), rng.choice(banks),
                 *seal(f"62{rng.randint(0, 10 ** 17 - 1):017d}", "account"),
                 money(rng.randint(50, 800)), money(rng.randint(0, 2000)),
                 money(rng.randint(0, 800)), rng.choice(D.ROAD_TYPES), money(rng.randint(3000, 15000)),

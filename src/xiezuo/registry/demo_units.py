@@ -1,11 +1,14 @@
-"""Demo data: Guangyuan's poor villages and poor counties, their designation, facts and exits.
+"""Demo data: the demo region's poor villages and poor counties, their designation, facts and exits.
+
+The region's numbers are in its definition (`[registry]`: `county_exit_batch`, `poor_villages`,
+`poor_county_list`, `exit_batch_size`); for Guangyuan:
 
 Part of the registry demo (`registry.demo.build` calls `build` once the households exist). What is from the
 record and what is assumed (docs/demo-assumptions.md, "Poor villages and counties"):
 
 - the seven county-level units were all poor counties in 2013 (the book, ch. 1 [S]) and exited in Sichuan's
   batches (利州 2017; 昭化, 朝天, 青川 2018; 旺苍, 剑阁, 苍溪 2019: brief §4.3, the batch grouping [V], the years
-  [G]); their years are the registry demo's `COUNTY_EXIT_BATCH`, so households and counties agree;
+  [G]); their years are the registry demo's `county_exit_batch`, so households and counties agree;
 - 739 poor villages (the number often quoted, brief §11 [?]), designated in 2014 (建档立卡), chosen as the
   villages with the highest 2013 incidence of the demo registry (ties by code);
 - each village's exit year is the first year 2014–2020 in which the demo registry's poor people left in it
@@ -28,18 +31,15 @@ from fractions import Fraction
 
 from django.db.models import Sum
 
+from xiezuo.geo.demo_region import DemoRegion, load
 from xiezuo.geo.models import Division, DivisionPopulation
 
-from . import demo_data as D
 from .models import CountyAssessment, HouseholdYear, PoorUnit, VillageFacts
 
-POOR_VILLAGES = 739  # brief §11: "often quoted as 739" [?]
 VILLAGE_DESIGNATED = 2014
 COUNTY_DESIGNATED = 2013
 VILLAGE_LIST = "四川省建档立卡贫困村名单（2014，演示假设）"
-COUNTY_LIST = "《协调发展道路》第一篇：2013年广元全市100%的县区是贫困县区"
 COUNTY_EXIT_DOCUMENT = "四川省人民政府批准退出贫困县（{year}年度，{batch}个县，演示）"
-BATCH_SIZE = {2017: 15, 2018: 30, 2019: 31}  # brief §4.3: the size of each Sichuan batch [V]
 EXIT_LIMIT = Fraction(3, 100)  # the demo's village exit years follow the shipped 3 % rule
 YEARS = range(VILLAGE_DESIGNATED, 2021)
 HAVES = ("hardened_road", "clinic", "cultural_room", "telecom")
@@ -72,18 +72,21 @@ def exit_year(people: dict[int, int], populations: dict[int, int]) -> int:
     return YEARS[-1]
 
 
-def build(*, seed: int = 2013, log: Callable[[str], None] = print) -> dict:
+def build(*, seed: int = 2013, log: Callable[[str], None] = print, region: DemoRegion | None = None) -> dict:
+    spec = (region or load()).section("registry")
+    batches = spec["county_exit_batch"]
+    batch_size = {int(y): n for y, n in spec.get("exit_batch_size", {}).items()}
+    county_list = spec.get("poor_county_list", "贫困县名单（演示假设）")
     delete_previous()
     rng = random.Random(f"poor-units-{seed}")
     counties = {d.code[:6]: d for d in Division.objects.filter(level="county",
-                                                               code__in=[c.ljust(12, "0") for c in D.COUNTY_EXIT_BATCH])}
+                                                               code__in=[c.ljust(12, "0") for c in batches])}
     prefixes = sorted(counties)
     units = [PoorUnit(division=counties[c], level="county", designated_year=COUNTY_DESIGNATED,
-                      designated_by=COUNTY_LIST, exit_year=D.COUNTY_EXIT_BATCH[c],
-                      exit_document=COUNTY_EXIT_DOCUMENT.format(year=D.COUNTY_EXIT_BATCH[c],
-                                                                batch=BATCH_SIZE.get(D.COUNTY_EXIT_BATCH[c], "?")),
+                      designated_by=county_list, exit_year=batches[c],
+                      exit_document=COUNTY_EXIT_DOCUMENT.format(year=batches[c], batch=batch_size.get(batches[c], "?")),
                       source=SOURCE, synthetic=True) for c in prefixes]
-    assessments = [CountyAssessment(county=counties[c], year=D.COUNTY_EXIT_BATCH[c],
+    assessments = [CountyAssessment(county=counties[c], year=batches[c],
                                     wrong_exit_rate=Decimal(rng.randint(0, 80)) / 10_000,
                                     missed_poor_rate=Decimal(rng.randint(0, 60)) / 10_000,
                                     public_approval=Decimal(rng.randint(9300, 9900)) / 10_000,
@@ -96,10 +99,10 @@ def build(*, seed: int = 2013, log: Callable[[str], None] = print) -> dict:
     people = _village_people(prefixes)
     ranked = sorted((c for c in populations if populations[c].get(2013)),
                     key=lambda c: (-Fraction(sum(people.get(c, {}).values()), populations[c][2013]), c))
-    chosen = sorted(ranked[:POOR_VILLAGES])
+    chosen = sorted(ranked[:spec.get("poor_villages", 0)])
     facts = []
     for code in chosen:
-        year = min(exit_year(people.get(code, {}), populations[code]), D.COUNTY_EXIT_BATCH[code[:6]])
+        year = min(exit_year(people.get(code, {}), populations[code]), batches[code[:6]])
         units.append(PoorUnit(division_id=code, level="village", designated_year=VILLAGE_DESIGNATED,
                               designated_by=VILLAGE_LIST, exit_year=year, source=SOURCE, synthetic=True))
         since = {have: rng.randint(VILLAGE_DESIGNATED, year) for have in (*HAVES, "collective_income")}

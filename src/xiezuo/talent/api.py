@@ -24,7 +24,7 @@ class SessionSerializer(serializers.ModelSerializer):
                   "sessions", "headcount"]
 
 
-COUNTY = "Division code prefix (e.g. 510822)"
+COUNTY = "Division code prefix (a county's first 6 digits, a township's 9)"
 
 
 class ExchangeViewSet(ScopedReadOnlyViewSet):

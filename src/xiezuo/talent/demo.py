@@ -2,7 +2,8 @@
 
 - Each paired western county, 2018–2020: 2–4 eastern cadres posted west and 1–2 western cadres
   posted east, 10–30 professionals (teachers, doctors, technicians, agronomists) a year.
-- 青川 long-term aid, 2012–2017 (six years): 200 training sessions, 12,150 person-times, of
+- A recorded programme from the region's definition (`[talent] history`); Guangyuan's: 青川 long-term
+  aid, 2012–2017 (six years): 200 training sessions, 12,150 person-times, of
   which 620 medical staff (the book: 200 期, 1.2万+ 人次, 600+ 医务人员).
 - 2018–2020: labour and leader training in every paired county; one 致富带头人 class per county
   in 2020 lists its attendees, linked to registry members.
@@ -18,20 +19,16 @@ from collections.abc import Callable
 from django.db import transaction
 
 from xiezuo.cooperation.selectors import county_pairing_on
+from xiezuo.geo.demo_region import DemoRegion, load
 from xiezuo.geo.models import Division
-from xiezuo.labor.demo import PARTNERS, eligible_members
+from xiezuo.labor.demo import eligible_members
 
 from .models import Attendee, Exchange, TrainingSession
 
-QINGCHUAN = "510822"
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "建国伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华平刚桂兰"
 PROFESSIONS = [("teacher", "学校", 35), ("doctor", "人民医院", 30), ("technician", "农业农村局", 20),
                ("agronomist", "农技推广中心", 15)]
-QC_SESSIONS = 200
-QC_PERSON_TIMES = 12_150
-QC_MEDICAL = 620
-QC_MEDICAL_SESSIONS = 12
 
 
 def _name(rng: random.Random) -> str:
@@ -44,13 +41,18 @@ def delete_previous() -> None:
     Exchange._base_manager.filter(synthetic=True).delete()
 
 
-def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = print) -> dict:
+def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = print,  # noqa: ARG001
+          region: DemoRegion | None = None) -> dict:
+    region = region or load()
+    partners = region.partners_2018
+    history = region.section("talent").get("history")
     rng = random.Random(f"talent-{seed}")
     with transaction.atomic():
         delete_previous()
+        codes = {*partners, *partners.values(), *([history["west"], history["east"]] if history else [])}
         divs = {d.code[:6]: d for d in Division.objects.filter(level="county", code__in=[
-            f"{c}000000" for c in (*PARTNERS, *PARTNERS.values())])}
-        pairs = [(divs[w], divs[e]) for w, e in PARTNERS.items() if w in divs and e in divs]
+            f"{c}000000" for c in codes])}
+        pairs = [(divs[w], divs[e]) for w, e in partners.items() if w in divs and e in divs]
         if not pairs:
             log("talent: no paired counties (build the geo demo first); skipped")
             return {}
@@ -67,12 +69,13 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
                     kind, unit, _w = rng.choices(PROFESSIONS, [p[2] for p in PROFESSIONS])[0]
                     post(kind, "e2w" if rng.random() < 0.8 else "w2e", f"{west.name}{unit}", f"{east.name}{unit}",
                          rng.choice((3, 6, 12)))
-        sessions = _qingchuan_2012_2017(rng, divs)
+        sessions = _history(rng, divs, history) if history else []
         sessions += _recent(rng, pairs)
         linked = _link_pairings(exchanges, sessions)
         Exchange.objects.bulk_create(exchanges, batch_size=2000)
         TrainingSession.objects.bulk_create(sessions, batch_size=2000)
-        attendees = _attendees(rng, [s for s in sessions if s.audience == "village_leaders" and s.headcount == 0])
+        attendees = _attendees(rng, [s for s in sessions if s.audience == "village_leaders" and s.headcount == 0],
+                               prefix=region.prefix)
     log(f"talent: {len(exchanges)} exchange postings, {len(sessions)} training sessions, {attendees} attendees listed, "
         f"{linked} linked to a county pairing")
     return {"exchanges": len(exchanges), "sessions": len(sessions), "attendees": attendees, "linked": linked}
@@ -105,23 +108,26 @@ def _split(total: int, parts: int, rng: random.Random) -> list[int]:
     return shares
 
 
-def _qingchuan_2012_2017(rng, divs) -> list[TrainingSession]:
-    west = divs.get(f"{QINGCHUAN}")
+def _history(rng, divs, spec: dict) -> list[TrainingSession]:
+    """A recorded training programme (Guangyuan: Zhejiang's for 青川 2012–2017), its totals exact."""
+    west = divs.get(spec["west"])
     if west is None:
         return []
-    east = divs.get("330502")
-    other = QC_SESSIONS - QC_MEDICAL_SESSIONS
-    medical = _split(QC_MEDICAL, QC_MEDICAL_SESSIONS, rng)
-    rest = _split(QC_PERSON_TIMES - QC_MEDICAL, other, rng)
+    east = divs.get(spec["east"])
+    medical_sessions = spec["medical_sessions"]
+    other = spec["sessions"] - medical_sessions
+    medical = _split(spec["medical"], medical_sessions, rng)
+    rest = _split(spec["person_times"] - spec["medical"], other, rng)
     audiences = ["cadres", "technicians", "village_leaders", "teachers"]
     rows = []
     for i, headcount in enumerate(medical + rest):
-        year = 2012 + i % 6
-        audience = "medical" if i < QC_MEDICAL_SESSIONS else audiences[i % 4]
+        year = spec["first_year"] + i % spec["years"]
+        audience = "medical" if i < medical_sessions else audiences[i % 4]
         rows.append(TrainingSession(
-            title=f"浙江援建青川{dict(TrainingSession.Audience.choices)[audience]}培训班（{year}年第{i // 6 + 1}期）",
-            date=dt.date(year, rng.randint(3, 11), rng.randint(1, 28)), place=rng.choice(("青川县", "杭州市", "湖州市")),
-            organiser="浙江省援建青川指挥部", audience=audience, west_division=west, east_division=east, sessions=1,
+            title=spec["title"].format(audience=dict(TrainingSession.Audience.choices)[audience], year=year,
+                                       n=i // spec["years"] + 1),
+            date=dt.date(year, rng.randint(3, 11), rng.randint(1, 28)), place=rng.choice(spec["places"]),
+            organiser=spec["organiser"], audience=audience, west_division=west, east_division=east, sessions=1,
             headcount=headcount, synthetic=True))
     return rows
 
@@ -142,10 +148,10 @@ def _recent(rng, pairs) -> list[TrainingSession]:
     return rows
 
 
-def _attendees(rng, sessions: list[TrainingSession]) -> int:
+def _attendees(rng, sessions: list[TrainingSession], prefix: str) -> int:
     from xiezuo.registry.models import Member
 
-    pool = eligible_members(born_from=1965, born_to=1995)
+    pool = eligible_members(born_from=1965, born_to=1995, prefix=prefix)
     rows = []
     for s in sessions:
         local = [m for m in pool if m[0] and m[1].startswith(s.west_division_id[:6])]

@@ -40,7 +40,7 @@ DESCRIPTIONS = (
     gettext_noop("The clear identity number or phone of this member, once, with a reason (audited)."),
     gettext_noop("OpenApi3 schema for this API. Format can be selected via content negotiation."),
     gettext_noop("- YAML: application/vnd.oai.openapi\n- JSON: application/vnd.oai.openapi+json"),
-    gettext_noop("Division code prefix (e.g. 510822)"),
+    gettext_noop("Division code prefix (a county's first 6 digits, a township's 9)"),
     gettext_noop("Year (4 digits)"),
     gettext_noop("western county code prefix"),
     gettext_noop("western division code prefix"),

@@ -1,7 +1,8 @@
 """Synthetic registries for tests and benchmarks (numpy, deterministic from the seed).
 
 `registry(n, seed=...)` gives the engine's four input tables for `n` households (about 3.2
-persons each) spread over villages of a made-up county tree under Guangyuan (5108).
+persons each) spread over villages of a made-up county tree under a made-up city, `CITY`: no province
+has the code 99, so no real division is named (tests/test_no_division_codes.py).
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ EDUCATION = np.array(["illiterate", "primary", "junior", "senior", "college", "p
 SCHOOLING = np.array(["none", "primary", "junior", "senior", "dropout"])
 HEALTH = np.array(["healthy", "chronic", "serious", "disabled"])
 LABOUR = np.array(["ordinary", "skilled", "lost", "none"])
+CITY = "9901"
 
 
 def village_codes(n_villages: int) -> np.ndarray:
-    """Codes 5108CC TTT VVV: 7 counties, 10 townships each, the rest villages."""
+    """Codes CITY CC TTT VVV: 7 counties, 10 townships each, the rest villages."""
     i = np.arange(n_villages)
     county = np.array(["02", "11", "12", "21", "22", "23", "24"])[i % 7]
     town = 100 + (i // 7) % 10
     village = 200 + i // 70
-    return np.char.add(np.char.add(np.char.add("5108", county), town.astype(str)), village.astype(str))
+    return np.char.add(np.char.add(np.char.add(CITY, county), town.astype(str)), village.astype(str))
 
 
 def registry(n: int, *, seed: int = 1, year: int = 2021, villages: int | None = None,
@@ -67,7 +69,7 @@ def registry(n: int, *, seed: int = 1, year: int = 2021, villages: int | None = 
     uniq = np.unique(codes)
     county_codes = np.unique(np.array([c[:6].ljust(12, "0") for c in uniq]))
     populations = pa.table({
-        "code": np.concatenate([uniq, county_codes, ["510800000000"]]),
+        "code": np.concatenate([uniq, county_codes, [CITY.ljust(12, "0")]]),
         "rural_population": np.concatenate([rng.integers(500, 3000, uniq.shape[0]),
                                             np.full(county_codes.shape[0], 10 * n // 7 + 1), [10 * n]]).astype(np.int64),
     })

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--lang", choices=["zh", "en"], default="zh")
         parser.add_argument("--year", type=int, default=None, help="iati only: projects running in this year")
         parser.add_argument("--filter", action="append", default=[], metavar="KEY=VALUE",
-                            help="the list page's filters, e.g. division=510802000000 status=exited year=2019")
+                            help="the list page's filters, e.g. division=CODE (12 digits) status=exited year=2019")
 
     def handle(self, *args, entity, format, output, unmask, reason, user, lang, filter, **options):  # noqa: A002
         if entity == "iati":  # the IATI 2.03 activity file is written by the assessment app
