@@ -2,7 +2,7 @@
 
     result = evaluate_snapshot(spec, "snap/", "out/", year=2021, master="spark://host:7077")
     result.divisions          # pyarrow.Table, every division's measures (the only rows the driver receives)
-    result.households_path    # out/households/county=510822/part-*.parquet: one row per household
+    result.households_path    # out/households/county=PPCCDD/part-*.parquet: one row per household
 
 `evaluate_snapshot` keeps the driver out of the data: the executors read the snapshot's Parquet partitions
 (hive layout, `measure/snapshot.py`), run the same SQL as DuckDB (`rules`, transpiled by SQLGlot), write the
