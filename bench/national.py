@@ -347,13 +347,11 @@ def run_duckdb(snap: Path, out: Path, *, memory_limit: str, threads: int | None)
 def run_spark(snap: Path, out: Path, *, workers: int, cores: int, memory: str) -> dict:
     """The measurement on a Spark standalone cluster started for it (master and workers: separate JVMs)."""
     try:
-        from xiezuo.measure.engine.standalone import standalone_cluster
-
         from xiezuo.measure.engine.spark import evaluate_snapshot
-    except ImportError as exc:
-        raise SystemExit(f"--engine spark needs xiezuo.measure.engine.spark.evaluate_snapshot and "
-                         f"xiezuo.measure.engine.standalone.standalone_cluster (branch spark): {exc}") from exc
-    from xiezuo.measure.engine import Spec
+        from xiezuo.measure.engine.standalone import standalone_cluster
+    except ImportError as exc:  # pyspark missing
+        raise SystemExit(f"--engine spark needs pyspark (pip install -e '.[spark]'): {exc}") from exc
+    from xiezuo.measure.engine import Spec, rules
 
     manifest = json.loads((snap / "manifest.json").read_text())
     policy = json.loads((snap / "policy.json").read_text())
@@ -363,7 +361,7 @@ def run_spark(snap: Path, out: Path, *, workers: int, cores: int, memory: str) -
         started = time.perf_counter() - t
         t1 = time.perf_counter()
         res = evaluate_snapshot(Spec.from_dict(policy["parameters"]), snap, out, year=manifest["year"],
-                                master=str(master))
+                                master=str(master), levels=(*rules.LEVELS, rules.NATION))
         wall = time.perf_counter() - t1
     households = Path(getattr(res, "households_path", None) or out / "households")
     import pyarrow.parquet as pq

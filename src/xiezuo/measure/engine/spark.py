@@ -119,13 +119,15 @@ def _household_columns(df) -> list:
 
 
 def evaluate_snapshot(spec: Spec, snapshot_dir: str | os.PathLike, out_dir: str | os.PathLike, *, year: int,
-                      master: str | None = None, partitions: int | None = None, spark=None) -> SnapshotResult:
+                      master: str | None = None, partitions: int | None = None, spark=None,
+                      levels: tuple[tuple[str, int], ...] = rules.LEVELS) -> SnapshotResult:
     """Judge every household of a snapshot and aggregate every division, on Spark's executors.
 
     Household rows go to `out_dir/households/county=NNNNNN/` (Parquet; `reason_bits` and `deprived_bits` are
     masks, decoded with `read_households` or with `out_dir/codes.json`); the division table comes back.
     `out_dir/households` must not exist yet (`out_dir` may). The snapshot is not verified here (the caller does: `snapshot.verify`).
-    A session is started on `master` (see `session`) and stopped at the end, unless `spark` is given."""
+    A session is started on `master` (see `session`) and stopped at the end, unless `spark` is given.
+    `levels` are the rollup's levels above the village (`(*rules.LEVELS, rules.NATION)` for a national snapshot)."""
     import sqlglot
 
     t0 = time.perf_counter()
@@ -172,7 +174,7 @@ def evaluate_snapshot(spec: Spec, snapshot_dir: str | os.PathLike, out_dir: str 
         village = sql(rules.village_sql(spec))
         village.createOrReplaceTempView("village_sums")
         columns = [c for c in village.columns if c != "code"]
-        sums = sql(rules.rollup_sql(columns)).toArrow()
+        sums = sql(rules.rollup_sql(columns, levels)).toArrow()
         populations = spark.table("populations").toArrow()
         divisions = finalize(sums, populations, spec)
         timings["divisions"] = time.perf_counter() - t2
