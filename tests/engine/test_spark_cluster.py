@@ -17,12 +17,12 @@ import pytest
 
 from xiezuo.measure.engine import Spec, evaluate
 from xiezuo.measure.engine import spark as spark_backend
-from xiezuo.measure.engine.synthetic import registry
+from xiezuo.measure.engine.synthetic import registry, village_codes
 from xiezuo.policy.seed import parameters
 
 pytestmark = [pytest.mark.spark, pytest.mark.skipif(not spark_backend.available(),
                                                     reason="pyspark or a Java runtime is missing")]
-COUNTIES = {"510802", "510811", "510812", "510821", "510822", "510823", "510824"}  # synthetic.village_codes
+COUNTIES = {code[:6] for code in village_codes(7)}  # the synthetic registry's seven counties
 
 
 @pytest.fixture(scope="module")
