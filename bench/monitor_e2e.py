@@ -169,7 +169,6 @@ def load(paths: dict[str, Path], folder: Path) -> dict[str, float]:
     import pyarrow.parquet as pq
     from django.db import connection
 
-    from xiezuo.geo import loaders
     from xiezuo.geo.models import Division, DivisionPopulation
     from xiezuo.policy.services import load_shipped
     from xiezuo.registry.models import Household, HouseholdYear, Member
@@ -177,7 +176,13 @@ def load(paths: dict[str, Path], folder: Path) -> dict[str, float]:
     times = {}
     t = time.perf_counter()
     villages = sorted(set(pq.read_table(paths["households"], columns=["village"]).column("village").to_pylist()))
-    rows = [r for r in loaders.tree_divisions() if r.level in ("province", "city", "county")]
+    # the synthetic registry's made-up tree (engine.synthetic.CITY): province, city and counties from its codes
+    rows = [Division(code=v[:2].ljust(12, "0"), name=f"省{v[:2]}", level="province", side="west", synthetic=True)
+            for v in sorted({v[:2] for v in villages})]
+    rows += [Division(code=c.ljust(12, "0"), name=f"市{c}", level="city", parent_id=c[:2].ljust(12, "0"),
+                      side="west", synthetic=True) for c in sorted({v[:4] for v in villages})]
+    rows += [Division(code=c.ljust(12, "0"), name=f"县{c}", level="county", parent_id=c[:4].ljust(12, "0"),
+                      side="west", synthetic=True) for c in sorted({v[:6] for v in villages})]
     towns = sorted({v[:9] for v in villages})
     rows += [Division(code=t9.ljust(12, "0"), name=f"镇{t9[6:]}", level="township", parent_id=t9[:6].ljust(12, "0"),
                       side="west", synthetic=True) for t9 in towns]
