@@ -109,3 +109,29 @@ def test_only_county_managers_with_the_permission(client, make_user, divisions):
         assert client.get("/field/cadres/").status_code == 404
         assert _create(client, divisions["lizhou_village"]).status_code == 404
     assert not CadreAccount.objects.exists()
+
+
+def test_releasing_households_is_scoped_and_audited_attack(client, manager, divisions, make_household):
+    from xiezuo.accounts.models import AuditEntry
+
+    mine_a = make_household(divisions["lizhou_village"], members=(("510802199001011236", "01"),))
+    mine_b = make_household(divisions["lizhou_village"], members=(("510802198001011231", "01"),))
+    client.force_login(manager)
+    _create(client, divisions["lizhou_village"])
+    cadre = Cadre.objects.get()
+    client.post(f"/field/cadres/{cadre.pk}/", {"household": [mine_a.pk, mine_b.pk]})
+    page = client.get(f"/field/cadres/{cadre.pk}/").content.decode()
+    assert f'name="release" value="{mine_a.pk}"' in page and f'name="release" value="{mine_b.pk}"' in page
+    response = client.post(f"/field/cadres/{cadre.pk}/", {"action": "release", "release": [mine_a.pk]}, follow=True)
+    assert "已将 1 户从" in response.content.decode()
+    assert Household.objects.get(pk=mine_a.pk).cadre_id is None
+    assert Household.objects.get(pk=mine_b.pk).cadre_id == cadre.pk
+    assert AuditEntry.objects.filter(action="registry.household.cadre_released", target_id=str(mine_a.pk)).exists()
+    # attack: releasing another cadre's household (with one of ours) releases nothing
+    other = Cadre.objects.create(name="乙", division=divisions["lizhou_village"])
+    client.post(f"/field/cadres/{other.pk}/", {"household": [mine_a.pk]})
+    client.post(f"/field/cadres/{cadre.pk}/", {"action": "release", "release": [mine_a.pk, mine_b.pk]})
+    assert Household.objects.get(pk=mine_a.pk).cadre_id == other.pk
+    assert Household.objects.get(pk=mine_b.pk).cadre_id == cadre.pk
+    with pytest.raises(ValidationError):
+        services.cadre_households_release(actor=manager, cadre=cadre, household_ids=[mine_a.pk])

@@ -89,6 +89,18 @@ def cadre_assign(request, pk: int):
     other households of the county."""
     user = _manager(request)
     cadre = get_scoped_or_404(Cadre.objects.select_related("division"), user, "change", pk=pk)
+    if request.method == "POST" and request.POST.get("action") == "release":
+        ids = [int(i) for i in request.POST.getlist("release") if i.isdigit()]
+        try:
+            n = services.cadre_households_release(actor=user, cadre=cadre, household_ids=ids)
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            for m in exc.messages:
+                messages.error(request, m)
+        else:
+            messages.success(request, _("%(n)s households released from %(cadre)s.") % {"n": n, "cadre": cadre.name})
+        return redirect("field:cadre_assign", pk=cadre.pk)
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("household") if i.isdigit()]
         numbers = request.POST.get("numbers", "").replace(",", " ").replace("，", " ").split()
@@ -113,4 +125,8 @@ def cadre_assign(request, pk: int):
         return redirect("field:cadre_assign", pk=cadre.pk)
     households = (Household.objects.restrict(user, "change").filter(village__code__startswith=cadre.division.prefix)
                   .select_related("cadre", "village").order_by("village_id", "number"))
-    return render(request, "field/cadre_assign.html", {"cadre": cadre, "households": households[:1000]})
+    # the cadre's own households wherever they are (a number given from another village of the county included)
+    assigned = (Household.objects.restrict(user, "change").filter(cadre=cadre).select_related("village")
+                .order_by("village_id", "number"))
+    return render(request, "field/cadre_assign.html", {"cadre": cadre, "households": households[:1000],
+                                                       "assigned": assigned[:1000]})

@@ -150,3 +150,11 @@ def cadre_households_assign(*, actor, cadre, household_ids: list[int]) -> int:
 
     _may_manage(actor)
     return household_cadre_assign(user=actor, cadre=cadre, household_ids=household_ids)
+
+
+def cadre_households_release(*, actor, cadre, household_ids: list[int]) -> int:
+    """Take these households off `cadre`; only for those who may manage cadres' accounts."""
+    from xiezuo.registry.services import household_cadre_release
+
+    _may_manage(actor)
+    return household_cadre_release(user=actor, cadre=cadre, household_ids=household_ids)

@@ -266,3 +266,25 @@ def household_cadre_assign(*, user, cadre: Cadre, household_ids: list[int]) -> i
                      after=audit.snapshot(h))
         changed += 1
     return changed
+
+
+@transaction.atomic
+def household_cadre_release(*, user, cadre: Cadre, household_ids: list[int]) -> int:
+    """Take these households off `cadre` (they then have no person responsible until assigned again). Each must be
+    in the user's edit scope and assigned to this cadre; one refused household refuses them all."""
+    ids = sorted({int(i) for i in household_ids})
+    ensure_within(user, cadre.division_id, "change")
+    households = list(Household.objects.restrict(user, "change").select_for_update().filter(pk__in=ids))
+    if len(households) != len(ids):  # out of scope and missing look the same
+        raise ValidationError(_("Some of these households are not in your area: nothing was released."))
+    others = [h.number for h in households if h.cadre_id != cadre.pk]
+    if others:
+        raise ValidationError(_("Households %(numbers)s are not assigned to %(cadre)s: nothing was released."),
+                              params={"numbers": ", ".join(others[:10]), "cadre": cadre.name})
+    for h in households:
+        before = audit.snapshot(h)
+        h.cadre = None
+        h.save(update_fields=["cadre", "updated_at"])
+        audit.record(action="registry.household.cadre_released", user=user, target=h, before=before,
+                     after=audit.snapshot(h))
+    return len(households)
