@@ -83,6 +83,12 @@ def can_run_measurements(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and (is_admin(user) or _role(user) == "city_staff"))
 
 
+def can_manage_divisions(user) -> bool:
+    """May import the division tree and its rural populations: the deployment's own configuration, which every
+    scope, figure and incidence rests on, so administrators only."""
+    return bool(user and user.is_authenticated and user.is_active and is_admin(user))
+
+
 MANAGE_CADRES_PERMISSION = "field.add_cadreaccount"
 
 
