@@ -100,6 +100,10 @@ def test_only_administrators(db, client, tmp_path, admin, divisions, make_user):
         other = make_user(f"geo-{role}", role=role, division=divisions["guangyuan"])
         assert not run_import(path, user=other, dry_run=False).committed
     assert not Division.objects.filter(code__startswith="99").exists()
+    client.force_login(county)  # the import page does not offer the divisions' template to a county user
+    assert "/dataio/templates/divisions.xlsx" not in client.get("/dataio/").content.decode()
+    client.force_login(admin)
+    assert "/dataio/templates/divisions.xlsx" in client.get("/dataio/").content.decode()
 
 
 def test_export_reads_back_unchanged(db, client, tmp_path, admin):

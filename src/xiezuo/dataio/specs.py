@@ -103,6 +103,11 @@ class TabularSpec:
     #: entities whose sheets the template workbook carries after this one's
     template_with: ClassVar[tuple[str, ...]] = ()
 
+    def offered_to(self, user) -> bool:
+        """Whether the import page offers this entity (and its template) to `user`; the spec's `plan` still
+        refuses rows the user may not write."""
+        return True
+
     # -- header matching ---------------------------------------------------------------
     def header_index(self) -> dict[str, Column]:
         cached = self.__dict__.get("_header_index")

@@ -45,7 +45,7 @@ def job_list(request):
     qs = Job.objects.all() if access.is_admin(request.user) else Job.objects.filter(created_by=request.user)
     return render(request, "dataio/job_list.html", {
         "jobs": qs.select_related("created_by")[:50],
-        "specs": specs.all_specs(),
+        "specs": [s for s in specs.all_specs() if s.offered_to(request.user)],
         "can_import": access.can_see_personal_data(request.user),
     })
 

@@ -93,6 +93,9 @@ def register() -> None:
         columns = _division_columns()
         template_with = ("division_populations",)
 
+        def offered_to(self, user) -> bool:
+            return can_manage_divisions(user)
+
         def plan(self, ctx, rows):
             col = {c.name: c for c in self.columns}
             if _refused(ctx, rows, col["code"]):
@@ -174,6 +177,9 @@ def register() -> None:
         order = 6
         model = DivisionPopulation
         columns = _population_columns()
+
+        def offered_to(self, user) -> bool:
+            return can_manage_divisions(user)
 
         def plan(self, ctx, rows):
             col = {c.name: c for c in self.columns}
