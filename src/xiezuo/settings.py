@@ -254,6 +254,10 @@ DATAIO_EXPORT_INLINE_ROWS = int(os.environ.get("XIEZUO_EXPORT_INLINE_ROWS", "200
 
 # Exports with identity numbers in clear (permission accounts.bulk_unmask): at most this many per user per hour.
 XIEZUO_BULK_UNMASK_PER_HOUR = int(os.environ.get("XIEZUO_BULK_UNMASK_PER_HOUR", "3"))
+# Identity numbers found registered outside the user's area ("elsewhere" answers, each audited for the holder's
+# county): at most this many per user per hour; past it, the user's new identity numbers are refused unlooked-at
+# for the rest of the hour, so nobody can map who is registered where by trying numbers (registry.services).
+XIEZUO_DUPLICATE_PROBES_PER_HOUR = int(os.environ.get("XIEZUO_DUPLICATE_PROBES_PER_HOUR", "100"))
 # What-if runs run as background jobs, at most this many at once (each reads the whole registry).
 MEASURE_WHAT_IF_CONCURRENT = int(os.environ.get("XIEZUO_WHAT_IF_CONCURRENT", "1"))
 

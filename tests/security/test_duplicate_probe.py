@@ -71,3 +71,45 @@ def test_a_duplicate_in_ones_own_scope_is_still_named(two_counties, divisions, m
     result = run_import(path, user=user, dry_run=True)
     assert "B510821-0001" in "\n".join(p.message for p in result.problems)
     assert not AuditEntry.objects.filter(action=DUPLICATE).exists()
+
+
+def test_probing_is_paused_after_the_hours_limit_and_then_says_nothing(two_counties, divisions, make_user, tmp_path,
+                                                                        settings):
+    """Trying numbers one by one maps who is registered where: past XIEZUO_DUPLICATE_PROBES_PER_HOUR "elsewhere"
+    answers, every new identity number is refused alike, registered or not, without being looked up."""
+    from xiezuo.accounts.services import token_create
+    from xiezuo.dataio import sample
+    from xiezuo.dataio.importer import run_import
+    from xiezuo.registry.models import Member
+
+    settings.XIEZUO_DUPLICATE_PROBES_PER_HOUR = 1
+    user = make_user("lz", division=divisions["lizhou"])
+    token = token_create(user=user)
+    household = two_counties["a"]["household"]
+
+    def create(id_number: str):
+        return Client().post("/api/registry/members/", {
+            "household": household.pk, "name": "探测", "id_number": id_number, "relation": "40"},
+            content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    assert create(B_IDS[0]).status_code == 400 and AuditEntry.objects.filter(action=DUPLICATE).count() == 1
+    registered, fresh = create(B_IDS[1]), create("51080220000101001X")
+    assert registered.status_code == fresh.status_code == 400
+    assert registered.json() == fresh.json()  # the same answer whether the number is held elsewhere or nowhere
+    assert AuditEntry.objects.filter(action=DUPLICATE).count() == 1  # nothing more was looked up
+    assert AuditEntry.objects.filter(action="registry.member.duplicate_checks_paused").count() == 1
+    assert not Member.objects.filter(name="探测").exists()
+    # the import path shares the hour's count: every clear number refused alike
+    path = sample.write_workbook(tmp_path / "probe.xlsx", {"家庭成员": [
+        {"户编号": household.number, "姓名": "探测二", "证件号码": B_IDS[1], "与户主关系": "其他"},
+        {"户编号": household.number, "姓名": "探测三", "证件号码": "51080220000101001X", "与户主关系": "其他"},
+    ]})
+    result = run_import(path, user=user, dry_run=True)
+    assert result.error_rows == 2 and len({p.message for p in result.errors}) == 1
+    assert AuditEntry.objects.filter(action=DUPLICATE).count() == 1
+    # another user of the county is not paused: the limit is per user
+    other = make_user("lz2", division=divisions["lizhou"])
+    assert AuditEntry.objects.filter(action=DUPLICATE, actor=other).count() == 0
+    from xiezuo.registry.services import duplicate_probes_left
+
+    assert duplicate_probes_left(other) == 1 and duplicate_probes_left(user) == 0

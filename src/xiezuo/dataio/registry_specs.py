@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from xiezuo.accounts import chain, crypto
+from xiezuo.accounts.access import within
 from xiezuo.accounts.models import AuditEntry
 from xiezuo.dates import EARLIEST
 from xiezuo.geo.models import Division
@@ -26,7 +27,9 @@ from xiezuo.registry import choices
 from xiezuo.registry.identity import InvalidIdNumber, check_id_number
 from xiezuo.registry.models import Household, HouseholdYear, Member
 from xiezuo.registry.services import (
+    duplicate_checks_paused,
     duplicate_identity_message,
+    duplicate_probes_left,
     member_identity_fields,
     status_transition_error,
 )
@@ -563,8 +566,14 @@ class MemberSpec(RegistrySpec):
             numbers = sorted({r.values["household_number"] for r in masked_rows})
             for m in matching(members, "household__number", numbers, key=lambda m: m["hn"]):
                 by_mask[(m["hn"], m["id_number_masked"], m["name"])] = m
+        probes = duplicate_probes_left(ctx.user)  # "elsewhere" answers this user may still get this hour
+        paused = ""
         for row in clear_rows:
             if row.action == "error":
+                continue
+            if probes <= 0:  # every further number refused alike, found or not: the file learns nothing more
+                paused = paused or duplicate_checks_paused(ctx.user, source="import")
+                ctx.error(row, id_col, row.values["id_number"], paused)
                 continue
             m = by_hash.get(row.values["_hash"])
             if m is not None and m["hn"] != row.values["household_number"] and not m["deceased"]:
@@ -572,6 +581,8 @@ class MemberSpec(RegistrySpec):
                 ctx.error(row, id_col, row.values["id_number"], duplicate_identity_message(
                     user=ctx.user, member_id=m["id"], village_code=m["hv"], household_number=m["hn"],
                     source="import"))
+                if not within(ctx.user, m["hv"], "view", personal_data=True):
+                    probes -= 1
                 continue
             if m is None or m["hn"] != row.values["household_number"]:
                 self._new(ctx, row, present)

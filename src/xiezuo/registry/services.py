@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiezuo import dates
 from xiezuo.accounts import audit, crypto
-from xiezuo.accounts.access import ensure_within, within
+from xiezuo.accounts.access import ensure_within, is_admin, within
+from xiezuo.accounts.models import AuditEntry
 
 from . import lifecycle
 from .choices import HouseholdStatus
@@ -43,6 +48,30 @@ def member_id_number(member: Member) -> str:
 
 
 DUPLICATE_ELSEWHERE = "registry.member.duplicate_elsewhere"
+PROBES_PAUSED = "registry.member.duplicate_checks_paused"
+
+
+def duplicate_probes_left(user) -> int:
+    """How many more "registered elsewhere" answers `user` may get this hour (`XIEZUO_DUPLICATE_PROBES_PER_HOUR`),
+    counted from the audit log, so the limit holds across web and worker processes. Administrators see every
+    holder, so they never get such an answer and have no limit."""
+    limit = settings.XIEZUO_DUPLICATE_PROBES_PER_HOUR
+    if user is None or is_admin(user):
+        return limit
+    used = AuditEntry.objects.filter(action=DUPLICATE_ELSEWHERE, actor_id=user.pk,
+                                     at__gte=timezone.now() - timedelta(hours=1)).count()
+    return limit - used
+
+
+def duplicate_checks_paused(user, *, source: str) -> str:
+    """The refusal once `user` has had the hour's "elsewhere" answers: nothing is looked up, so it says nothing
+    about any number. Logged once per hour for the administrators."""
+    if not AuditEntry.objects.filter(action=PROBES_PAUSED, actor_id=user.pk,
+                                     at__gte=timezone.now() - timedelta(hours=1)).exists():
+        audit.record(action=PROBES_PAUSED, user=user, data={"source": source})
+    return _("Too many identity numbers you entered this hour are registered outside your area: new identity "
+             "numbers are not accepted from you for the rest of the hour. Ask your city office if this is a "
+             "legitimate transfer of many people.")
 
 
 def duplicate_identity_message(*, user, member_id: int, village_code: str, household_number: str,
@@ -67,6 +96,8 @@ def member_create(*, household: Household, id_number: str, user, **fields) -> Me
     """Register a member. A duplicate is refused before the write's transaction opens, so the
     audit entry a duplicate held elsewhere leaves for its county is kept (not rolled back)."""
     ensure_within(user, household.village_id, "change", personal_data=True)
+    if duplicate_probes_left(user) <= 0:  # before any lookup: the refusal must not depend on the number
+        raise ValidationError({"id_number": duplicate_checks_paused(user, source="member_create")}, code="id.paused")
     try:
         checked = check_id_number(id_number)
     except InvalidIdNumber as exc:
