@@ -75,15 +75,17 @@ def copy(cur, table: str, run_id: int, hh: pa.Table, *, freeze: bool) -> None:
 
 
 def finish(cur, run_id: int) -> None:
-    """The run's table indexed (one sort per index) and attached as its partition. The index definitions match
-    the parent's, so PostgreSQL adopts them instead of building its own; attaching takes a SHARE UPDATE EXCLUSIVE
-    lock on the parent (readers and writers go on) and scans only the empty default partition."""
+    """The run's table indexed, one sort per index. The definitions match the parent's, so `attach` adopts them
+    instead of building its own."""
     name = partition(run_id)
     cur.execute(f"ALTER TABLE {name} ADD CONSTRAINT {name}_household_run UNIQUE (household_id, run_id)")
     cur.execute(f"CREATE INDEX {name}_run_status ON {name} (run_id, status)")
 
 
 def attach(cur, run_id: int) -> None:
+    """The run's table becomes its partition: a SHARE UPDATE EXCLUSIVE lock on the parent (readers and writers go
+    on) and an ACCESS EXCLUSIVE one on the default partition, which is scanned (it is empty), until the commit;
+    hence the last step before it."""
     cur.execute(f"ALTER TABLE {PARENT} ATTACH PARTITION {partition(run_id)} FOR VALUES IN ({int(run_id)})")
 
 
