@@ -93,7 +93,7 @@ def test_a_failed_run_leaves_the_published_results_untouched(registry_2021, monk
     def boom(*a, **k):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_bulk_insert", boom)
+    monkeypatch.setattr(services, "_insert_households", boom)
     with pytest.raises(RuntimeError):
         _run(publish=True)
     failed = Run.objects.latest("id")
@@ -176,14 +176,13 @@ def test_a_result_whose_household_is_gone_fails_the_run(registry_2021, monkeypat
     import pyarrow as pa
     from django.core.exceptions import ValidationError
 
-    real = services._household_table
+    real = services._insert_households
 
-    def gone(run_id, hh):
-        table = real(run_id, hh)
-        ids = pa.array([999_999_999, *table.column("household_id").to_pylist()[1:]], pa.int64())
-        return table.set_column(table.schema.get_field_index("household_id"), "household_id", ids)
+    def gone(cur, table, run_id, hh, **kw):
+        ids = pa.array([999_999_999, *hh.column("household_id").to_pylist()[1:]], pa.int64())
+        return real(cur, table, run_id, hh.set_column(hh.schema.get_field_index("household_id"), "household_id", ids), **kw)
 
-    monkeypatch.setattr(services, "_household_table", gone)
+    monkeypatch.setattr(services, "_insert_households", gone)
     with pytest.raises(ValidationError):
         _run(publish=True)
     failed = Run.objects.latest("id")
@@ -261,14 +260,13 @@ def test_a_result_whose_village_is_gone_fails_the_run(registry_2021, monkeypatch
     import pyarrow as pa
     from django.core.exceptions import ValidationError
 
-    real = services._household_table
+    real = services._insert_households
 
-    def gone(run_id, hh):
-        table = real(run_id, hh)
-        codes = pa.array(["510899999999", *table.column("village_id").to_pylist()[1:]], pa.string())
-        return table.set_column(table.schema.get_field_index("village_id"), "village_id", codes)
+    def gone(cur, table, run_id, hh, **kw):
+        codes = pa.array(["510899999999", *hh.column("village").to_pylist()[1:]], pa.string())
+        return real(cur, table, run_id, hh.set_column(hh.schema.get_field_index("village"), "village", codes), **kw)
 
-    monkeypatch.setattr(services, "_household_table", gone)
+    monkeypatch.setattr(services, "_insert_households", gone)
     with pytest.raises(ValidationError):
         _run()
     # then the run failed naming it, and wrote nothing

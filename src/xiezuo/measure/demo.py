@@ -6,7 +6,6 @@ in bulk; each run is a few seconds at full scale.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 
 YEARS = range(2013, 2027)
@@ -14,21 +13,12 @@ YEARS = range(2013, 2027)
 
 def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = print,
           region: object = None) -> dict:  # noqa: ARG001 (the same for every region)
-    from django.db import connection
-
     from xiezuo.policy.selectors import policy_for
 
-    from .models import DivisionResult, HouseholdResult, Run
-    from .services import run_execute, runs_dir
+    from .models import Run
+    from .services import run_execute, runs_delete
 
-    old = list(Run.objects.values_list("pk", flat=True))
-    if old:
-        with connection.cursor() as cur:  # bulk: results first, then the runs
-            for table in (HouseholdResult._meta.db_table, DivisionResult._meta.db_table):
-                cur.execute(f"DELETE FROM {table}")  # noqa: S608 — table names from models
-        Run.objects.all().delete()
-        for pk in old:
-            shutil.rmtree(runs_dir() / str(pk), ignore_errors=True)
+    runs_delete(runs=Run.objects.all())
     runs = []
     for year in YEARS:
         policy = policy_for(year=year)

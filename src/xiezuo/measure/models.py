@@ -61,7 +61,8 @@ class HouseholdResult(models.Model):
     # a deferred foreign-key trigger per row cost ≈ 1 M lookups at commit on PostgreSQL for each reference
     # (the run's alone 10-13 s under load, docs/engine.md). Instead services.run_execute locks the run's row in
     # the writing transaction (it cannot be deleted under the rows) and checks household and village in bulk
-    # (one anti-join each); deletes still cascade through Django.
+    # (one anti-join each); deletes still cascade through Django. On PostgreSQL the table is partitioned by run
+    # (migration 0008, `household_rows`): a run's rows are COPYed into a fresh table, indexed after, attached.
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="household_results", db_index=False,
                             db_constraint=False)
     household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="measure_results",

@@ -8,6 +8,7 @@ inputs as Parquet under XIEZUO_DATA_DIR/runs/<id>/ so it can be reproduced exact
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -21,7 +22,6 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -34,7 +34,7 @@ from xiezuo.dataio.models import Job
 from xiezuo.geo.models import Division
 from xiezuo.policy.models import PolicyVersion
 
-from . import snapshot, spark_runs
+from . import household_rows, snapshot, spark_runs
 from .engine import Spec, evaluate
 from .engine.run import EngineResult, input_hash
 from .engine.spec import EXIT_CRITERIA
@@ -128,13 +128,6 @@ def _money(fen: pa.Array, size: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise(pc.binary_join_element_wise(sign, whole, ""), pc.utf8_lpad(cents, 2, "0"), ".")
 
 
-def _clip(codes: pa.ChunkedArray, length: int = 400) -> pa.ChunkedArray:
-    """Dictionary-encoded codes cut to the column's length, on the few distinct values, not on every row."""
-    return pa.chunked_array(
-        [pa.DictionaryArray.from_arrays(c.indices, pc.utf8_slice_codeunits(c.dictionary, 0, length)) for c in codes.chunks],
-        type=codes.type)
-
-
 def _household_table(run_id: int, hh: pa.Table) -> pa.Table:
     """The HouseholdResult rows (columns HH_COLUMNS) as one Arrow table, built column-wise."""
     n = hh.num_rows
@@ -150,9 +143,9 @@ def _household_table(run_id: int, hh: pa.Table) -> pa.Table:
         "pcni_after_rigid": _money(rigid, size),
         "status": hh.column("status"),
         "category": pc.fill_null(hh.column("category"), ""),
-        "reasons": _clip(hh.column("reasons")),
+        "reasons": household_rows.clip(hh.column("reasons")),
         "mpi_score": hh.column("mpi_score"),
-        "deprived": _clip(hh.column("deprived")),
+        "deprived": household_rows.clip(hh.column("deprived")),
     }
     for name in HH_COLUMNS:
         if name not in values:
@@ -161,68 +154,66 @@ def _household_table(run_id: int, hh: pa.Table) -> pa.Table:
 
 
 def _plain(rows: pa.Table) -> pa.Table:
-    """Dictionary columns decoded: CSV and to_pylist are 1.3x and 3x slower on them (per slice, to spare memory)."""
+    """Dictionary columns decoded: to_pylist is 3x slower on them (per slice, to spare memory)."""
     return pa.table([c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in rows.columns],
                     names=rows.column_names)
 
 
-def _bulk_insert(table: str, rows: pa.Table) -> None:
-    """Append an Arrow table's rows: COPY (CSV) on PostgreSQL, executemany elsewhere; on Django's
-    connection, so inside the caller's transaction."""
-    if not rows.num_rows:
-        return
-    columns = rows.column_names
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            # pyarrow's CSV quotes every string ("" stays an empty string) and leaves NULL unquoted
-            options = pacsv.WriteOptions(include_header=False, batch_size=65_536)
-            with cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv)") as copy:
-                for start in range(0, rows.num_rows, 200_000):
-                    sink = pa.BufferOutputStream()
-                    pacsv.write_csv(_plain(rows.slice(start, 200_000)), sink, options)
-                    copy.write(sink.getvalue())
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-            for start in range(0, rows.num_rows, 100_000):
-                part = _plain(rows.slice(start, 100_000))
-                cur.executemany(sql, list(zip(*(part.column(c).to_pylist() for c in columns), strict=True)))
+def _insert_households(cur, table: str, run_id: int, hh: pa.Table, *, freeze: bool = False) -> pa.Array:
+    """Append the engine's household rows (`hh`) to `table`: a binary COPY on PostgreSQL (`household_rows`),
+    executemany of `_household_table` elsewhere; on Django's connection, so inside the caller's transaction.
+    Returns the distinct village codes written."""
+    if connection.vendor == "postgresql":
+        household_rows.copy(cur, table, run_id, hh, freeze=freeze)
+    else:
+        rows = _household_table(run_id, hh)
+        columns = rows.column_names
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+        for start in range(0, rows.num_rows, 100_000):
+            part = _plain(rows.slice(start, 100_000))
+            cur.executemany(sql, list(zip(*(part.column(c).to_pylist() for c in columns), strict=True)))
+    return pc.unique(hh.column("village"))
 
 
-def _write_households(run: Run, result, spec: Spec) -> pa.Table:
+def _write_households(run: Run, result, spec: Spec) -> tuple[str, list[str]]:
     """The run's HouseholdResult rows: from the engine's table, or (a Spark run) from the Parquet files its
-    executors wrote, one county at a time. Returns what `_check_references` reads: the rows written, or (Spark)
-    their distinct village codes."""
-    table = HouseholdResult._meta.db_table
-    if result.households is not None:
-        rows = _household_table(run.pk, result.households)
-        _bulk_insert(table, rows)
-        return rows
-    villages: set[str] = set()
-
-    def insert(hh: pa.Table) -> None:
-        rows = _household_table(run.pk, hh)
-        _bulk_insert(table, rows)
-        villages.update(pc.unique(rows.column("village_id")).to_pylist())
-
-    spark_runs.load_households(run_id=run.pk, result=result, spec=spec, insert=insert)
-    return pa.table({"village_id": pa.array(sorted(villages), pa.string())})
-
-
-def _check_references(run: Run, rows: pa.Table) -> None:
-    """Every result row's household and village exist, checked in the writing transaction (the table has no
-    per-row foreign-key checks, see models.HouseholdResult): households by one anti-join over the run's rows;
-    villages by their distinct codes, taken from the rows just written (a few thousand codes looked up,
-    instead of a lookup per row)."""
+    executors wrote, one county at a time. PostgreSQL: a binary COPY into the run's own partition, created here
+    and attached by `run_execute` just before the commit (`household_rows`); elsewhere executemany. Returns the
+    table the rows are in and their distinct village codes, for `_check_references`."""
     table = HouseholdResult._meta.db_table
     with connection.cursor() as cur:
-        cur.execute(f"SELECT r.household_id FROM {table} r WHERE r.run_id = %s AND NOT EXISTS "
-                    "(SELECT 1 FROM registry_household t WHERE t.id = r.household_id) LIMIT 1", [run.pk])
+        partition = connection.vendor == "postgresql" and household_rows.partitioned(cur)
+        target = household_rows.create(cur, run.pk) if partition else table
+        codes: set[str] = set()
+
+        def insert(hh: pa.Table) -> None:
+            codes.update(_insert_households(cur, target, run.pk, hh, freeze=partition).to_pylist())
+
+        if result.households is not None:
+            insert(result.households)
+        else:
+            spark_runs.load_households(run_id=run.pk, result=result, spec=spec, insert=insert)
+        if partition:
+            household_rows.finish(cur, run.pk)
+    return target, sorted(codes)
+
+
+def _check_references(run: Run, table: str, villages: list[str]) -> None:
+    """Every result row's household and village exist, checked in the writing transaction (the table has no
+    per-row foreign-key checks, see models.HouseholdResult): households by one anti-join over the run's rows
+    (`table`: on PostgreSQL the run's own partition, not yet attached); villages by their distinct codes (a few
+    thousand codes looked up, instead of a lookup per row)."""
+    # the run's own partition holds its rows only: no filter on the run, whose selectivity a table without
+    # statistics is guessed at 0.5 % (a nested loop of 1 M probes); unfiltered, a merge anti-join of the two
+    # indexes (the partition's all-visible after COPY FREEZE: an index-only scan)
+    own = table != HouseholdResult._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT r.household_id FROM {table} r WHERE {'' if own else 'r.run_id = %s AND '}NOT EXISTS "
+                    "(SELECT 1 FROM registry_household t WHERE t.id = r.household_id) LIMIT 1", [] if own else [run.pk])
         row = cur.fetchone()
     missing = ("household", row[0]) if row is not None else None
-    codes = pc.unique(rows.column("village_id")).to_pylist()
-    for start in range(0, len(codes), 5000):
-        part = codes[start:start + 5000]
+    for start in range(0, len(villages), 5000):
+        part = villages[start:start + 5000]
         gone = set(part) - set(Division.objects.filter(code__in=part).values_list("code", flat=True))
         if gone and missing is None:
             missing = ("village", min(gone))
@@ -231,7 +222,8 @@ def _check_references(run: Run, rows: pa.Table) -> None:
                               params={"what": missing[0], "id": missing[1]})
 
 
-def _division_objects(run: Run, divisions: pa.Table, spec: Spec) -> list[DivisionResult]:
+def _division_rows(run: Run, divisions: pa.Table, spec: Spec) -> list[dict]:
+    """The DivisionResult rows (by column) of the engine's divisions that are in the division tree."""
     rows = divisions.to_pylist()
     known = set(Division.objects.filter(code__in=[r["code"] for r in rows]).values_list("code", flat=True))
     count_keys = [c for c in divisions.column_names if c.startswith(("hh_", "people_", "cat_"))]
@@ -240,15 +232,32 @@ def _division_objects(run: Run, divisions: pa.Table, spec: Spec) -> list[Divisio
         if r["code"] not in known:
             continue
         n = PARENT[r["level"]]
-        out.append(DivisionResult(
-            run=run, division_id=r["code"], level=r["level"], parent_code=r["code"][:n].ljust(12, "0") if n else "",
-            households=r["households"], people=r["people"], rural_population=r["rural_population"],
-            counts={k: int(r[k]) for k in count_keys}, incidence=r["incidence"],
-            fgt0=r["fgt0"], fgt1=r["fgt1"], fgt2=r["fgt2"], H=r["H"], A=r["A"], M0=r["M0"],
-            censored={i.name: r[f"censored_{i.name}"] for i in spec.indicators},
-            contribution={i.name: r[f"contribution_{i.name}"] for i in spec.indicators},
-        ))
+        out.append({
+            "run_id": run.pk, "division_id": r["code"], "level": r["level"],
+            "parent_code": r["code"][:n].ljust(12, "0") if n else "",
+            "households": r["households"], "people": r["people"], "rural_population": r["rural_population"],
+            "counts": {k: int(r[k]) for k in count_keys}, "incidence": r["incidence"],
+            "fgt0": r["fgt0"], "fgt1": r["fgt1"], "fgt2": r["fgt2"], "H": r["H"], "A": r["A"], "M0": r["M0"],
+            "censored": {i.name: r[f"censored_{i.name}"] for i in spec.indicators},
+            "contribution": {i.name: r[f"contribution_{i.name}"] for i in spec.indicators},
+        })
     return out
+
+
+def _write_divisions(run: Run, divisions: pa.Table, spec: Spec) -> None:
+    """The run's DivisionResult rows: one COPY on PostgreSQL (bulk_create's quoting of its UNNEST arrays took
+    0.5-0.8 s of client CPU for a city's 3,400 divisions), bulk_create elsewhere."""
+    rows = _division_rows(run, divisions, spec)
+    if connection.vendor != "postgresql":
+        DivisionResult.objects.bulk_create([DivisionResult(**r) for r in rows], batch_size=2000)
+        return
+    if not rows:
+        return
+    columns = list(rows[0])
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cur, cur.copy(f"COPY {DivisionResult._meta.db_table} ({quoted}) FROM STDIN") as copy:
+        for r in rows:
+            copy.write_row([json.dumps(v) if isinstance(v, dict) else v for v in r.values()])
 
 
 def _unit_judgements(*, result: EngineResult, inputs: dict[str, pa.Table], spec: Spec,
@@ -310,8 +319,8 @@ def _snapshot_finish(run: Run, partial: Path) -> Path:
 def _hash_and_freeze(run: Run, inputs: dict[str, pa.Table], policy: PolicyVersion, publish: bool,
                      ) -> tuple[str, Path | None, dict[str, float]]:
     """The inputs' hash and, for a published run, their snapshot in its partial folder, with the seconds each
-    took: pure Arrow and file work, run beside the database write (Arrow, Parquet and SHA-256 release the GIL;
-    the write mostly waits on the server), so neither waits for the other."""
+    took: pure Arrow and file work, run beside the engine and the database write (Arrow, Parquet and SHA-256
+    release the GIL; the write mostly waits on the server), so neither waits for the other."""
     t = time.perf_counter()
     digest = input_hash(inputs)
     seconds = {"hash": time.perf_counter() - t}
@@ -387,6 +396,12 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
         else:
             how = inputs_from
         t_read = time.perf_counter() - t0 + read_seconds  # inputs read by the caller (a snapshot) count too
+        # the inputs' hash and a published run's snapshot need only the inputs: they start now, beside the engine
+        # and the write (with the write down to a few seconds they were the longest part when started after the
+        # engine)
+        side = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"run-{run.pk}-freeze")
+        # a snapshot Spark reads is not in this process: no hash to take here (the manifest's, a published run's)
+        frozen = side.submit(_hash_and_freeze, run, inputs, policy, publish) if inputs is not None else None
         log("  evaluating ...")
         progress(0.4, "evaluating")
         if engine == "spark":
@@ -406,23 +421,20 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
         phases: dict[str, float] = {}
         t_write = time.perf_counter()
         progress(0.7, "writing the results")
-        side = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"run-{run.pk}-freeze")
-        # a snapshot Spark reads is not in this process: no hash to take here (the manifest's, a published run's)
-        frozen = side.submit(_hash_and_freeze, run, inputs, policy, publish) if inputs is not None else None
         with transaction.atomic():
             # the run's row, locked: nobody deletes it under its result rows (which have no foreign-key
             # constraint to it, see models.HouseholdResult)
             if Run.objects.select_for_update().filter(pk=run.pk).values_list("pk", flat=True).first() is None:
                 raise ValidationError(_("Run %(id)s was deleted while it ran."), params={"id": run.pk})
             t = time.perf_counter()
-            rows = _write_households(run, result, spec)
+            target, villages = _write_households(run, result, spec)
             phases["write_households"] = time.perf_counter() - t
             t = time.perf_counter()
-            _check_references(run, rows)
-            del rows
+            _check_references(run, target, villages)
+            del villages
             phases["check_references"] = time.perf_counter() - t
             t = time.perf_counter()
-            DivisionResult.objects.bulk_create(_division_objects(run, result.divisions, spec), batch_size=2000)
+            _write_divisions(run, result.divisions, spec)
             UnitResult.objects.bulk_create(_unit_objects(run, units), batch_size=2000)
             phases["write_divisions"] = time.perf_counter() - t
             t = time.perf_counter()
@@ -451,6 +463,10 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
             audit.record(action="measure.run.published" if publish else "measure.run.completed", user=user,
                          target=run, data={"year": year, "policy": policy.name, "hash": digest,
                                            "households": run.input_households})
+            if target != HouseholdResult._meta.db_table:
+                # the run's partition joins the table last: attaching locks the (empty) default partition
+                with connection.cursor() as cur:
+                    household_rows.attach(cur, run.pk)
             if partial is not None:
                 _snapshot_finish(run, partial)  # last: renamed into place just before the commit
             t_commit = time.perf_counter()
@@ -467,6 +483,22 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+@transaction.atomic
+def runs_delete(*, runs) -> int:
+    """Delete runs and all their results. On PostgreSQL a run's household rows go with its partition (a DROP
+    TABLE, not a million row deletions); the rest cascades through Django. Their frozen inputs are removed after
+    the commit. Returns the runs deleted."""
+    pks = list(runs.values_list("pk", flat=True)) if hasattr(runs, "values_list") else [r.pk for r in runs]
+    if not pks:
+        return 0
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql" and household_rows.partitioned(cur):
+            household_rows.drop(cur, pks)
+    Run.objects.filter(pk__in=pks).delete()
+    transaction.on_commit(lambda: [_drop_snapshot(pk) for pk in pks])
+    return len(pks)
 
 
 @transaction.atomic

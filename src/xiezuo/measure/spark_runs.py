@@ -1,6 +1,6 @@
 """Runs on Spark: the executors read a snapshot and write the household results as Parquet; this process
 receives the division table and loads the household rows into the database from the Parquet output,
-county by county, through the same bulk write as every run (`services._bulk_insert`).
+county by county, through the same bulk write as every run (`services._insert_households`).
 
 A run from a snapshot (`xiezuo monitor run --snapshot DIR --engine spark`) gives Spark the snapshot's folder
 as it is. A run from the registry reads its inputs as every run does and writes them first as a snapshot in
