@@ -3,6 +3,8 @@ read (several connections, one exported snapshot) against the single-connection 
 
 from __future__ import annotations
 
+import threading
+
 import pyarrow as pa
 import pytest
 from django.db import connection
@@ -76,27 +78,39 @@ def test_the_parallel_read_gives_the_tables_of_one_connection_and_of_the_cursor(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_registry_change_during_the_read_is_not_seen_by_any_connection(registry_2021):  # noqa: F811
-    """The change is committed after the first connection exported its snapshot and before the others start:
-    every connection reads the registry as it was (on their own, the others would see the change: half of it)."""
+def test_a_registry_change_during_the_read_is_not_seen_by_any_connection(registry_2021, monkeypatch):  # noqa: F811
+    """The change (to every household) is committed after the first connection exported its snapshot and before
+    the others import it, and each connection reads a piece: every piece shows the registry as it was (a
+    connection on its own snapshot would see the change: the inputs half changed)."""
     _postgresql()
     connect = inputs._adbc_connect()
     before = _sorted(inputs._read_parallel(connect, 2021, connections=1, parts=1))
-    a, d = registry_2021["a"], registry_2021["d"]
-    opened = []
+    real_begin, real_conform, begun = inputs._begin, inputs.conform, []
 
-    def connect_after_a_change():
-        if len(opened) == 1:  # the first connection is open, in its transaction, its snapshot exported
-            HouseholdYear.objects.filter(household=d, year=2021).update(size=9)  # autocommit: committed now
-            Member.objects.filter(household=a).first().delete()
-        opened.append(connect())
-        return opened[-1]
+    def begin_then_change(conn, snapshot):
+        begun.append(real_begin(conn, snapshot))
+        if len(begun) == 1:  # the first connection's transaction is open and its snapshot exported
+            Member.objects.update(deceased=True)  # autocommit: committed now
+            HouseholdYear.objects.update(size=9)
+        return begun[-1]
 
-    during = _sorted(inputs._read_parallel(connect_after_a_change, 2021, connections=3, parts=4))
-    assert len(opened) == 3 and during == before
-    after = _sorted(inputs._read_parallel(inputs._adbc_connect(), 2021, connections=3, parts=4))
-    assert after["members"].num_rows == before["members"].num_rows - 1  # the change was made, and is seen now
-    assert 9 in after["years"].column("size").to_pylist()
+    first_pieces = threading.Barrier(3, timeout=60)
+    seen = threading.local()
+
+    def conform_once_each(name, table):  # each connection's first piece read before any takes a second
+        if not getattr(seen, "waited", False):
+            seen.waited = True
+            first_pieces.wait()
+        return real_conform(name, table)
+
+    monkeypatch.setattr(inputs, "_begin", begin_then_change)
+    monkeypatch.setattr(inputs, "conform", conform_once_each)
+    during = _sorted(inputs._read_parallel(connect, 2021, connections=3, parts=4))
+    assert len(begun) == 3 and len(set(begun)) == 1 and during == before
+    monkeypatch.undo()
+    after = _sorted(inputs._read_parallel(connect, 2021, connections=3, parts=4))
+    assert set(after["members"].column("deceased").to_pylist()) == {1}  # the change was made, and is seen now
+    assert set(after["years"].column("size").to_pylist()) == {9}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import pyarrow as pa
 from django.conf import settings
@@ -126,23 +126,35 @@ def _id_ranges(lo: int | None, hi: int | None, parts: int) -> list[tuple[int, in
     return [(a, min(a + step, hi + 1)) for a in range(lo, hi + 1, step)]
 
 
+def _begin(conn, snapshot: str | None) -> str:
+    """A read-only REPEATABLE READ transaction on `conn` (ADBC's connection is in a transaction already, autocommit
+    being off) that exports its snapshot, or imports `snapshot`; the snapshot's id."""
+    with conn.cursor() as cur:
+        cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        if snapshot is None:
+            cur.execute("SELECT pg_export_snapshot()")
+            snapshot = cur.fetchone()[0]
+        else:
+            cur.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")  # before any query of the transaction
+        for statement in READ_SETTINGS:
+            cur.execute(statement)
+    return snapshot
+
+
 def _read_parallel(connect: Callable, year: int, *, connections: int, parts: int) -> dict[str, pa.Table]:
     """The inputs read by ADBC on `connections` connections in one exported snapshot, split into `parts`."""
     conns = []
+    pool = ThreadPoolExecutor(max_workers=max(1, connections), thread_name_prefix="read-inputs")
     try:
+        opening = [pool.submit(connect) for _ in range(max(1, connections))]  # each ~20-50 ms, mostly waiting
+        wait(opening)  # every connection in hand before a failure is raised: none is left open
+        conns = [f.result() for f in opening if f.exception() is None]
+        for f in opening:
+            if f.exception() is not None:
+                raise f.exception()
         snapshot = None
-        for _ in range(max(1, connections)):
-            conn = connect()
-            conns.append(conn)
-            with conn.cursor() as cur:  # ADBC's connection is in a transaction already (autocommit off)
-                cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                if snapshot is None:
-                    cur.execute("SELECT pg_export_snapshot()")
-                    snapshot = cur.fetchone()[0]
-                else:
-                    cur.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")  # before any query of the transaction
-                for statement in READ_SETTINGS:
-                    cur.execute(statement)
+        for conn in conns:  # the exporting transaction stays open until the others are done (the finally below)
+            snapshot = _begin(conn, snapshot)
         with conns[0].cursor() as cur:
             cur.execute("SELECT MIN(id), MAX(id) FROM registry_household")
             lo, hi = cur.fetchone()
@@ -169,11 +181,11 @@ def _read_parallel(connect: Callable, year: int, *, connections: int, parts: int
                         pending.clear()  # the others stop too: the caller falls back to the cursor
                         raise
 
-        with ThreadPoolExecutor(max_workers=len(conns), thread_name_prefix="read-inputs") as pool:
-            pieces = [p for got in pool.map(work, conns) for p in got]
+        pieces = [p for got in pool.map(work, conns) for p in got]
         pieces.sort(key=lambda p: p[1])  # in household-id order, as one query would give them (or close)
         return {name: pa.concat_tables([t for n, _i, t in pieces if n == name]) for name in INPUT_SCHEMAS}
     finally:
+        pool.shutdown(wait=True)
         for conn in conns:
             conn.close()  # the read-only transactions end with their connections
 
