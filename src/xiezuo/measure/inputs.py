@@ -1,6 +1,7 @@
 """Reading the registry into the engine's Arrow inputs, in bulk.
 
-When no transaction is open on Django's connection: ADBC (straight to Arrow) on PostgreSQL, and on
+When no transaction is open on Django's connection: ADBC (straight to Arrow) on PostgreSQL, on several
+connections sharing one snapshot (`_read_parallel`), and on
 a SQLite file with more than CHILD_MIN_HOUSEHOLDS households ADBC in a child process
 (`sqlite_reader`: never in this process, whose Django connection the driver's own copy of SQLite
 would break). Otherwise (small SQLite registries, tests, an open transaction) Django's own cursor,
