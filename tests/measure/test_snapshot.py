@@ -174,7 +174,9 @@ def test_outside_a_transaction_the_snapshot_streams_with_adbc_on_postgresql(regi
     from xiezuo.measure import inputs
 
     assert (inputs._adbc_connect() is not None) == (connection.vendor == "postgresql")
-    snapshot.write_registry(tmp_path / "s", year=2021, policy=_policy())
+    logged = []
+    snapshot.write_registry(tmp_path / "s", year=2021, policy=_policy(), log=logged.append)
+    assert all(line.endswith("(ADBC)" if connection.vendor == "postgresql" else "(cursor)") for line in logged)
     tables, manifest, _p = snapshot.read(tmp_path / "s")
     assert manifest["tables"]["households"]["partitions"] == {"510802": 2, "510821": 2}
     assert input_hash(tables) == input_hash(read_inputs(2021)[0])

@@ -214,18 +214,14 @@ def registry_queries(year: int) -> dict[str, tuple[str, list]]:
     return out
 
 
-def _stream(sql: str, params: list, names: list[str]) -> Iterator[pa.RecordBatch]:
-    """The query's rows as record batches: ADBC's stream on PostgreSQL (outside a transaction), else Django's
-    chunked cursor, BATCH_ROWS at a time (a server-side cursor on PostgreSQL; SQLite's cursor streams itself)."""
-    from .inputs import _adbc_connect, _adbc_sql
+def _stream(sql: str, params: list, names: list[str], adbc=None) -> Iterator[pa.RecordBatch]:
+    """The query's rows as record batches: on `adbc` (an ADBC connection, PostgreSQL outside a transaction) its
+    stream, else Django's chunked cursor, BATCH_ROWS at a time (a server-side cursor on PostgreSQL; SQLite's cursor
+    streams itself)."""
+    from .inputs import _adbc_sql
 
-    connect = None
-    try:
-        connect = _adbc_connect()
-    except ImportError:
-        connect = None
-    if connect is not None:
-        with connect() as conn, conn.cursor() as cur:
+    if adbc is not None:
+        with adbc.cursor() as cur:
             cur.execute(_adbc_sql(sql, params))
             yield from cur.fetch_record_batch()
         return
@@ -240,29 +236,42 @@ def write_registry(root: str | Path, *, year: int, policy, log=lambda _m: None) 
     A large SQLite file is read by ADBC in a child process streaming Arrow batches (as `inputs.read_inputs`
     does; ~3x quicker than Python's sqlite3), falling back to the cursor if that fails."""
     from . import sqlite_reader
-    from .inputs import _adbc_sql, _sqlite_file
+    from .inputs import _adbc_connect, _adbc_sql, _begin, _sqlite_file
 
     root = Path(root)
     _start(root)
     sqlite_path = _sqlite_file(year)
-    writers = []
-    for name, (sql, params) in registry_queries(year).items():
-        partitioned = name in PARTITIONED
-        names = [f.name for f in INPUT_SCHEMAS[name]] + (["county"] if partitioned else [])
-        w = _Writer(root, name, partitioned=partitioned)
-        how = "cursor"
-        if sqlite_path is not None:
-            try:
-                w.feed(_conformed(name, sqlite_reader.stream(sqlite_path, _adbc_sql(sql, params)), partitioned))
-                how = "ADBC, child"
-            except Exception as exc:  # noqa: BLE001 — any trouble in the child: start the table again
-                log(f"  the ADBC reader failed ({exc.__class__.__name__}: {str(exc)[:200]}); using the cursor")
-                w.abort()
-                w = _Writer(root, name, partitioned=partitioned)
-        if how == "cursor":
-            w.feed(_conformed(name, _stream(sql, params, names), partitioned))
-        writers.append(w)
-        log(f"  {name}: {w.entry()['rows']:,} rows in {len(w.files):,} files ({how})")
+    try:
+        connect = _adbc_connect() if sqlite_path is None else None
+    except ImportError:
+        connect = None
+    # on PostgreSQL, the four queries on one ADBC connection in one read-only REPEATABLE READ transaction: the
+    # snapshot's tables are one moment's registry (as a run's inputs are, `inputs.read_inputs`)
+    adbc = connect() if connect is not None else None
+    try:
+        if adbc is not None:
+            _begin(adbc, None)
+        writers = []
+        for name, (sql, params) in registry_queries(year).items():
+            partitioned = name in PARTITIONED
+            names = [f.name for f in INPUT_SCHEMAS[name]] + (["county"] if partitioned else [])
+            w = _Writer(root, name, partitioned=partitioned)
+            how = "ADBC" if adbc is not None else "cursor"
+            if sqlite_path is not None:
+                try:
+                    w.feed(_conformed(name, sqlite_reader.stream(sqlite_path, _adbc_sql(sql, params)), partitioned))
+                    how = "ADBC, child"
+                except Exception as exc:  # noqa: BLE001 — any trouble in the child: start the table again
+                    log(f"  the ADBC reader failed ({exc.__class__.__name__}: {str(exc)[:200]}); using the cursor")
+                    w.abort()
+                    w = _Writer(root, name, partitioned=partitioned)
+            if how in ("cursor", "ADBC"):
+                w.feed(_conformed(name, _stream(sql, params, names, adbc), partitioned))
+            writers.append(w)
+            log(f"  {name}: {w.entry()['rows']:,} rows in {len(w.files):,} files ({how})")
+    finally:
+        if adbc is not None:
+            adbc.close()
     return _finish(root, year=year, policy=policy, writers=writers, input_hash=None)
 
 
