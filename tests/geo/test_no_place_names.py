@@ -60,7 +60,9 @@ def place_names() -> tuple[frozenset[str], re.Pattern]:
             english.add(entry.get("en", "").removesuffix(" County"))
     chinese.discard("")
     words = sorted((e for e in english if e), key=len, reverse=True)
-    return frozenset(chinese), re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE)
+    # whole words, an underscore being a separator: the stored value `zhejiang_fiscal` names a province
+    return frozenset(chinese), re.compile(r"(?<![a-z])(" + "|".join(map(re.escape, words)) + r")(?![a-z])",
+                                          re.IGNORECASE)
 
 
 def names_in(text: str) -> list[str]:
@@ -122,6 +124,7 @@ def test_the_names_come_from_the_definitions():
     assert {"浙江省", "浙江", "广元市", "广元", "青川县", "青川", "定西", "福州市", "天台县"} <= chinese
     assert "天台" not in chinese  # an everyday word
     assert english.search("Zhejiang fiscal aid") and english.search("in FUJIAN")
+    assert english.search("budget_zhejiang_fiscal")
     assert not english.search("Xiezuo") and not english.search("Zhejiangese")
 
 
