@@ -27,12 +27,12 @@ def main(n: int) -> None:
     print(f"machine: {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.1f} GiB; "
           f"database: {connection.vendor}")
     admin = User.objects.filter(role="admin").first() or User.objects.filter(is_superuser=True).first()
-    budget = Budget.objects.filter(project__status="in_progress", source="zhejiang_fiscal",
+    budget = Budget.objects.filter(project__status="in_progress", source="east_fiscal",
                                    project__category="industry").first()
     if admin is None or budget is None:
         sys.exit("run `xiezuo demo --no-serve` first")
     with transaction.atomic():
-        services.budget_set(user=admin, project=budget.project, source="zhejiang_fiscal",
+        services.budget_set(user=admin, project=budget.project, source="east_fiscal",
                             amount=budget.amount + Decimal(n) * 100)
         started = time.perf_counter()
         entries = []

@@ -11,7 +11,7 @@ import sys
 
 XIEZUO_COMMANDS_HINT = """\
 Xiezuo commands (xiezuo COMMAND --help for each):
-  demo       build the Guangyuan demo database and serve it
+  demo       build a demo region's database (--region NAME) and serve it
   serve      serve the existing database on http://127.0.0.1:8000
   report     book figures and annual reports
   import     import a registry workbook or CSV

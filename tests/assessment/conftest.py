@@ -34,7 +34,7 @@ def ledger(divisions):
     p = Project.objects.create(code="WC-2019-001", name="白叶一号茶园", name_en="White tea garden",
                                county=divisions["wangcang"], place=divisions["wangcang"], category="industry",
                                year=2019, status="in_progress", pairing=pairing)
-    b = Budget.objects.create(project=p, source="zhejiang_fiscal", amount=Decimal("1000000.00"))
+    b = Budget.objects.create(project=p, source="east_fiscal", amount=Decimal("1000000.00"))
     alloc = LedgerEntry.objects.create(project=p, budget=b, kind="allocation", date=dt.date(2019, 3, 1),
                                        amount=Decimal("1000000.00"))
     pay = LedgerEntry.objects.create(project=p, budget=b, kind="disbursement", date=dt.date(2019, 4, 1),

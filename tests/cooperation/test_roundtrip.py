@@ -36,5 +36,5 @@ def test_projects_template(client, coop_world, admin_user, tmp_path):
     Cadre.objects.create(name="张三", division=coop_world["qingchuan_town"])
     template_round_trip(client, admin_user, "projects", {"projects": [
         {"项目编号": "QC-001", "项目名称": "七佛乡茶园", "县代码": "510822000000", "村代码": "510822220201",
-         "项目类型": "产业帮扶", "年度": 2019, "浙江财政援助资金（元）": 1000000, "地方配套资金（元）": 200000.5,
+         "项目类型": "产业帮扶", "年度": 2019, "东部协作财政援助资金（元）": 1000000, "地方配套资金（元）": 200000.5,
          "责任人": "张三"}]}, tmp_path)

@@ -32,7 +32,7 @@ def test_good_file_then_unchanged_then_changed(tmp_path, divisions, staff, make_
     result = run_import(path, user=staff["wangcang"], entity="placements", dry_run=False)
     assert not result.errors and result.committed and result.new == 2
     p = Placement.objects.get(member=a)
-    assert p.monthly_wage == Decimal("4200.50") and p.place == "zhejiang" and p.village_id == a.household.village_id
+    assert p.monthly_wage == Decimal("4200.50") and p.place == "partner_province" and p.village_id == a.household.village_id
     assert p.months_employed == 10
     assert AuditEntry.objects.filter(action="labor.placement.created").count() == 2
 
@@ -121,3 +121,21 @@ def test_a_mask_without_its_record_number_or_of_another_member_is_refused(tmp_pa
     path.write_text(keyed + f"{a.id_number_masked},,湖州某厂,浙江,2020-03-01,,4200,{pk}\n", encoding="utf-8")
     assert run_import(path, user=staff["wangcang"], entity="placements").unchanged == 1
     assert [p.column for p in run_import(path, user=staff["lizhou"], entity="placements").errors] == ["记录编号"]
+
+
+def test_the_partner_province_is_read_by_its_own_name(tmp_path, divisions, staff, make_member):
+    from xiezuo.dataio import cells
+    from xiezuo.geo.models import Division
+
+    col = next(c for c in specs.get("placements").columns if c.name == "place")
+    # given the tree's eastern province (浙江省 in the fixture), its names read as the partner province, as the
+    # generic words do, and another province's name does not
+    Division.objects.filter(code="330000000000").update(name_en="Zhejiang")
+    lookup = cells.choice_lookup(col)
+    assert {lookup[k] for k in ("浙江", "浙江省", "zhejiang", "东部", "协作省份", "partner_province")} == \
+        {"partner_province"}
+    assert "福建" not in lookup
+    # when the deployment's partner is another province, its name is read and the old one no longer is
+    Division.objects.filter(side="east").update(name="福建省", name_en="Fujian")
+    lookup = cells.choice_lookup(col)
+    assert lookup["福建"] == lookup["fujian"] == "partner_province" and "浙江" not in lookup

@@ -19,7 +19,7 @@ def member(make_member, divisions):
 
 
 def place(user, member, **overrides):
-    fields = dict(user=user, member=member, employer="台州某机电有限公司", place="zhejiang",
+    fields = dict(user=user, member=member, employer="台州某机电有限公司", place="partner_province",
                   start_date=dt.date(2019, 3, 1), end_date=dt.date(2019, 10, 31), monthly_wage=Decimal("4200.00"))
     fields.update(overrides)
     return services.placement_create(**fields)

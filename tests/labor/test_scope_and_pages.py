@@ -57,7 +57,7 @@ def test_create_and_edit_through_the_pages(client, staff, make_member, divisions
     member = make_member(divisions["lizhou_village"], birth="19920101")
     client.force_login(staff["lizhou"])
     assert client.get("/labor/placements/new/").status_code == 200
-    form = {"member": member.pk, "employer": "湖州某纺织公司", "place": "zhejiang", "start_date": "2020-02-01",
+    form = {"member": member.pk, "employer": "湖州某纺织公司", "place": "partner_province", "start_date": "2020-02-01",
             "end_date": "2020-01-01", "monthly_wage": "3800.00"}
     refused = client.post("/labor/placements/new/", form)
     assert refused.status_code == 200 and "end_date" in refused.context["form"].errors

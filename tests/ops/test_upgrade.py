@@ -64,8 +64,11 @@ out = apps.get_model("field", "AssistanceMeasure").objects.filter(case__isnull=F
 DROPPED = {"authtoken.Token": "accounts 0004 moves DRF's clear keys to hashed accounts.ApiToken rows",
            "authtoken.TokenProxy": "a proxy of the same table",
            "monitoring.Measure": "field 0001 copies case measures into field.AssistanceMeasure, monitoring 0003 drops it"}
-# Values a migration rewrites on purpose: registry 0004 keeps only the last 4 characters of a stored mask.
-REWRITTEN = {"registry.Member": (re.compile(r"^\d{4}\*+\w{4}$"), lambda v: "*" * (len(v) - 4) + v[-4:])}
+# Values a migration rewrites on purpose: registry 0004 keeps only the last 4 characters of a stored mask;
+# projects 0003 and labor 0003 rename the stored values that named the demo's partner province (issue 15).
+REWRITTEN = {"registry.Member": (re.compile(r"^\d{4}\*+\w{4}$"), lambda v: "*" * (len(v) - 4) + v[-4:]),
+             "projects.Budget": (re.compile(r"^zhejiang_fiscal$"), lambda v: "east_fiscal"),
+             "labor.Placement": (re.compile(r"^zhejiang$"), lambda v: "partner_province")}
 
 REPRODUCE = """
 from xiezuo.measure import services

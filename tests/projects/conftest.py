@@ -22,7 +22,7 @@ def make_project(coop_world, admin_user):  # noqa: F811
         project = services.project_create(
             user=user, code=f"P{counter['n']:04d}", name=f"项目{counter['n']}", county=county or coop_world["qingchuan"],
             category=category, year=2019, on=dt.date(2019, 1, 1),
-            budgets=budgets if budgets is not None else {"zhejiang_fiscal": Decimal("1000000.00"),
+            budgets=budgets if budgets is not None else {"east_fiscal": Decimal("1000000.00"),
                                                          "local": Decimal("200000.00")}, **extra)
         if status != "reserve":
             services.project_transition(user=user, project=project, to_status="approved", on=dt.date(2019, 2, 1))

@@ -27,7 +27,22 @@ def test_template_has_every_column(tmp_path):
     path = write_template(specs.get("projects"), tmp_path / "t.xlsx")
     headers = [c.value for c in next(openpyxl.load_workbook(path).active.iter_rows(max_row=6))]
     assert any("项目编号" in str(h) for h in headers)
-    assert any("浙江财政援助资金" in str(h) for h in headers)
+    assert any("东部协作财政援助资金" in str(h) for h in headers)
+    assert not any("浙江" in str(h) for h in headers)  # no province of any deployment in the template
+
+
+def test_the_fiscal_aid_column_is_read_under_any_partner_name():
+    # given the projects sheet
+    spec = specs.get("projects")
+    fiscal = [h for h in ("东部协作财政援助资金（元）", "浙江财政援助资金（元）", "福建财政援助资金", "财政援助资金",
+                          "Zhejiang fiscal aid (yuan)", "East–West fiscal aid (yuan)", "budget_zhejiang_fiscal",
+                          "budget_east_fiscal")]
+    # when headers of this release, of templates written before (the partner's name), or another partner's are read
+    matched = [spec.match_headers([h]) for h in fiscal]
+    # then each is the one fiscal-aid column, and other columns are not caught by its pattern
+    assert [m[0].name for m in matched] == ["budget_east_fiscal"] * len(fiscal)
+    others = spec.match_headers(["社会帮扶资金（元）", "地方配套资金", "项目财政援助资金明细表2019", "年度"])
+    assert [c.name for c in others.values()] == ["budget_social_donation", "budget_local", "year"]
 
 
 def test_good_file_is_committed_then_reimport_is_unchanged(tmp_path, coop_world, admin_user):
@@ -40,7 +55,7 @@ def test_good_file_is_committed_then_reimport_is_unchanged(tmp_path, coop_world,
     assert tea.village_id == "510822220201" and tea.township_id == "510822220000" and tea.responsible == cadre
     assert tea.place_id == "510822220201" and tea.status == "reserve"
     assert {b.source: b.amount for b in Budget.objects.filter(project=tea)} == {
-        "zhejiang_fiscal": Decimal("1000000.00"), "local": Decimal("200000.50")}
+        "east_fiscal": Decimal("1000000.00"), "local": Decimal("200000.50")}
     assert AuditEntry.objects.filter(action="projects.project.created").count() == 2
     assert AuditEntry.objects.filter(action="projects.budget.set").count() == 4
 
@@ -50,7 +65,7 @@ def test_good_file_is_committed_then_reimport_is_unchanged(tmp_path, coop_world,
     path.write_text(HEADER + GOOD.replace("500000,30000", "600000,30000"), encoding="utf-8")
     changed = run_import(path, user=admin_user, entity="projects", dry_run=False)
     assert changed.changed == 1 and changed.unchanged == 1
-    assert Budget.objects.get(project__code="QC-002", source="zhejiang_fiscal").amount == Decimal("600000.00")
+    assert Budget.objects.get(project__code="QC-002", source="east_fiscal").amount == Decimal("600000.00")
     out = tmp_path / "out.csv"
     assert export_file(entity="projects", fmt="csv", path=out, user=admin_user) == 2
     assert "七佛乡茶园" in out.read_text(encoding="utf-8-sig")

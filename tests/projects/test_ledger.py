@@ -23,7 +23,7 @@ def counts():
 
 
 def fiscal(project):
-    return project.budgets.get(source="zhejiang_fiscal")
+    return project.budgets.get(source="east_fiscal")
 
 
 def test_allocation_to_industry_sets_six_percent_aside(make_project, admin_user):
@@ -76,7 +76,7 @@ def test_allocation_beyond_budget_is_refused(make_project, admin_user):
     project = make_project()
     services.allocation_post(user=admin_user, budget=fiscal(project), amount=D("900000.00"), date=DAY)
     before = counts()
-    with pytest.raises(ValidationError, match=r"exceed the Zhejiang fiscal aid budget of 1000000.00 .*100000.00 left"):
+    with pytest.raises(ValidationError, match=r"exceed the East–West fiscal aid budget of 1000000.00 .*100000.00 left"):
         services.allocation_post(user=admin_user, budget=fiscal(project), amount=D("100000.01"), date=DAY)
     assert counts() == before
 
@@ -186,7 +186,7 @@ def test_budget_cannot_be_cut_below_allocated(make_project, admin_user):
     project = make_project()
     services.allocation_post(user=admin_user, budget=fiscal(project), amount=D("500.00"), date=DAY)
     with pytest.raises(ValidationError, match="already allocated"):
-        services.budget_set(user=admin_user, project=project, source="zhejiang_fiscal", amount=D("499.99"))
+        services.budget_set(user=admin_user, project=project, source="east_fiscal", amount=D("499.99"))
 
 
 def test_postings_are_audited(make_project, admin_user):

@@ -40,7 +40,7 @@ def run_machine(make_project, admin_user):
         def __init__(self):
             super().__init__()
             self.savepoint = transaction.savepoint()
-            project = make_project(budgets={"zhejiang_fiscal": Decimal("1000000.00"), "local": Decimal("300000.00")})
+            project = make_project(budgets={"east_fiscal": Decimal("1000000.00"), "local": Decimal("300000.00")})
             self.budgets = {b.source: b for b in project.budgets.all()}
             # the expected state, kept in plain Python
             self.model = {s: ledger.Totals(b.amount, Decimal(0), Decimal(0), Decimal(0))
@@ -57,10 +57,10 @@ def run_machine(make_project, admin_user):
                 call()
             assert snapshot() == before
 
-        @rule(target=entries, source=st.sampled_from(["zhejiang_fiscal", "local"]), amount=amounts)
+        @rule(target=entries, source=st.sampled_from(["east_fiscal", "local"]), amount=amounts)
         def allocate(self, source, amount):
             t = self.model[source]
-            pooled = ledger.pool_share(amount, SHARE) if source == "zhejiang_fiscal" else Decimal(0)
+            pooled = ledger.pool_share(amount, SHARE) if source == "east_fiscal" else Decimal(0)
             new = ledger.Totals(t.budget, t.allocated + amount, t.disbursed, t.pooled + pooled)
             call = lambda: services.allocation_post(user=admin_user, budget=self.budgets[source],  # noqa: E731
                                                     amount=amount, date=DAY)
@@ -73,7 +73,7 @@ def run_machine(make_project, admin_user):
             self.pool_of_entry[entry.pk] = pooled
             return entry.pk
 
-        @rule(target=entries, source=st.sampled_from(["zhejiang_fiscal", "local"]), amount=amounts)
+        @rule(target=entries, source=st.sampled_from(["east_fiscal", "local"]), amount=amounts)
         def disburse(self, source, amount):
             t = self.model[source]
             new = ledger.Totals(t.budget, t.allocated, t.disbursed + amount, t.pooled)

@@ -24,7 +24,7 @@ def two_projects(make_project, make_household, admin_user, coop_world):
     wc = make_project(county=coop_world["wangcang"])
     household = make_household(coop_world["qingchuan_village"], members=(("510822199001011235", "01"),))
     services.beneficiary_link(user=admin_user, project=qc, household=household, people=1, year=2019)
-    services.allocation_post(user=admin_user, budget=qc.budgets.get(source="zhejiang_fiscal"), amount="100.00",
+    services.allocation_post(user=admin_user, budget=qc.budgets.get(source="east_fiscal"), amount="100.00",
                              date=dt.date(2019, 3, 1))
     return qc, wc
 

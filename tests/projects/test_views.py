@@ -52,10 +52,10 @@ def test_posting_and_refusal_on_the_page(client, make_project, qc_staff):
     project = make_project(user=qc_staff)
     client.force_login(qc_staff)
     url = reverse("projects:project_post", args=[project.pk])
-    ok = client.post(url, {"kind": "allocation", "source": "zhejiang_fiscal", "amount": "1000.00",
+    ok = client.post(url, {"kind": "allocation", "source": "east_fiscal", "amount": "1000.00",
                            "date": "2019-03-01"})
     assert ok.status_code == 302
-    refused = client.post(url, {"kind": "disbursement", "source": "zhejiang_fiscal", "amount": "999.00",
+    refused = client.post(url, {"kind": "disbursement", "source": "east_fiscal", "amount": "999.00",
                                 "date": "2019-03-02", "payee": "p", "voucher": "v"})
     assert refused.status_code == 400
     assert "940.00 left" in refused.content.decode()
@@ -86,7 +86,7 @@ def test_east_office_sees_project_without_beneficiaries(client, make_project, ma
 
 def test_pool_pages(client, make_project, admin_user):
     project = make_project()
-    services.allocation_post(user=admin_user, budget=project.budgets.get(source="zhejiang_fiscal"),
+    services.allocation_post(user=admin_user, budget=project.budgets.get(source="east_fiscal"),
                              amount=Decimal("1000.00"), date=dt.date(2019, 3, 1))
     client.force_login(admin_user)
     assert "60.00" in client.get(reverse("projects:pool_list")).content.decode()

@@ -107,10 +107,10 @@ def test_a_ledger_posting_on_an_absurd_date_is_refused(make_project, admin_user,
     from xiezuo.projects.models import LedgerEntry
 
     project = make_project()
-    budget = project.budgets.get(source="zhejiang_fiscal")
+    budget = project.budgets.get(source="east_fiscal")
     with pytest.raises(ValidationError) as exc:
         services.allocation_post(user=admin_user, budget=budget, amount=Decimal("100.00"), date=day)
     assert "date" in exc.value.message_dict
     assert not LedgerEntry.objects.exists()
-    form = PostingForm({"kind": "allocation", "source": "zhejiang_fiscal", "amount": "100", "date": day.isoformat()})
+    form = PostingForm({"kind": "allocation", "source": "east_fiscal", "amount": "100", "date": day.isoformat()})
     assert not form.is_valid() and "date" in form.errors

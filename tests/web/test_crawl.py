@@ -44,16 +44,19 @@ def users_of(region: str) -> list[tuple[str, str]]:
 
 
 def other_regions_names(region: str) -> tuple[str, ...]:
-    """The western city and county names of every other demo region (none may appear on this one's pages)."""
+    """The division names of every other demo region, both sides (its provinces, cities and counties: none may
+    appear on this one's pages, the partner province's neither: a label that named it was code)."""
     from xiezuo.geo.demo_region import available, load
 
+    own = load(region).tree
+    mine = {c["name"] for part in ("provinces", "cities", "counties") for c in own.get(part, [])}
     names: list[str] = []
     for other in available():
         if other == region:
             continue
-        spec = load(other)
-        names += [c["name"] for c in spec.tree["cities"] if c["code"].startswith(spec.prefix)]
-        names += [c["name"] for c in spec.tree["counties"] if c["code"].startswith(spec.prefix)]
+        tree = load(other).tree
+        names += [c["name"] for part in ("provinces", "cities", "counties") for c in tree.get(part, [])
+                  if c["name"] not in mine]
     return tuple(names)
 
 
@@ -84,6 +87,9 @@ def test_every_page_of_every_demo_user_is_right_in_chinese(live_server, demo, ca
             login_with_form(driver, live_server.url, user, "demo")
             rules.foreign_prefixes = foreign_prefixes(user)
             done = crawl(driver, live_server.url, user=user, rules=rules)
+            # the figures page, which no menu links: its labels name the partner and the flagship projects
+            figures = crawl(driver, live_server.url, user=user, rules=rules, start="/figures/?year=2020", max_pages=1)
+            done.findings += figures.findings
             findings += done.findings
             report.append(f"{user}: {len(done.pages)} pages in {done.seconds:.1f} s")
             reached = {pattern(live_server.url + p) for p in done.pages}

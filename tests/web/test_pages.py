@@ -113,3 +113,30 @@ def test_east_office_sees_aggregates_of_paired_divisions_but_no_households(clien
     assert card(html, "poor_people") == "2"
     lz, _ = populated
     assert lz.number not in client.get(reverse("registry:household_list")).content.decode()
+
+
+def test_figures_page_names_the_partner_and_the_flagship_projects_from_the_data(client, divisions, populated,
+                                                                                 make_user):
+    from decimal import Decimal
+
+    from xiezuo.projects.models import Project
+    from xiezuo.web.models import DatabaseMark
+
+    # given a tagged flagship project in the region and the tree's eastern province (浙江省 in the fixture)
+    Project.objects.create(code="T-1", name="白叶一号茶园", name_en="White tea garden", county=divisions["wangcang"],
+                           place=divisions["wangcang"], category="industry", year=2018, tag="white_tea",
+                           area_mu=Decimal("5217"))
+    client.force_login(make_user("admin1", role="admin"))
+    # when the figures page is shown, before and after the project's year
+    before = client.get(reverse("web:figures"), {"year": 2017}).content.decode()
+    html = client.get(reverse("web:figures"), {"year": 2020}).content.decode()
+    english = client.get(reverse("web:figures"), {"year": 2020}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # then its rows are named by the project, the workstations by the partner province
+    assert "白叶一号茶园：面积（亩）" in html and "白叶一号茶园：受益人数" in html
+    assert 'data-key="white_tea_mu">5217<' in html and 'data-key="white_tea_mu">0<' in before
+    assert "White tea garden: area (mu)" in english
+    assert "浙江省劳务工作站" in html and "广元市产品销售额" in html
+    # and the book's note is the demo definition's, on a database the Guangyuan demo built only
+    assert "协调发展道路" not in html
+    DatabaseMark.objects.create(name="demo", data={"region": "guangyuan"})
+    assert "《协调发展道路》" in client.get(reverse("web:figures"), {"year": 2013}).content.decode()

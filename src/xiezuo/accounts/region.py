@@ -10,6 +10,8 @@ viewer's region; nothing names a division code:
   top, walked down while it has a single child (四川省 → 广元市 on the demo), so the data say
   which city the installation serves.
 
+`partner_region` is the eastern side, named where a page speaks of the partner province.
+
 `root` is the division the region lies in (the region itself when it is one division, else
 their lowest common ancestor): the home page starts there, the dashboard compares its children
 and the figures are queried under its prefix, always within the viewer's scope.
@@ -88,6 +90,17 @@ def data_region() -> tuple[Division, ...]:
             break
         tops = children
     return tuple(tops)
+
+
+def partner_region() -> tuple[Division, ...]:
+    """The eastern tree's top divisions: the partner province(s) whose name a page or a report gives
+    (浙江省 on the Guangyuan demo, 福建省 on the Dingxi one); () when the tree has no eastern side."""
+    return tuple(Division.objects.filter(parent__isnull=True, side=Division.Side.EAST).order_by("code"))
+
+
+def partner_title(language: str | None = None) -> str:
+    """The partner province(s) as words in a sentence, "" when there is none (see `Region.title`)."""
+    return Region(divisions=partner_region()).title(language)
 
 
 def viewer_region(user) -> Region:

@@ -40,6 +40,7 @@ class ReportData:
     by_county: dict[str, dict[str, object]] = field(default_factory=dict)  # indicator -> prefix -> value
     poverty_trend: dict = field(default_factory=dict)
     region: str = ""  # the viewer's division(s): 广元市, 青川县
+    partner: str = ""  # the eastern partner province(s), from the division tree (`accounts.region.partner_title`)
     key_length: int = 6  # the compared divisions' code prefix length
 
     def v(self, code: str):
@@ -47,7 +48,7 @@ class ReportData:
 
 
 def report_data(*, year: int, user=None) -> ReportData:
-    from xiezuo.accounts.region import viewer_region
+    from xiezuo.accounts.region import partner_title, viewer_region
     from xiezuo.geo.models import PREFIX_LENGTH
 
     region = viewer_region(user)
@@ -59,6 +60,7 @@ def report_data(*, year: int, user=None) -> ReportData:
         by_county = {code: (values_by_child(code, q, key_length) or {}) for code in CATALOGUE}
     return ReportData(year=year, values=vals, counties=[(d.code, d.name) for d in children], by_county=by_county,
                       poverty_trend=_poverty_trend(user, region), region=region.title("zh-hans"),
+                      partner=partner_title("zh-hans"),
                       key_length=key_length)
 
 
@@ -100,7 +102,7 @@ def narrative(data: ReportData) -> list[str]:
         return paras
     paras.append(
         f"2018年至{y}年，累计组织转移贫困人口就业{_fmt(v('placements_cumulative'))}人，建成扶贫车间"
-        f"{_fmt(v('workshops'))}个、在浙江设立劳务协作工作站{_fmt(v('workstations'))}个，"
+        f"{_fmt(v('workshops'))}个、在{data.partner or '东部协作地区'}设立劳务协作工作站{_fmt(v('workstations'))}个，"
         f"东部职业学校就读学生{_fmt(v('vocational_students'))}人。")
     paras.append(
         f"消费帮扶累计销售{data.region}农特产品{_yi(v('sales_cumulative'))}亿元（{_fmt(v('sales_cumulative'), 2)}元）；"

@@ -142,13 +142,13 @@ _i("trainees", "培训人次", "People trained", "person-times", "talent",
 # --- funds ---------------------------------------------------------------------------------
 _i("aid_committed", "财政援助资金（计划）", "Fiscal aid funds committed", "yuan", "funds",
    Metric("projects.LedgerEntry", agg="sum:amount", year="date",
-          where={"kind": "allocation", "budget__source": "zhejiang_fiscal"}, pairing="project__pairing_id",
-          minus={"kind": "reversal", "reverses__kind": "allocation", "budget__source": "zhejiang_fiscal"},
+          where={"kind": "allocation", "budget__source": "east_fiscal"}, pairing="project__pairing_id",
+          minus={"kind": "reversal", "reverses__kind": "allocation", "budget__source": "east_fiscal"},
           list_url="projects:project_list"), decimals=2)
 _i("aid_disbursed", "财政援助资金（拨付）", "Fiscal aid funds disbursed", "yuan", "funds",
    Metric("projects.LedgerEntry", agg="sum:amount", year="date",
-          where={"kind": "disbursement", "budget__source": "zhejiang_fiscal"},
-          minus={"kind": "reversal", "reverses__kind": "disbursement", "budget__source": "zhejiang_fiscal"},
+          where={"kind": "disbursement", "budget__source": "east_fiscal"},
+          minus={"kind": "reversal", "reverses__kind": "disbursement", "budget__source": "east_fiscal"},
           pairing="project__pairing_id", list_url="projects:project_list"), decimals=2)
 _i("projects", "协作项目数", "Cooperation projects", "count", "funds",
    Metric("projects.Project", year="year", pairing="pairing_id", list_url="projects:project_list"))

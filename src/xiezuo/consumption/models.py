@@ -1,5 +1,5 @@
 """Consumption assistance (消费扶贫): western suppliers and the households they benefit,
-their products (with the 四川扶贫 mark), eastern buyers, and sales by channel.
+their products (with a provincial poverty-alleviation mark), eastern buyers, and sales by channel.
 
 Scoped by the supplier's county. Sales and products are not personal data; the supplier's
 beneficiary households are, and are scoped by the household's village.
@@ -75,7 +75,7 @@ class Product(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
-    poverty_mark = models.BooleanField(_("四川扶贫 mark"), default=False)
+    poverty_mark = models.BooleanField(_("Poverty-alleviation product mark"), default=False)
     supplier = models.ForeignKey(Supplier, verbose_name=_("supplier"), on_delete=models.PROTECT,
                                  related_name="products")
     unit = models.CharField(_("unit"), max_length=20, default="kg")

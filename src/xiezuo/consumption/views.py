@@ -41,7 +41,7 @@ PRODUCTS = Entity(
     form=forms.ProductForm, create=services.product_create, update=services.product_update,
     update_kwarg="product", filters=[county_filter()],
     columns=[Column(_("Name"), lambda p: p.name), Column(_("Category"), lambda p: p.get_category_display()),
-             Column(_("四川扶贫 mark"), lambda p: "✓" if p.poverty_mark else ""),
+             Column(_("Poverty-alleviation product mark"), lambda p: "✓" if p.poverty_mark else ""),
              Column(_("Supplier"), lambda p: p.supplier.name)],
 )
 BUYERS = Entity(

@@ -33,10 +33,10 @@ def _sides():
 
     return (
         Column("west", "西部县代码", "Western county code", "division", required=True,
-               synonyms=("县代码", "广元县区代码", "受援县代码"), note_zh="12位统计用区划代码",
+               synonyms=("县代码", "西部县区代码", "受援县代码"), note_zh="12位统计用区划代码",
                note_en="12-digit statistical code"),
         Column("east", "东部结对方代码", "Eastern partner code", "division",
-               synonyms=("东部县代码", "浙江结对县代码", "结对方代码"), note_zh="可选；留空则按结对关系",
+               synonyms=("东部县代码", "东部结对县代码", "结对方代码"), note_zh="可选；留空则按结对关系",
                note_en="Optional; the pairing's partner when blank"),
     )
 

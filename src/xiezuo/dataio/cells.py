@@ -214,7 +214,7 @@ def choice_lookup(col: Column) -> dict[str, str]:
     for code, zh, en in col.choice_rows():
         for key in (code, zh, en):
             lookup[unicodedata.normalize("NFKC", str(key)).strip().lower()] = code
-    for key, code in col.aliases:
+    for key, code in col.aliases() if callable(col.aliases) else col.aliases:
         lookup[unicodedata.normalize("NFKC", key).strip().lower()] = code
     return lookup
 

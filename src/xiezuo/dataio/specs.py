@@ -43,7 +43,12 @@ class Column:
     max_length: int | None = None
     min_value: Any = None
     max_value: Any = None
-    aliases: tuple[tuple[str, str], ...] = ()  # extra (text, code) pairs read as a choice
+    # extra (text, code) pairs read as a choice, or a function giving them when an import starts (data-driven:
+    # the names of the deployment's own divisions)
+    aliases: tuple[tuple[str, str], ...] | Callable[[], Iterable[tuple[str, str]]] = ()
+    # a regular expression on the normalised header (`normalise_header`) for a family of headers no list can
+    # hold, e.g. a fund column whose old header carried the partner province's name
+    header_pattern: str = ""
     mask: str = ""  # "id", "phone" or "account": masked on export unless unmasked
     export: bool = True
     template: bool = True  # False: exported and read, but not in the blank template
@@ -124,8 +129,12 @@ class TabularSpec:
         index = self.header_index()
         found: dict[int, Column] = {}
         used: set[str] = set()
+        patterns = [(re.compile(c.header_pattern), c) for c in self.columns if c.header_pattern]
         for i, h in enumerate(headers):
-            col = index.get(normalise_header(h))
+            text = normalise_header(h)
+            col = index.get(text)
+            if col is None and text:
+                col = next((c for rx, c in patterns if rx.fullmatch(text)), None)
             if col is not None and col.name not in used:
                 found[i] = col
                 used.add(col.name)

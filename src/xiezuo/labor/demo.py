@@ -21,15 +21,24 @@ from xiezuo.geo.models import Division
 from .models import Place, Placement, VocationalStudent, Workshop, Workstation
 
 YEARS = (2018, 2019, 2020)
-PLACE_WEIGHTS = ((Place.ZHEJIANG, 22), (Place.IN_PROVINCE, 43), (Place.LOCAL, 25), (Place.OTHER_PROVINCE, 10))
-WAGE_RANGE = {Place.ZHEJIANG: (3600, 5600), Place.IN_PROVINCE: (2600, 4200), Place.LOCAL: (1800, 3000),
+PLACE_WEIGHTS = ((Place.PARTNER_PROVINCE, 22), (Place.IN_PROVINCE, 43), (Place.LOCAL, 25), (Place.OTHER_PROVINCE, 10))
+WAGE_RANGE = {Place.PARTNER_PROVINCE: (3600, 5600), Place.IN_PROVINCE: (2600, 4200), Place.LOCAL: (1800, 3000),
               Place.OTHER_PROVINCE: (3000, 5000)}
-EMPLOYERS = {
-    Place.ZHEJIANG: ["台州{}机电有限公司", "湖州{}纺织有限公司", "丽水{}食品有限公司", "宁波{}电子有限公司"],
-    Place.IN_PROVINCE: ["成都{}建筑劳务有限公司", "绵阳{}电子有限公司", "广元{}食品有限公司"],
-    Place.LOCAL: ["{}农业专业合作社", "{}生态茶业有限公司", "{}公益性岗位"],
-    Place.OTHER_PROVINCE: ["广东{}制衣有限公司", "江苏{}电子有限公司", "福建{}鞋业有限公司"],
-}
+KINDS = ("机电", "纺织", "食品", "电子")
+
+
+def employers(region: DemoRegion) -> dict[str, list[str]]:
+    """Employer name patterns ("{}" takes two syllables): in the partner province, its cities' (the definition's
+    eastern cities); in the province, the region's short name; elsewhere, provinces far from either side."""
+    east = [c["name"].removesuffix("市") for c in region.tree.get("cities", [])
+            if c["code"].startswith(region.east_province[:2])] or ["东部"]
+    short = region.data.get("short_name", "")
+    return {
+        Place.PARTNER_PROVINCE: [f"{east[i % len(east)]}{{}}{kind}有限公司" for i, kind in enumerate(KINDS)],
+        Place.IN_PROVINCE: ["省城{}建筑劳务有限公司", "{}电子有限公司", f"{short}{{}}食品有限公司"],
+        Place.LOCAL: ["{}农业专业合作社", "{}生态茶业有限公司", "{}公益性岗位"],
+        Place.OTHER_PROVINCE: ["广东{}制衣有限公司", "江苏{}电子有限公司", "上海{}物流有限公司"],
+    }
 SYLLABLES = "华兴建福安康泰和丰顺达利明新盛隆"
 
 
@@ -90,7 +99,7 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
 
         placed = _placements(rng=rng, scale=scale, log=log, station_of=station_of,
                              workshops_by_county=workshops_by_county, target=scaled(spec["placed"], scale),
-                             prefix=region.prefix)
+                             prefix=region.prefix, names=employers(region))
         students = _students(rng=rng, scale=scale, log=log, station_of=station_of, region=region,
                              east_names={code: d.name for code, d in east.items()})
     log(f"labor: {len(stations)} workstations, {len(workshops)} workshops, {placed:,} people placed, "
@@ -98,7 +107,8 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
     return {"workstations": len(stations), "workshops": len(workshops), "placements": placed, "students": students}
 
 
-def _placements(*, rng, scale, log, station_of, workshops_by_county, target: int, prefix: str) -> int:  # noqa: ARG001
+def _placements(*, rng, scale, log, station_of, workshops_by_county, target: int, prefix: str,  # noqa: ARG001
+                names: dict[str, list[str]]) -> int:
     # A placed worker earns a wage: only members whose household records wage income in a year of
     # the plan are placed, and in such a year (the field demo's employment measures rely on it).
     wage_years = _wage_years(prefix)
@@ -113,7 +123,7 @@ def _placements(*, rng, scale, log, station_of, workshops_by_county, target: int
     for member_id, village in picked:
         place = rng.choices(places, weights)[0]
         county = village[:6]
-        workstation = station_of.get(county) if place == Place.ZHEJIANG else None
+        workstation = station_of.get(county) if place == Place.PARTNER_PROVINCE else None
         workshop = None
         if place == Place.LOCAL and workshops_by_county.get(county) and rng.random() < 0.6:
             workshop = rng.choice(workshops_by_county[county])
@@ -122,7 +132,7 @@ def _placements(*, rng, scale, log, station_of, workshops_by_county, target: int
         start = dt.date(year, rng.randint(1, 9), rng.randint(1, 28))
         end = None if rng.random() < 0.55 else dt.date(year, rng.randint(start.month, 12), 28)
         low, high = WAGE_RANGE[place]
-        employer = workshop.owner_name if workshop else rng.choice(EMPLOYERS[place]).format(
+        employer = workshop.owner_name if workshop else rng.choice(names[place]).format(
             rng.choice(SYLLABLES) + rng.choice(SYLLABLES))
         last = end if end is not None else dt.date(year, 12, 31)
         rows.append(Placement(member_id=member_id, village_id=village, employer=employer, place=place,

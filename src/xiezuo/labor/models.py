@@ -68,7 +68,8 @@ class Workshop(models.Model):
 class Place(models.TextChoices):
     LOCAL = "local", _("Local (county)")
     IN_PROVINCE = "in_province", _("Elsewhere in the province")
-    ZHEJIANG = "zhejiang", _("Zhejiang")
+    # the eastern partner province (through its workstations or not); its name is the division tree's
+    PARTNER_PROVINCE = "partner_province", _("Partner province (east)")
     OTHER_PROVINCE = "other_province", _("Other province")
 
 
@@ -120,7 +121,7 @@ class VocationalStudent(models.Model):
     school_division = models.ForeignKey("geo.Division", verbose_name=_("school's division (east)"), null=True,
                                         blank=True, on_delete=models.PROTECT, related_name="+")
     programme = models.CharField(_("programme"), max_length=200, blank=True,
-                                 help_text=_('e.g. 苍溪–三门 "2+1" 机电班'))
+                                 help_text=_('e.g. a "2+1" mechatronics class'))
     enrolled_year = models.PositiveSmallIntegerField(_("year enrolled"))
     synthetic = models.BooleanField(_("synthetic"), default=False)
 

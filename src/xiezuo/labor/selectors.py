@@ -12,7 +12,7 @@ from django.db.models.functions import ExtractYear, Substr
 
 from xiezuo.accounts import access
 
-from .models import Placement, VocationalStudent, Workshop, Workstation
+from .models import Place, Placement, VocationalStudent, Workshop, Workstation
 
 
 def _filters(qs: QuerySet, *, year: int | None, county: str | None, date_field: str, code_field: str) -> QuerySet:
@@ -52,12 +52,12 @@ def _aggregate_scope(user, model) -> Q:
 
 
 def placements_by_county_year(*, user) -> list[dict]:
-    """[{county, year, people, placements, zhejiang, wage_months}] over the user's aggregate scope."""
+    """[{county, year, people, placements, partner_province, months}] over the user's aggregate scope."""
     qs = Placement.objects.filter(_aggregate_scope(user, Placement))
     rows = (qs.annotate(county=Substr("village_id", 1, 6), year=ExtractYear("start_date"))
             .values("county", "year")
             .annotate(placements=Count("id"), people=Count("member_id", distinct=True),
-                      zhejiang=Count("id", filter=Q(place="zhejiang")),
+                      partner_province=Count("id", filter=Q(place=Place.PARTNER_PROVINCE)),
                       months=Sum("months_employed"))
             .order_by("county", "year"))
     return list(rows)

@@ -111,7 +111,7 @@ def _validate_placement(p: Placement, *, user, months_employed: int | None) -> N
     p.months_employed = months_employed
     if p.place not in Place.values:
         raise ValidationError({"place": _("Choose where the job is.")})
-    if p.workstation is not None and p.place not in (Place.ZHEJIANG, Place.OTHER_PROVINCE):
+    if p.workstation is not None and p.place not in (Place.PARTNER_PROVINCE, Place.OTHER_PROVINCE):
         raise ValidationError({"workstation": _("Placements through an eastern workstation are outside the province.")})
     if p.workstation is not None and not p.village_id.startswith(p.workstation.serves_id[:6]):
         raise ValidationError({"workstation": _("This workstation serves another county.")})

@@ -30,6 +30,21 @@ from .models import Place, Placement
 CHANGEABLE = ("place", "end_date", "monthly_wage")
 
 
+def _place_aliases() -> list[tuple[str, str]]:
+    """Short forms of the places, and the eastern partner province by its own names (浙江省, 浙江, Zhejiang on
+    the Guangyuan demo): the division tree's, so a file written before the value was region-neutral still
+    reads, on the deployment it was written for, without the code naming any province."""
+    from xiezuo.accounts.region import partner_region
+
+    aliases = [("县内", Place.LOCAL), ("省内", Place.IN_PROVINCE), ("省外", Place.OTHER_PROVINCE),
+               ("东部", Place.PARTNER_PROVINCE), ("东部协作地", Place.PARTNER_PROVINCE),
+               ("协作省份", Place.PARTNER_PROVINCE), ("东部协作省份", Place.PARTNER_PROVINCE)]
+    for division in partner_region():
+        short = division.name.removesuffix("省").removesuffix("市")
+        aliases += [(name, Place.PARTNER_PROVINCE) for name in {division.name, short, division.name_en} if name]
+    return aliases
+
+
 def _columns():
     from xiezuo.dataio.specs import Column, record_key_column
 
@@ -40,7 +55,7 @@ def _columns():
                note_en="Optional; must match the registry when given"),
         Column("employer", "就业单位", "Employer", required=True, max_length=200, synonyms=("用工单位", "工作单位")),
         Column("place", "就业地点", "Where", "choice", required=True, choices=Place, synonyms=("务工地点", "就业地"),
-               aliases=(("县内", "local"), ("省内", "in_province"), ("浙江", "zhejiang"), ("省外", "other_province"))),
+               aliases=_place_aliases),
         Column("start_date", "就业开始日期", "Start date", "date", required=True, min_value=EARLIEST, synonyms=("开始日期", "入职日期")),
         Column("end_date", "就业结束日期", "End date", "date", synonyms=("结束日期", "离职日期")),
         Column("monthly_wage", "月工资（元）", "Monthly wage (yuan)", "money", required=True,

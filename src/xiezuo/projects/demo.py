@@ -2,7 +2,7 @@
 its definition; Guangyuan's are the book's), deterministic from the seed, written in bulk. For Guangyuan:
 
 - 2018–2020: in each of the six paired counties, 7 industry projects a year funded by
-  Zhejiang fiscal aid totalling exactly 1,191,315,000.00 yuan, so that the 6 % fund-pool
+  East–West fiscal aid totalling exactly 1,191,315,000.00 yuan, so that the 6 % fund-pool
   rule sets aside exactly 71,478,900.00 yuan (book #57, #58); amounts are whole hundreds of
   yuan, so every 6 % share is exact to the fen. Plus 4 non-industry projects a year per
   county (infrastructure, education, health, labour) funded by fiscal aid and donations.
@@ -40,6 +40,7 @@ from .models import (
     Budget,
     FundPool,
     FundPoolRule,
+    FundSource,
     LedgerEntry,
     PoolEntry,
     Project,
@@ -205,7 +206,7 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
         log("projects: the geo tree is missing; run the geo demo first")
         return {}
     FundPoolRule.objects.create(share=POOL_SHARE, valid_from=POOL_RULE_FROM,
-                                note="demo: book #57, 6 % of Zhejiang fiscal aid to industry")
+                                note="demo: book #57, 6 % of East–West fiscal aid to industry")
     pairings = {(p.west_division_id[:6], p.round): p for p in
                 Pairing.objects.filter(level="county", west_division__code__startswith=region.prefix).order_by("pk")}
     book = _Book(rng, _cadres_by_county(region.prefix))
@@ -239,7 +240,7 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
         pooled = ledger.pool_share(fiscal, POOL_SHARE)
         available = fiscal - pooled
         paid = available if status != "in_progress" else (available * Decimal("0.5")).quantize(ledger.FEN)
-        book.fund(p, "zhejiang_fiscal", fiscal, paid=paid, pooled=pooled, year=year)
+        book.fund(p, FundSource.EAST_FISCAL, fiscal, paid=paid, pooled=pooled, year=year)
         local = Decimal(rng.randrange(10, 80) * 10_000)
         book.fund(p, "local", local, paid=local if status != "in_progress" else Decimal(0), pooled=Decimal(0),
                   year=year)
@@ -254,7 +255,7 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
                                  name_en=f"{county.name_en or county.name} {CATEGORY_EN[category]}", county=county,
                                  status=status, pairing=pairings.get((county6, "2018")))
                 fiscal = Decimal(rng.randrange(50, 300) * 10_000)
-                book.fund(p, "zhejiang_fiscal", fiscal, paid=fiscal, pooled=Decimal(0), year=year)
+                book.fund(p, FundSource.EAST_FISCAL, fiscal, paid=fiscal, pooled=Decimal(0), year=year)
                 donation = Decimal(rng.randrange(5, 60) * 10_000)
                 book.fund(p, "social_donation", donation, paid=donation, pooled=Decimal(0), year=year)
     # 2021–2023: the Hangzhou round.
@@ -271,7 +272,7 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
                 fiscal = Decimal(rng.randrange(300, 1500) * 10_000)
                 pooled = ledger.pool_share(fiscal, POOL_SHARE)
                 paid = fiscal - pooled if status == "accepted" else Decimal(0)
-                book.fund(p, "zhejiang_fiscal", fiscal, paid=paid, pooled=pooled, year=year)
+                book.fund(p, FundSource.EAST_FISCAL, fiscal, paid=paid, pooled=pooled, year=year)
     # Earlier periods: summary records, fully paid, before the pool rule.
     for item in spec.get("summaries", []):
         first, last, amount = item["first"], item["last"], Decimal(item["amount"])
@@ -280,7 +281,7 @@ def build(*, scale: float = 1.0, seed: int = 2013, log: Callable[[str], None] = 
                          category=item["category"], year=first, end_year=last, status="accepted",
                          summary_count=item["count"], tag=f"period_{first}",
                          pairing=Pairing.objects.filter(west_division=county, round=str(first)).first())
-        book.fund(p, "zhejiang_fiscal", amount, paid=amount, pooled=Decimal(0), year=first, end_year=last)
+        book.fund(p, FundSource.EAST_FISCAL, amount, paid=amount, pooled=Decimal(0), year=first, end_year=last)
 
     for p in book.projects:
         p.place_id = p.place.code

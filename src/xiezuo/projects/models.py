@@ -47,7 +47,8 @@ STATUS_ORDER = [s.value for s in Status]
 
 
 class FundSource(models.TextChoices):
-    ZHEJIANG_FISCAL = "zhejiang_fiscal", _("Zhejiang fiscal aid")
+    # the eastern partner's fiscal aid, whichever province it is (the import reads any "<X>财政援助资金")
+    EAST_FISCAL = "east_fiscal", _("East–West fiscal aid")
     SOCIAL_DONATION = "social_donation", _("Social donations")
     LOCAL = "local", _("Local funds")
 
@@ -228,7 +229,7 @@ class LedgerEntry(AppendOnlyModel):
 
 
 class FundPoolRule(models.Model):
-    """The share of Zhejiang fiscal aid to industry projects set aside into a county's pool.
+    """The share of East–West fiscal aid to industry projects set aside into a county's pool.
 
     A rule with no county applies to every county without its own; the latest rule whose
     `valid_from` is on or before the allocation date applies (6 % in the book).

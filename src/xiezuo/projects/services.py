@@ -181,7 +181,7 @@ def pool_rule_share(*, county_code: str, on: dt.date) -> Decimal:
 
 
 def pool_applies(budget: Budget) -> bool:
-    return budget.source == FundSource.ZHEJIANG_FISCAL and budget.project.category == Category.INDUSTRY
+    return budget.source == FundSource.EAST_FISCAL and budget.project.category == Category.INDUSTRY
 
 
 def _lock_budget(budget: Budget) -> Budget:
@@ -240,7 +240,7 @@ def pool_memo(share: Decimal, amount: Decimal, project_code: str, language: str 
 @transaction.atomic
 def allocation_post(*, user, budget: Budget, amount, date: dt.date, payee: str = "", voucher: str = "",
                     memo: str = "") -> LedgerEntry:
-    """Allocate funds to a budget line; Zhejiang fiscal aid to an industry project also sets its
+    """Allocate funds to a budget line; East–West fiscal aid to an industry project also sets its
     pool share aside into the county's fund pool."""
     amount = exact_money(amount)
     budget = _lock_budget(budget)

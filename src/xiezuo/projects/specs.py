@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from .models import Budget, Category, FundSource, Project
 
-BUDGETS = {"budget_zhejiang_fiscal": FundSource.ZHEJIANG_FISCAL, "budget_social_donation": FundSource.SOCIAL_DONATION,
+BUDGETS = {"budget_east_fiscal": FundSource.EAST_FISCAL, "budget_social_donation": FundSource.SOCIAL_DONATION,
            "budget_local": FundSource.LOCAL}
 FIELDS = ("name", "county", "township", "village", "category", "year", "responsible")
 
@@ -42,8 +42,12 @@ def _columns():
         Column("category", "项目类型", "Category", "choice", required=True, choices=Category,
                synonyms=("项目类别", "类别")),
         Column("year", "年度", "Year", "year", required=True, min_value=2013, max_value=2100, synonyms=("实施年度",)),
-        Column("budget_zhejiang_fiscal", "浙江财政援助资金（元）", "Zhejiang fiscal aid (yuan)", "money",
-               synonyms=("浙江财政援助资金", "财政援助资金"), **money),
+        # the one fiscal-aid column: a header naming the partner ("<省份>财政援助资金（元）", "<province> fiscal aid
+        # (yuan)", as the templates before 2026-12 wrote it) is read as this column on every deployment
+        Column("budget_east_fiscal", "东部协作财政援助资金（元）", "East–West fiscal aid (yuan)", "money",
+               synonyms=("东部协作财政援助资金", "东西部协作财政援助资金", "财政援助资金"),
+               header_pattern=r"[^\d(]{1,12}财政援助资金(\(元\))?|[^\d(]{1,30}fiscalaid(\(yuan\))?|budget[a-z]{1,20}fiscal",
+               **money),
         Column("budget_social_donation", "社会帮扶资金（元）", "Social donations (yuan)", "money",
                synonyms=("社会帮扶资金", "社会捐赠资金"), **money),
         Column("budget_local", "地方配套资金（元）", "Local funds (yuan)", "money", synonyms=("地方配套资金", "本地资金"),

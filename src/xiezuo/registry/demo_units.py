@@ -38,8 +38,9 @@ from .models import CountyAssessment, HouseholdYear, PoorUnit, VillageFacts
 
 VILLAGE_DESIGNATED = 2014
 COUNTY_DESIGNATED = 2013
-VILLAGE_LIST = "四川省建档立卡贫困村名单（2014，演示假设）"
-COUNTY_EXIT_DOCUMENT = "四川省人民政府批准退出贫困县（{year}年度，{batch}个县，演示）"
+# the documents are the western province's (its name from the definition's tree)
+VILLAGE_LIST = "{province}建档立卡贫困村名单（2014，演示假设）"
+COUNTY_EXIT_DOCUMENT = "{province}人民政府批准退出贫困县（{year}年度，{batch}个县，演示）"
 EXIT_LIMIT = Fraction(3, 100)  # the demo's village exit years follow the shipped 3 % rule
 YEARS = range(VILLAGE_DESIGNATED, 2021)
 HAVES = ("hardened_road", "clinic", "cultural_room", "telecom")
@@ -73,7 +74,9 @@ def exit_year(people: dict[int, int], populations: dict[int, int]) -> int:
 
 
 def build(*, seed: int = 2013, log: Callable[[str], None] = print, region: DemoRegion | None = None) -> dict:
-    spec = (region or load()).section("registry")
+    region = region or load()
+    spec = region.section("registry")
+    province = next((p["name"] for p in region.tree.get("provinces", []) if p.get("side") == "west"), "")
     batches = spec["county_exit_batch"]
     batch_size = {int(y): n for y, n in spec.get("exit_batch_size", {}).items()}
     county_list = spec.get("poor_county_list", "贫困县名单（演示假设）")
@@ -84,7 +87,7 @@ def build(*, seed: int = 2013, log: Callable[[str], None] = print, region: DemoR
     prefixes = sorted(counties)
     units = [PoorUnit(division=counties[c], level="county", designated_year=COUNTY_DESIGNATED,
                       designated_by=county_list, exit_year=batches[c],
-                      exit_document=COUNTY_EXIT_DOCUMENT.format(year=batches[c], batch=batch_size.get(batches[c], "?")),
+                      exit_document=COUNTY_EXIT_DOCUMENT.format(province=province, year=batches[c], batch=batch_size.get(batches[c], "?")),
                       source=SOURCE, synthetic=True) for c in prefixes]
     assessments = [CountyAssessment(county=counties[c], year=batches[c],
                                     wrong_exit_rate=Decimal(rng.randint(0, 80)) / 10_000,
@@ -104,7 +107,7 @@ def build(*, seed: int = 2013, log: Callable[[str], None] = print, region: DemoR
     for code in chosen:
         year = min(exit_year(people.get(code, {}), populations[code]), batches[code[:6]])
         units.append(PoorUnit(division_id=code, level="village", designated_year=VILLAGE_DESIGNATED,
-                              designated_by=VILLAGE_LIST, exit_year=year, source=SOURCE, synthetic=True))
+                              designated_by=VILLAGE_LIST.format(province=province), exit_year=year, source=SOURCE, synthetic=True))
         since = {have: rng.randint(VILLAGE_DESIGNATED, year) for have in (*HAVES, "collective_income")}
         income = Decimal(rng.randint(300, 3000) * 100)
         for y in range(VILLAGE_DESIGNATED, year + 1):

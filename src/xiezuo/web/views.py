@@ -71,25 +71,63 @@ def _units(user, division: Division, year: int) -> dict | None:
     return units
 
 
-# The cooperation figures of the book's page: (key of book_figures, label, how the number reads).
+# The cooperation figures of the figures page: (key of book_figures, label, how the number reads). A label
+# may name the partner province(s) (`%(partner)s`, the division tree's eastern side) or the viewer's region
+# (`%(region)s`); without one it reads the second, generic label. The flagship projects' figures follow
+# (`flagship_rows`), labelled by the projects' own names.
 COOPERATION_FIGURES = [
-    ("workstations", _("Labour workstations in Zhejiang"), "count"),
+    ("workstations", (_("Labour workstations in %(partner)s"), _("Labour workstations in the partner province")),
+     "count"),
     ("workshops", _("Poverty-alleviation workshops"), "count"),
     ("labour_placed_poor", _("Poor workers placed in jobs"), "count"),
     ("students_east", _("Vocational students sent east"), "count"),
-    ("consumption_sales_yuan", _("Guangyuan products sold"), "money"),
+    ("consumption_sales_yuan", (_("Products of %(region)s sold"), _("Products of the region sold")), "money"),
     ("fund_pool_yuan", _("County fund pools"), "money"),
-    ("white_tea_mu", _("White tea planted (mu)"), "count"),
-    ("white_tea_beneficiaries", _("People benefiting from the white tea"), "count"),
 ]
+
+
+def _label(label, names: dict[str, str]) -> str:
+    if not isinstance(label, tuple):
+        return str(label)
+    named, generic = label
+    key = "partner" if "%(partner)s" in str(named) else "region"
+    return str(named) % names if names.get(key) else str(generic)
+
+
+def flagship_rows(prefixes, english: bool) -> list[tuple[str, str, str]]:
+    """(key, label, kind) of each flagship project's figures (`projects.figures`), named as the project is."""
+    from xiezuo.projects.figures import flagships
+
+    rows = []
+    for tag, project in flagships(list(prefixes)).items():
+        name = (project.name_en or project.name) if english else project.name
+        rows += [(f"{tag}_mu", _("%(project)s: area (mu)") % {"project": name}, "count"),
+                 (f"{tag}_beneficiaries", _("%(project)s: people benefiting") % {"project": name}, "count")]
+    return rows
+
+
+def source_note(language: str | None) -> str:
+    """What a published source says of the region, when the database is a demo whose definition has one
+    (`[book] note`, `note_en`: the Guangyuan demo's book): the figures to compare with live in the data."""
+    from xiezuo.geo.demo_region import DEFAULT, available, load
+    from xiezuo.web.models import DatabaseMark
+
+    mark = DatabaseMark.objects.filter(name="demo").first()
+    name = (mark.data or {}).get("region", DEFAULT) if mark else None  # marks before regions: the default
+    if name not in available():
+        return ""
+    book = load(name).section("book")
+    return (book.get("note_en") or book.get("note", "")) if (language or "").startswith("en") else book.get("note", "")
 
 
 @login_required
 def figures(request):
     """The book's paragraph on poverty, computed from the database for the viewer's region."""
+    from xiezuo.accounts.region import partner_title
     from xiezuo.plugins import book_figures
 
     year = _year(request)
+    language = get_language()
     region = viewer_region(request.user)
     data = book_figures(year=year, prefixes=region.prefixes) if region.divisions else {}
     names = {d.code: d.name for d in Division.objects.filter(
@@ -99,11 +137,15 @@ def figures(request):
         key=lambda row: -(row[1] or 0),
     )
     shown = {"count": numformat.count, "money": numformat.money}
-    coop_rows = [(key, label, shown[kind](data[key])) for key, label, kind in COOPERATION_FIGURES
-                 if data.get(key) is not None]
+    words = {"partner": partner_title(language), "region": region.title(language)}
+    listed = [(key, _label(label, words), kind) for key, label, kind in COOPERATION_FIGURES]
+    if region.divisions:
+        listed += flagship_rows(region.prefixes, (language or "").startswith("en"))
+    coop_rows = [(key, label, shown[kind](data[key])) for key, label, kind in listed if data.get(key) is not None]
     return render(request, "web/figures.html", {"year": year, "years": YEARS, "figures": data,
                                                 "county_rows": county_rows, "coop_rows": coop_rows,
-                                                "region": region.title(get_language())})
+                                                "region": region.title(language),
+                                                "source_note": source_note(language) if data else ""})
 
 
 @never_cache
