@@ -73,7 +73,7 @@ def codes_in_literal(value: str) -> list[str]:
 
 def scanned_files() -> list[Path]:
     files = []
-    for path in sorted(SRC.rglob("*")):
+    for path in sorted((SRC / "xiezuo").rglob("*")):  # the package: not the build metadata beside it
         parts = path.relative_to(SRC).parts
         if not path.is_file() or "migrations" in parts or "data" in parts or "__pycache__" in parts:
             continue
