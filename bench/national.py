@@ -14,7 +14,9 @@
 3. With `--engine spark|both`: the same snapshot (or a smaller one, `--spark-households`) on a Spark standalone
    cluster started here (a master and `--spark-workers` workers, separate JVMs: `engine.standalone`), through
    `engine.spark.evaluate_snapshot`, and the difference from DuckDB on that snapshot: the largest absolute
-   difference of every division measure, and per status the household count and a checksum of the rows.
+   difference of every division measure, and per status the household count and a checksum of the rows; with
+   each JVM's peak memory and CPU time and the load average, sampled every second. At 29.5 M give the workers
+   memory (`--spark-memory 4g`); `--keep-results` on a DuckDB run lets a later `--engine spark` compare with it.
 
 The division tree (documented assumptions):
 - Provinces, prefectures and counties are real: every county-level code valid in the run year in GB/T 2260
@@ -376,7 +378,7 @@ class Sampler:
             while not ours and p > 1:
                 p = parents.get(p, 1)
                 ours = p == me
-            if ours and "java" in cmd:
+            if ours and Path(cmd.split(" ", 1)[0]).name == "java":  # the JVMs, not the scripts that start them
                 role = next((r for key, r in (("CoarseGrainedExecutorBackend", "executor"),
                                               ("deploy.worker.Worker", "worker"), ("deploy.master.Master", "master"))
                              if key in cmd), "driver")
