@@ -14,7 +14,9 @@
 3. With `--engine spark|both`: the same snapshot (or a smaller one, `--spark-households`) on a Spark standalone
    cluster started here (a master and `--spark-workers` workers, separate JVMs: `engine.standalone`), through
    `engine.spark.evaluate_snapshot`, and the difference from DuckDB on that snapshot: the largest absolute
-   difference of every division measure, and per status the household count and a checksum of the rows.
+   difference of every division measure, and per status the household count and a checksum of the rows; with
+   each JVM's peak memory and CPU time and the load average, sampled every second. At 29.5 M give the workers
+   memory (`--spark-memory 4g`); `--keep-results` on a DuckDB run lets a later `--engine spark` compare with it.
 
 The division tree (documented assumptions):
 - Provinces, prefectures and counties are real: every county-level code valid in the run year in GB/T 2260
@@ -344,7 +346,77 @@ def run_duckdb(snap: Path, out: Path, *, memory_limit: str, threads: int | None)
     return figures
 
 
-def run_spark(snap: Path, out: Path, *, workers: int, cores: int, memory: str) -> dict:
+class Sampler:
+    """Every second, the peak resident memory (VmHWM) and CPU time of every JVM of the run (the driver this
+    process started, the cluster's master, workers and executors) and the load average; a background thread."""
+
+    def __init__(self, groups: list[int] = ()) -> None:
+        import threading
+
+        self.groups, self.peaks, self.cpu, self.loads = set(groups), {}, {}, []
+        self._tick = os.sysconf("SC_CLK_TCK")
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _processes(self) -> dict[int, tuple[str, float, float]]:
+        """pid -> (role, VmHWM GiB, CPU s) of this process's descendant JVMs and the cluster's process groups."""
+        me, out, parents, info = os.getpid(), {}, {}, {}
+        for d in Path("/proc").iterdir():
+            if not d.name.isdigit():
+                continue
+            try:
+                stat = (d / "stat").read_text().rsplit(")", 1)[1].split()
+                status = (d / "status").read_text()
+                cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            hwm = next((int(x.split()[1]) / 2**20 for x in status.splitlines() if x.startswith("VmHWM:")), 0.0)
+            cpu = (int(stat[11]) + int(stat[12])) / self._tick  # utime + stime
+            parents[int(d.name)], info[int(d.name)] = int(stat[1]), (int(stat[2]), cmd, hwm, cpu)
+        for pid, (pgid, cmd, hwm, cpu) in info.items():
+            p, ours = pid, pgid in self.groups
+            while not ours and p > 1:
+                p = parents.get(p, 1)
+                ours = p == me
+            if ours and Path(cmd.split(" ", 1)[0]).name == "java":  # the JVMs, not the scripts that start them
+                role = next((r for key, r in (("CoarseGrainedExecutorBackend", "executor"),
+                                              ("deploy.worker.Worker", "worker"), ("deploy.master.Master", "master"))
+                             if key in cmd), "driver")
+                out[pid] = (role, hwm, cpu)
+        return out
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for pid, (role, hwm, cpu) in self._processes().items():
+                self.peaks[pid] = (role, max(hwm, self.peaks.get(pid, (role, 0.0))[1]))
+                self.cpu[pid] = (role, cpu)
+            self.loads.append(os.getloadavg()[0])
+            self._stop.wait(1.0)
+
+    def __enter__(self) -> Sampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> str:
+        by_role: dict[str, list[float]] = {}
+        for role, hwm in self.peaks.values():
+            by_role.setdefault(role, []).append(hwm)
+        mem = "; ".join(f"{role} " + ", ".join(f"{v:.2f}" for v in sorted(vs, reverse=True))
+                        for role, vs in sorted(by_role.items()))
+        load = (f"load average {min(self.loads):.1f}-{max(self.loads):.1f} (mean {sum(self.loads) / len(self.loads):.1f})"
+                if self.loads else "")
+        cpu: dict[str, float] = {}
+        for role, seconds in self.cpu.values():
+            cpu[role] = cpu.get(role, 0.0) + seconds
+        cpus = ", ".join(f"{role} {v:.0f}" for role, v in sorted(cpu.items()))
+        return f"peak memory (VmHWM, GiB): {mem}; CPU s (last seen): {cpus}; {load}"
+
+
+def run_spark(snap: Path, out: Path, *, workers: int, cores: int, memory: str, executor_memory: str) -> dict:
     """The measurement on a Spark standalone cluster started for it (master and workers: separate JVMs)."""
     try:
         from xiezuo.measure.engine.spark import evaluate_snapshot
@@ -356,8 +428,9 @@ def run_spark(snap: Path, out: Path, *, workers: int, cores: int, memory: str) -
     manifest = json.loads((snap / "manifest.json").read_text())
     policy = json.loads((snap / "policy.json").read_text())
     shutil.rmtree(out, ignore_errors=True)
+    os.environ["XIEZUO_SPARK_EXECUTOR_MEMORY"] = executor_memory  # read by engine.spark.session
     t = time.perf_counter()
-    with standalone_cluster(workers=workers, cores=cores, memory=memory) as master:
+    with standalone_cluster(workers=workers, cores=cores, memory=memory) as master, Sampler(master.pids) as sampler:
         started = time.perf_counter() - t
         t1 = time.perf_counter()
         res = evaluate_snapshot(Spec.from_dict(policy["parameters"]), snap, out, year=manifest["year"],
@@ -368,7 +441,13 @@ def run_spark(snap: Path, out: Path, *, workers: int, cores: int, memory: str) -
 
     pq.write_table(res.divisions, out / "divisions-spark.parquet")  # kept with the results (--keep-results)
     return {"wall": wall, "cluster_start": started, "divisions": res.divisions, "households": households,
-            "timings": getattr(res, "timings", {})}
+            "timings": getattr(res, "timings", {}), "sampler": sampler.summary()}
+
+
+def _mib(size: str) -> int:
+    """A JVM memory size ("4g", "1536m") in MiB."""
+    size = size.strip().lower()
+    return int(float(size[:-1]) * 1024) if size.endswith("g") else int(size.rstrip("m"))
 
 
 def compare_divisions(a: pa.Table, b: pa.Table) -> tuple[float, str, int, int]:
@@ -425,7 +504,10 @@ def main() -> None:
                     help="the Spark run's snapshot keeps only each province's first N counties (fewer files)")
     ap.add_argument("--spark-workers", type=int, default=2)
     ap.add_argument("--spark-memory", default="1g", help="memory of each Spark worker")
-    ap.add_argument("--keep-results", action="store_true", help="leave the household results' Parquet in place")
+    ap.add_argument("--spark-executor-memory", default=None,
+                    help="heap of each executor (default: the worker's memory less 512 MiB, at least 512m)")
+    ap.add_argument("--keep-results", action="store_true",
+                    help="leave the results' Parquet in place (a later --engine spark run compares with them)")
     args = ap.parse_args()
     base = Path(args.out)
     print(f"machine: nproc={os.cpu_count()}, load average {os.getloadavg()[0]:.1f} (other jobs share the cores)")
@@ -460,7 +542,12 @@ def main() -> None:
         n = args.spark_households or args.households
         counties = args.spark_counties_per_province
         sroot = root if n == args.households and counties is None else snap_for(n, counties)[0]
-        if duck is None or sroot != root:
+        kept = base / ("results-duckdb" if sroot == root else f"results-duckdb-{n}")
+        if duck is None and args.keep_results and (kept / "divisions.parquet").exists():
+            # an earlier `--keep-results` run's DuckDB output of this snapshot (at 29.5 M, minutes under load)
+            print(f"duckdb: the results kept in {kept} are compared (not rerun)")
+            duck_out = kept
+        elif duck is None or sroot != root:
             print(f"duckdb on the Spark run's snapshot ({n:,} households) ...", flush=True)
             duck = run_duckdb(sroot, base / f"results-duckdb-{n}", memory_limit=args.memory_limit,
                               threads=args.threads)
@@ -470,9 +557,14 @@ def main() -> None:
             duck_out = base / "results-duckdb"
         print(f"spark: standalone cluster, a master and {args.spark_workers} workers "
               f"({args.spark_memory} each), {n:,} households ...", flush=True)
+        executor = args.spark_executor_memory or f"{max(512, _mib(args.spark_memory) - 512)}m"
         spark = run_spark(sroot, base / "results-spark", workers=args.spark_workers, cores=1,
-                          memory=args.spark_memory)
-        print(f"  {spark['wall']:.1f} s (cluster start {spark['cluster_start']:.1f} s not included)")
+                          memory=args.spark_memory, executor_memory=executor)
+        print(f"  {spark['wall']:.1f} s (cluster start {spark['cluster_start']:.1f} s not included; executors "
+              f"{executor}); steps: " + ", ".join(f"{k} {v:.1f}" for k, v in spark["timings"].items()))
+        print(f"  {spark['sampler']}")
+        files = list(Path(spark["households"]).rglob("*.parquet"))
+        print(f"  household results: {len(files):,} files, {sum(f.stat().st_size for f in files) / 2**30:.2f} GiB")
         import pyarrow.parquet as pq
 
         worst, column, only_duck, only_spark = compare_divisions(pq.read_table(duck_out / "divisions.parquet"),

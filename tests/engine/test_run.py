@@ -123,6 +123,16 @@ def test_tolerance_in_the_engine_k_comparison():
     assert set(out.households.column("mpi_poor").to_pylist()) == {1}
 
 
+def test_spark_shuffle_partitions_follow_the_data_not_spark_s_default():
+    from xiezuo.measure.engine.spark import shuffle_partitions
+
+    # one per core on a small snapshot (not 200 near-empty tasks), one per 250,000 households nationally
+    assert shuffle_partitions(1_500, cores=2) == 2
+    assert shuffle_partitions(0, cores=0) == 1
+    assert shuffle_partitions(29_500_000, cores=2) == 118
+    assert shuffle_partitions(29_500_000, cores=400) == 400
+
+
 @pytest.mark.spark
 def test_spark_gives_the_same_results_as_duckdb(spec2021):
     from xiezuo.measure.engine import spark as spark_backend

@@ -37,6 +37,34 @@ HOUSEHOLDS_DIR = "households"  # under out_dir: the household results, county=NN
 CODES_FILE = "codes.json"  # under out_dir: what the bits of reason_bits and deprived_bits mean
 
 
+# A snapshot is thousands of small files, three per county (2,865 counties nationally), and the output is
+# partitioned by county: with Spark's defaults the fixed cost per file and per task, not the rows, set the
+# time (557 s for 100,000 households over every county). Set on a cluster master (not `local[1]`, the tests'):
+CLUSTER_CONF = {
+    # list a table's county folders in the driver: past 32 folders Spark lists them in a job of one task per
+    # folder (2,865 tasks per table, four times a run); listing a local or NFS folder takes milliseconds
+    "spark.sql.sources.parallelPartitionDiscovery.threshold": "100000",
+    # pack many county files into one read task: a file is counted as its size plus this "open cost"
+    # (default 4 MB, so at most ~32 small files per 128 MB task: ~90 tasks per table at 100,000 households)
+    "spark.sql.files.openCostInBytes": str(256 * 1024),
+    "spark.sql.files.maxPartitionBytes": str(256 * 1024 * 1024),
+    # adaptive execution merges the shuffle partitions (sized to the data in `evaluate_snapshot`) up to
+    # the advisory size instead of keeping many small ones to keep every core busy
+    "spark.sql.adaptive.enabled": "true",
+    "spark.sql.adaptive.coalescePartitions.enabled": "true",
+    "spark.sql.adaptive.coalescePartitions.parallelismFirst": "false",
+    "spark.sql.adaptive.advisoryPartitionSizeInBytes": str(64 * 1024 * 1024),
+}
+HOUSEHOLDS_PER_SHUFFLE_PARTITION = 250_000  # a sort-merge join's partition of members stays well below memory
+
+
+def shuffle_partitions(households: int, cores: int) -> int:
+    """Shuffle partitions sized to the data: Spark's default 200 is mostly empty tasks for a county on a small
+    cluster and too few for 29.5 M households (each task's join then spills); one per 250,000 households, at
+    least one per core (adaptive execution merges the joins' small ones)."""
+    return max(1, cores, -(-households // HOUSEHOLDS_PER_SHUFFLE_PARTITION))
+
+
 def available() -> bool:
     import shutil
     from importlib.util import find_spec
@@ -58,11 +86,15 @@ def session(app_name: str = "xiezuo-measure", *, master: str | None = None, part
                        str(partitions or os.environ.get("XIEZUO_SPARK_PARTITIONS", "1")))
                .config("spark.ui.enabled", "false")
                .config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.codegen.wholeStage", os.environ.get("XIEZUO_SPARK_CODEGEN", "false"))
+               .config("spark.sql.codegen.wholeStage", os.environ.get(
+                   "XIEZUO_SPARK_CODEGEN", "false" if master.startswith("local") else "true"))
                .config("spark.sql.session.timeZone", "Asia/Shanghai")
                .config("spark.sql.ansi.enabled", "false")
                .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                .config("spark.driver.memory", os.environ.get("XIEZUO_SPARK_DRIVER_MEMORY", "1g")))
+    if not master.startswith("local"):
+        for key, value in CLUSTER_CONF.items():
+            builder = builder.config(key, value)
     if master.startswith("spark://"):
         # executors smaller than a worker's memory, and the driver reachable by them (one host here; on a
         # cluster set SPARK_LOCAL_IP / spark.driver.host in spark-defaults.conf)
@@ -142,8 +174,8 @@ def evaluate_snapshot(spec: Spec, snapshot_dir: str | os.PathLike, out_dir: str 
         if partitions:
             spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
         elif own and not spark.sparkContext.master.startswith("local"):
-            # one shuffle partition per core the cluster offers (adaptive execution merges small ones)
-            spark.conf.set("spark.sql.shuffle.partitions", str(max(1, spark.sparkContext.defaultParallelism)))
+            spark.conf.set("spark.sql.shuffle.partitions", str(shuffle_partitions(
+                _manifest_counts(snap).get("households", 0), spark.sparkContext.defaultParallelism)))
 
         def sql(text: str):
             (spark_sql,) = sqlglot.transpile(text, read="duckdb", write="spark")
@@ -164,7 +196,11 @@ def evaluate_snapshot(spec: Spec, snapshot_dir: str | os.PathLike, out_dir: str 
         hh = sql(rules.household_sql(spec, year))
         hh = hh.select(*_household_columns(hh)).withColumn("county", F.substring("village", 1, 6))
         households_path = _join(out, HOUSEHOLDS_DIR)
-        hh.repartition("county").write.partitionBy("county").mode("errorifexists").parquet(households_path)
+        # as many write tasks as shuffle partitions, named so that adaptive execution keeps them (it merged the
+        # 300,000-household run's into one task, one core writing all 2,865 county files); a county is in one
+        # task, so it gets one file
+        writers = int(spark.conf.get("spark.sql.shuffle.partitions"))
+        hh.repartition(writers, "county").write.partitionBy("county").mode("errorifexists").parquet(households_path)
         timings["households"] = time.perf_counter() - t1
 
         # 2. divisions: village sums from the written rows (read back by the executors), summed up the tree;
