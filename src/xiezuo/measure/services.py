@@ -38,7 +38,8 @@ from xiezuo.policy.models import PolicyVersion
 
 from . import snapshot, spark_runs
 from .engine import Spec, evaluate
-from .engine.run import INPUT_SCHEMAS, EngineResult, input_hash, legacy_input_hash
+from .engine.digest import combine
+from .engine.run import INPUT_SCHEMAS, EngineResult, input_hash, input_parts, legacy_input_hash
 from .engine.spec import EXIT_CRITERIA
 from .engine.units import UnitJudgement, count_exits, judge_units
 from .inputs import read_inputs
@@ -306,18 +307,19 @@ def snapshot_write(run: Run, inputs: dict[str, pa.Table], policy: PolicyVersion,
 
 
 def _snapshot_partial(run: Run, inputs: dict[str, pa.Table] | None, policy: PolicyVersion, digest: str, *,
-                      source: Path | None = None, manifest: dict | None = None) -> Path:
+                      source: Path | None = None, manifest: dict | None = None, parts: dict | None = None) -> Path:
     """The snapshot written to runs/<id>.partial-<this process> (no database access: run_execute calls it in
     a thread while its own thread writes the results): `inputs` written out, or, given the `source` snapshot the
     run read (with a content digest: its `manifest`), that snapshot's files linked, with `inputs` (the unit facts
-    then, if the snapshot has none) beside them. Either way its manifest's input hash must be `digest`."""
+    then, if the snapshot has none) beside them. Either way its manifest's input hash must be `digest` (`parts`:
+    the digests of `inputs`' parts, when the run has them: not computed again from the files)."""
     partial = runs_dir() / f"{run.pk}{PARTIAL}{worker_id()}"
     shutil.rmtree(partial, ignore_errors=True)
     if source is not None:
         snapshot.freeze(source, partial, manifest=manifest, year=run.year, policy=policy, units=inputs,
                         input_hash=digest)
     else:
-        snapshot.write_tables(partial, inputs, year=run.year, policy=policy, input_hash=digest)
+        snapshot.write_tables(partial, inputs, year=run.year, policy=policy, input_hash=digest, parts=parts)
     return partial
 
 
@@ -336,14 +338,17 @@ def _hash_and_freeze(run: Run, inputs: dict[str, pa.Table] | None, units: dict[s
     each took: pure Arrow and file work, run beside the database write (Arrow, Parquet and SHA-256 release the
     GIL; the write mostly waits on the server), so neither waits for the other."""
     t = time.perf_counter()
+    parts = None
     if digest is None:
-        digest = input_hash({**inputs, **units})
+        parts = input_parts({**inputs, **units})  # kept for the snapshot's files: hashed once
+        digest = combine(parts)
     seconds = {"hash": time.perf_counter() - t}
     partial = None
     if publish:
         t = time.perf_counter()
         partial = (_snapshot_partial(run, units, policy, digest, source=source, manifest=manifest)
-                   if source is not None else _snapshot_partial(run, {**inputs, **units}, policy, digest))
+                   if source is not None else _snapshot_partial(run, {**inputs, **units}, policy, digest,
+                                                                parts=parts))
         seconds["snapshot"] = time.perf_counter() - t
     return digest, partial, seconds
 

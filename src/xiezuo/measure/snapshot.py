@@ -87,10 +87,12 @@ def _write_json(path: Path, data: dict) -> None:
 
 class _Writer:
     """Writes one table's batches, sorted by county, to one Parquet file per county; each file, once closed, is
-    read back (one county) for its content digest, unless `digest` is False (Spark's scratch inputs)."""
+    read back (one county) for its content digest, unless `digest` is False (Spark's scratch inputs) or the
+    digests are given (`known`: county -> digest, computed from the same rows in memory)."""
 
-    def __init__(self, root: Path, name: str, *, partitioned: bool = True, digest: bool = True) -> None:
-        self.root, self.name, self.partitioned, self.digest = root, name, partitioned, digest
+    def __init__(self, root: Path, name: str, *, partitioned: bool = True, digest: bool = True,
+                 known: dict[str, str] | None = None) -> None:
+        self.root, self.name, self.partitioned, self.digest, self.known = root, name, partitioned, digest, known
         self.schema = SNAPSHOT_SCHEMAS[name]
         self.files: dict[str, dict] = {}  # relative path -> {"rows", "sha256"}
         self.partitions: dict[str, int] = {}
@@ -121,7 +123,9 @@ class _Writer:
         self.sink.close()
         path = self.root / self.relpath
         self.files[self.relpath]["sha256"] = file_digest(path)
-        if self.digest:
+        if self.known is not None:
+            self.files[self.relpath]["digest"] = self.known[_part(self.relpath)[1]]
+        elif self.digest:
             self.files[self.relpath]["digest"] = table_digest(self.name, pq.read_table(path, schema=self.schema))
         self.writer = self.sink = None
 
@@ -357,9 +361,12 @@ def _by_county(name: str, table: pa.Table, ids: pa.Array, codes: pa.Array, count
 
 
 def write_tables(root: str | Path, tables: dict[str, pa.Table], *, year: int, policy,
-                 input_hash: str | None = None, digest: bool = True) -> dict:
+                 input_hash: str | None = None, digest: bool = True,
+                 parts: dict[str, dict[str, str]] | None = None) -> dict:
     """Snapshot inputs already in memory (a run's: the four inputs, and the unit facts if given), in the same
-    layout as `write_registry`. `digest=False` skips the content digests (Spark's scratch inputs)."""
+    layout as `write_registry`. `digest=False` skips the content digests (Spark's scratch inputs); `parts` gives
+    them (`engine.run.input_parts` of the same tables: the run hashed them already), instead of hashing each
+    file read back."""
     root = Path(root)
     _start(root)
     tables = {name: conform(name, tables[name]) for name in SNAPSHOT_SCHEMAS if name in tables or
@@ -373,7 +380,7 @@ def write_tables(root: str | Path, tables: dict[str, pa.Table], *, year: int, po
         partitioned = name in PARTITIONED
         if partitioned:
             table = _by_county(name, table, ids, codes, counties)
-        w = _Writer(root, name, partitioned=partitioned, digest=digest)
+        w = _Writer(root, name, partitioned=partitioned, digest=digest, known=(parts or {}).get(name))
         w.feed(table.to_batches(max_chunksize=PARQUET_ROW_GROUP_ROWS))
         writers.append(w)
     return _finish(root, year=year, policy=policy, writers=writers, input_hash=input_hash)

@@ -71,10 +71,15 @@ def parquet_sql(name: str, path: str) -> str:
     return f"SELECT {cols} FROM read_parquet('{path.replace(chr(39), chr(39) * 2)}')"
 
 
+def input_parts(tables: dict[str, pa.Table]) -> dict[str, dict[str, str]]:
+    """The content digest of each part of the inputs (`digest.partition_digests`), as a snapshot's files."""
+    return digest.partition_digests({name: conform(name, t) for name, t in tables.items()})
+
+
 def input_hash(tables: dict[str, pa.Table]) -> str:
     """The inputs' content digest (`digest`): independent of row order and batching, and equal to the
     `input_hash` a snapshot of the same tables records in its manifest (format 2)."""
-    return digest.combine(digest.partition_digests({name: conform(name, t) for name, t in tables.items()}))
+    return digest.combine(input_parts(tables))
 
 
 def legacy_input_hash(tables: dict[str, pa.Table]) -> str:
