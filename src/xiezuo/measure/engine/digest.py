@@ -1,6 +1,6 @@
 """The content digest of a run's inputs: one SHA-256 whatever the row order, the batches or the writer.
 
-    parts = partition_digests(tables)    # {"members": {"510802": "9f…", "__HIVE_DEFAULT_PARTITION__": "…"}, …}
+    parts = partition_digests(tables)    # {"members": {"<county code>": "9f…", "__HIVE_DEFAULT_PARTITION__": "…"}, …}
     combine(parts)                       # the run's input hash (`run.input_hash`)
 
 The tables are cut into the partitions a snapshot keeps them in (`measure.snapshot`): households by their
