@@ -236,8 +236,8 @@ def test_a_snapshot_failing_beside_the_write_fails_the_run(registry_2021, monkey
     # given the snapshot of a published run, written in a thread while the results are written, failing midway
     real = services._snapshot_partial
 
-    def half(run, inputs, policy, digest):
-        real(run, inputs, policy, digest)
+    def half(run, inputs, policy, digest, **kw):
+        real(run, inputs, policy, digest, **kw)
         raise OSError("disk full")
 
     monkeypatch.setattr(services, "_snapshot_partial", half)

@@ -1,6 +1,8 @@
 """Input snapshots (measure/snapshot.py): written from the registry county by county, a run from one gives the
 direct run's results exactly, the manifest's checksums refuse a changed or incomplete snapshot, published runs
-keep their inputs in the same format, and runs published in the old layout still reproduce."""
+keep their inputs in the same format (a run of a snapshot keeps that snapshot's files), the content digest is the
+same however the snapshot was written, and snapshots of format 1 and runs published in the old layout still
+run and reproduce."""
 
 from __future__ import annotations
 
@@ -8,14 +10,16 @@ import json
 import shutil
 import stat
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from xiezuo.measure import services, snapshot
-from xiezuo.measure.engine.run import input_hash
+from xiezuo.measure.engine.run import input_hash, legacy_input_hash
 from xiezuo.measure.inputs import read_inputs
 from xiezuo.measure.models import DivisionResult, HouseholdResult, Run
 from xiezuo.policy.models import PolicyVersion
@@ -32,6 +36,11 @@ DIV_FIELDS = ["division_id", "level", "parent_code", "households", "people", "ru
 
 def _policy() -> PolicyVersion:
     return PolicyVersion.objects.get(name="national-2021")
+
+
+def _registry_hash() -> str:
+    """The input hash of a run of the registry now: its inputs and its unit facts."""
+    return input_hash({**read_inputs(2021)[0], **snapshot.unit_tables(2021)})
 
 
 def _results(run: Run) -> tuple[list, list]:
@@ -98,7 +107,7 @@ def test_a_snapshot_is_written_in_batches(registry_2021, tmp_path, monkeypatch):
     snapshot.write_registry(tmp_path / "s", year=2021, policy=_policy())
     tables, manifest, _p = snapshot.read(tmp_path / "s")
     assert manifest["tables"]["members"]["partitions"] == {"510802": 3, "510821": 2}
-    assert input_hash(tables) == input_hash(read_inputs(2021)[0])
+    assert input_hash(tables) == manifest["input_hash"] == _registry_hash()
 
 
 @pytest.mark.parametrize("damage", ["change", "delete", "extra", "manifest"])
@@ -161,7 +170,8 @@ def test_a_run_published_in_the_old_layout_still_reproduces(registry_2021, tmp_p
         pq.write_table(table, old / f"{name}.parquet")
     (old / "policy.json").write_text(json.dumps({"name": "national-2021", "year": 2021,
                                                  "parameters": _policy().parameters}))
-    Run.objects.filter(pk=run.pk).update(published=True, snapshot_dir=str(old))
+    # a run of that time recorded the hash of that time
+    Run.objects.filter(pk=run.pk).update(published=True, snapshot_dir=str(old), input_hash=legacy_input_hash(inputs))
     run.refresh_from_db()
     result = services.run_reproduce(run=run)
     assert result.input_hash == run.input_hash and result.households.num_rows == 4
@@ -179,7 +189,7 @@ def test_outside_a_transaction_the_snapshot_streams_with_adbc_on_postgresql(regi
     assert all(line.endswith("(ADBC)" if connection.vendor == "postgresql" else "(cursor)") for line in logged)
     tables, manifest, _p = snapshot.read(tmp_path / "s")
     assert manifest["tables"]["households"]["partitions"] == {"510802": 2, "510821": 2}
-    assert input_hash(tables) == input_hash(read_inputs(2021)[0])
+    assert input_hash(tables) == manifest["input_hash"] == _registry_hash()
 
 
 def test_a_large_sqlite_registry_is_streamed_by_the_child_reader(registry_2021, tmp_path, monkeypatch):  # noqa: F811
@@ -201,10 +211,10 @@ def test_a_large_sqlite_registry_is_streamed_by_the_child_reader(registry_2021, 
     monkeypatch.setattr(sqlite_reader, "stream", lambda *a: calls.append(a) or real(*a))
     logged = []
     snapshot.write_registry(tmp_path / "s", year=2021, policy=_policy(), log=logged.append)
-    assert len(calls) == 4 and all("(ADBC, child)" in line for line in logged), logged
+    assert len(calls) == 4 and all("(ADBC, child)" in line for line in logged if " rows in " in line), logged
     tables, manifest, _p = snapshot.read(tmp_path / "s")
     assert manifest["tables"]["members"]["partitions"] == {"510802": 3, "510821": 2}
-    assert input_hash(tables) == input_hash(read_inputs(2021)[0])
+    assert input_hash(tables) == manifest["input_hash"] == _registry_hash()
 
 
 def test_the_refusal_is_translated(snap, registry_2021):  # noqa: F811
@@ -245,3 +255,124 @@ def test_tables_in_memory_are_grouped_by_county(tmp_path):
     # and read back, the inputs are the same (same hash)
     again, _manifest, _policy = snapshot.read(tmp_path / "s")
     assert input_hash(again) == input_hash({k: conform(k, v) for k, v in tables.items()})
+
+
+def _as_format_1(path) -> None:
+    """Make a snapshot look written before format 2: no content digests, no unit facts, no input hash."""
+    manifest = json.loads((path / "manifest.json").read_text())
+    for name in ("units", "village_facts", "county_facts"):
+        shutil.rmtree(path / name)
+        del manifest["tables"][name]
+    manifest["files"] = {rel: {k: v for k, v in meta.items() if k != "digest"}
+                         for rel, meta in manifest["files"].items() if rel.split("/")[0] in
+                         ("policy.json", "households", "years", "members", "populations")}
+    manifest.update(format_version=1, input_hash=None)
+    (path / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_the_digest_is_the_same_however_the_snapshot_was_written(registry_2021, tmp_path):  # noqa: F811
+    # given a removed household, whose year and members are read but which is not among the households
+    from xiezuo.registry.models import Household
+
+    Household.objects.filter(pk=registry_2021["d"].pk).update(status="removed")
+    # when the registry is snapshot as it streams, and as the tables a run holds
+    streamed = snapshot.write_registry(tmp_path / "streamed", year=2021, policy=_policy())
+    tables = {**read_inputs(2021)[0], **snapshot.unit_tables(2021)}
+    written = snapshot.write_tables(tmp_path / "written", tables, year=2021, policy=_policy())
+    # then the same rows sit in the same files (the removed household's under hive's NULL county) and the
+    # content digests agree, with each other and with the run's input hash
+    assert streamed["tables"]["members"]["partitions"] == {"510802": 3, "510821": 1, snapshot.NO_COUNTY: 1}
+    assert {k: v for k, v in streamed["tables"].items()} == written["tables"]
+    assert {r: m["digest"] for r, m in streamed["files"].items() if "digest" in m} == \
+        {r: m["digest"] for r, m in written["files"].items() if "digest" in m}
+    assert streamed["input_hash"] == written["input_hash"] == input_hash(tables)
+    assert streamed["tables"]["years"]["partitions"] == {"510802": 2, "510821": 1, snapshot.NO_COUNTY: 1}
+    assert streamed["format_version"] == 2 and len(streamed["files"]) == 1 + 2 + 3 + 3 + 1 + 3
+
+
+def test_the_digest_tells_a_changed_row(registry_2021, tmp_path):  # noqa: F811
+    before = snapshot.write_registry(tmp_path / "a", year=2021, policy=_policy())["input_hash"]
+    Member.objects.filter(household=registry_2021["c"]).update(schooling="dropout")
+    after = snapshot.write_registry(tmp_path / "b", year=2021, policy=_policy())
+    assert after["input_hash"] != before
+    changed = [r for r in after["files"] if "digest" in after["files"][r] and
+               after["files"][r]["digest"] != json.loads((tmp_path / "a/manifest.json").read_text())["files"][r]["digest"]]
+    assert changed == ["members/county=510821/part-0.parquet"]
+
+
+def test_a_duckdb_run_of_a_snapshot_is_published_with_its_files(snap, registry_2021):  # noqa: F811
+    # given a snapshot, and the registry changed after it was taken
+    manifest = snapshot.verify(snap)
+    HouseholdYear.objects.filter(household=registry_2021["b"]).update(wage=Decimal("1"))
+    # when a run of the snapshot is published
+    run = services.run_from_snapshot(path=snap, publish=True)
+    # then its input hash is the snapshot's digest, and its frozen inputs are the snapshot's files, linked
+    assert run.published and run.input_hash == manifest["input_hash"]
+    frozen = snapshot.verify(run.snapshot_dir)
+    assert frozen["input_hash"] == run.input_hash and frozen["frozen_from"]["path"] == str(snap.resolve())
+    rel = "members/county=510802/part-0.parquet"
+    assert frozen["files"][rel] == manifest["files"][rel]
+    assert (snap / rel).stat().st_ino == (Path(run.snapshot_dir) / rel).stat().st_ino
+    assert run.summary["inputs"] == {"units_from": "snapshot", "snapshot": str(snap.resolve())}
+    # and a recomputation from them gives the same hash and the same results
+    result = services.run_reproduce(run=run)
+    assert result.input_hash == run.input_hash
+    stored = dict(HouseholdResult.objects.filter(run=run).values_list("household_id", "status"))
+    again = dict(zip(result.households.column("household_id").to_pylist(),
+                     result.households.column("status").to_pylist(), strict=True))
+    assert again == stored and len(stored) == 4
+    # and the original snapshot can go: the run keeps its files
+    shutil.rmtree(snap)
+    assert services.run_reproduce(run=run).input_hash == run.input_hash
+
+
+def test_a_run_under_another_policy_freezes_that_policy(snap, registry_2021):  # noqa: F811
+    from xiezuo.policy.services import policy_copy
+
+    other = policy_copy(policy=_policy(), name="national-2021-b", user=None, changes={"monitoring_threshold": "7000"},
+                        check_scope=False)
+    PolicyVersion.objects.filter(pk=other.pk).update(status=PolicyVersion.Status.PUBLISHED)
+    other.refresh_from_db()
+    run = services.run_from_snapshot(path=snap, policy=other, publish=True)
+    frozen = snapshot.verify(run.snapshot_dir)
+    assert frozen["policy"]["name"] == "national-2021-b" and frozen["input_hash"] == run.input_hash
+    _tables, policy, _manifest = services.snapshot_read(run)
+    assert policy["parameters"]["monitoring_threshold"] == "7000"
+
+
+def test_publishing_a_run_of_a_snapshot_later(snap, registry_2021):  # noqa: F811
+    # given an unpublished run of a snapshot, and the registry changed since
+    run = services.run_from_snapshot(path=snap)
+    HouseholdYear.objects.filter(household=registry_2021["b"]).update(wage=Decimal("1"))
+    # when it is published while the snapshot is there: the snapshot's files are kept
+    published = services.run_publish(run=run, user=None)
+    assert published.published and snapshot.verify(published.snapshot_dir)["input_hash"] == run.input_hash
+    # and another run of a copy, once the copy is gone, is refused with what to do
+    copy = shutil.copytree(snap, snap.with_name("copy"))
+    second = services.run_from_snapshot(path=copy)
+    assert second.summary["inputs"]["snapshot"] == str(copy)
+    shutil.rmtree(copy)
+    with pytest.raises(ValidationError, match="ran on the snapshot .* which is gone or no longer as it was"):
+        services.run_publish(run=second, user=None)
+
+
+def test_a_snapshot_of_format_1_still_runs_and_publishes(snap, registry_2021):  # noqa: F811
+    _as_format_1(snap)
+    logged = []
+    run = services.run_from_snapshot(path=snap, publish=True, log=logged.append)
+    assert any("holds no unit facts" in line for line in logged)
+    assert run.summary["inputs"]["units_from"] == "database"
+    assert run.input_hash == _registry_hash()  # computed from the tables read, the database's unit facts with them
+    frozen = snapshot.verify(run.snapshot_dir)  # written out (format 2): the old files have no digests to link
+    assert frozen["format_version"] == 2 and frozen["input_hash"] == run.input_hash
+    assert "units/part-0.parquet" in frozen["files"] and "frozen_from" not in frozen
+    assert services.run_reproduce(run=run).input_hash == run.input_hash
+
+
+def test_a_run_frozen_in_format_1_still_reproduces(registry_2021, tmp_path):  # noqa: F811
+    run = services.run_execute(year=2021, policy=_policy(), publish=True)
+    inputs, _how = read_inputs(2021)
+    _as_format_1(Path(run.snapshot_dir))
+    Run.objects.filter(pk=run.pk).update(input_hash=legacy_input_hash(inputs))  # the hash of that time
+    run.refresh_from_db()
+    assert services.run_reproduce(run=run).input_hash == run.input_hash

@@ -1,21 +1,24 @@
 """Runs on Spark (measure/spark_runs.py): from a snapshot, the executors read its files and write the household
 results as Parquet, loaded into the database county by county; from the registry, the inputs are written as a
-snapshot first. Both store what a DuckDB run stores."""
+snapshot first. Both store what a DuckDB run stores, and a run of a snapshot is published with its files."""
 
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.utils import translation
 
 from xiezuo.measure import services, snapshot, spark_runs
 from xiezuo.measure.engine import spark as spark_backend
-from xiezuo.measure.models import Run
+from xiezuo.measure.models import HouseholdResult, Run
+from xiezuo.registry.models import HouseholdYear
 
 from .test_runs import registry_2021  # noqa: F401 — the fixture
-from .test_snapshot import _policy, _results
+from .test_snapshot import _as_format_1, _policy, _results
 
 pytestmark = [pytest.mark.spark, pytest.mark.skipif(not spark_backend.available(),
                                                     reason="pyspark or a Java runtime is missing")]
@@ -94,9 +97,38 @@ def test_a_failed_spark_run_leaves_no_rows_and_no_scratch(registry_2021, spark, 
     assert not list(spark_runs.scratch_dir().iterdir())
 
 
-def test_a_spark_run_from_a_snapshot_is_not_published(registry_2021, tmp_path):  # noqa: F811
+def test_a_spark_run_from_a_snapshot_is_published_with_its_files(registry_2021, spark, tmp_path):  # noqa: F811
+    # given a snapshot, a DuckDB run of it, and the registry changed after it was taken
+    path = tmp_path / "snap"
+    manifest = snapshot.write_registry(path, year=2021, policy=_policy())
+    duck = services.run_from_snapshot(path=path)
+    HouseholdYear.objects.filter(household=registry_2021["b"]).update(wage=Decimal("1"))
+    # when a Spark run of it is published
+    run = services.run_from_snapshot(path=path, engine="spark", spark=spark, publish=True)
+    # then its input hash is the snapshot's digest (the DuckDB run's too), and it keeps the snapshot's files
+    assert run.published and run.input_hash == manifest["input_hash"] == duck.input_hash
+    frozen = snapshot.verify(run.snapshot_dir)
+    assert frozen["input_hash"] == run.input_hash and frozen["tables"] == manifest["tables"]
+    assert run.summary["inputs"]["units_from"] == "snapshot"
+    # and a recomputation from them gives the same hash and the same household statuses
+    result = services.run_reproduce(run=run)
+    assert result.input_hash == run.input_hash
+    stored = dict(HouseholdResult.objects.filter(run=run).values_list("household_id", "status"))
+    again = dict(zip(result.households.column("household_id").to_pylist(),
+                     result.households.column("status").to_pylist(), strict=True))
+    assert again == stored == dict(HouseholdResult.objects.filter(run=duck).values_list("household_id", "status"))
+
+
+def test_a_spark_run_of_a_format_1_snapshot_runs_but_is_not_published(registry_2021, spark, tmp_path):  # noqa: F811
     path = tmp_path / "snap"
     snapshot.write_registry(path, year=2021, policy=_policy())
-    with pytest.raises(ValidationError):
-        services.run_from_snapshot(path=path, engine="spark", publish=True)
+    _as_format_1(path)
+    with translation.override("en"), pytest.raises(ValidationError, match="take the snapshot again"):
+        services.run_from_snapshot(path=path, engine="spark", spark=spark, publish=True)
     assert not Run.objects.exists()
+    logged = []
+    run = services.run_from_snapshot(path=path, engine="spark", spark=spark, log=logged.append)
+    assert run.status == Run.Status.SUCCEEDED and run.input_hash == ""
+    assert any("holds no unit facts" in line for line in logged)
+    with translation.override("en"), pytest.raises(ValidationError, match="has no input hash"):
+        services.run_publish(run=run, user=None)

@@ -142,3 +142,38 @@ def test_the_list_of_poor_units_is_scoped_and_shows_the_judgement(client, world,
         html = client.get(url, {"year": YEAR, "level": "village"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "甲村" in html and "乙村" in html and "利州区</a>" not in html
     assert html.count(">met<") == 1 and html.count(">not yet<") == 1
+
+
+def _judged(run) -> dict[str, tuple[bool, str]]:
+    return {r.division_id: (r.may_exit, r.reasons) for r in UnitResult.objects.filter(run=run)}
+
+
+def test_a_run_of_a_snapshot_judges_units_by_the_snapshots_facts(world, tmp_path):
+    from tests.measure.test_snapshot import _as_format_1
+    from xiezuo.measure import snapshot
+
+    # given a snapshot of the year, then the facts recorded again: 旺苍's village has its clinic, 旺苍 95 %
+    path = tmp_path / "snap"
+    policy = world["run"].policy
+    manifest = snapshot.write_registry(path, year=YEAR, policy=policy)
+    assert manifest["tables"]["units"]["rows"] == 4 and manifest["tables"]["county_facts"]["rows"] == 2
+    before = _judged(world["run"])
+    services.village_facts_record(village=world["wangcang_village"], year=YEAR, **HAVES)
+    services.county_assessment_record(county=world["wangcang"], year=YEAR, wrong_exit_rate=Decimal("0.005"),
+                                      missed_poor_rate=Decimal("0.004"), public_approval=Decimal("0.95"),
+                                      source="third-party assessment (test, again)")
+    now = measure_services.run_execute(year=YEAR, policy=policy)
+    assert _judged(now)["510821000000"] == (True, "") and _judged(now)["510821100201"] == (False, "incidence_too_high")
+    # when the snapshot is run and published: its units are judged by the snapshot's facts, not today's
+    run = measure_services.run_from_snapshot(path=path, publish=True)
+    assert _judged(run) == before and run.summary["inputs"]["units_from"] == "snapshot"
+    # and a recomputation of the published run judges them by its frozen facts too
+    again = measure_services.run_reproduce(run=run)
+    assert again.input_hash == run.input_hash
+    assert {j.code: (j.may_exit, ",".join(j.reasons)) for j in again.units} == before
+    # while a snapshot written before format 2 (no unit facts) is judged by the database's, as the log says
+    _as_format_1(path)
+    logged = []
+    old = measure_services.run_from_snapshot(path=path, log=logged.append)
+    assert _judged(old) == _judged(now) and old.summary["inputs"]["units_from"] == "database"
+    assert any("holds no unit facts" in line for line in logged)

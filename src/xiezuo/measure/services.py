@@ -3,7 +3,9 @@
 A run row is created first (status "running"); the results, the run's final status and its
 publication are then written together in one transaction, so a failed run leaves every
 earlier result (and the latest published run) untouched. A published run also freezes its
-inputs as Parquet under XIEZUO_DATA_DIR/runs/<id>/ so it can be reproduced exactly.
+inputs (and the unit facts it judged the poor villages and counties by) as a snapshot under
+XIEZUO_DATA_DIR/runs/<id>/ so it can be reproduced exactly: the tables it read, written out, or the files of the
+snapshot it ran on, linked.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ from xiezuo.policy.models import PolicyVersion
 
 from . import household_rows, snapshot, spark_runs
 from .engine import Spec, evaluate
-from .engine.run import EngineResult, input_hash
+from .engine.digest import combine
+from .engine.run import INPUT_SCHEMAS, EngineResult, input_hash, input_parts, legacy_input_hash
 from .engine.spec import EXIT_CRITERIA
 from .engine.units import UnitJudgement, count_exits, judge_units
 from .inputs import read_inputs
@@ -260,16 +263,27 @@ def _write_divisions(run: Run, divisions: pa.Table, spec: Spec) -> None:
             copy.write_row([json.dumps(v) if isinstance(v, dict) else v for v in r.values()])
 
 
-def _unit_judgements(*, result: EngineResult, inputs: dict[str, pa.Table], spec: Spec,
-                     year: int) -> list[UnitJudgement]:
-    """Poor villages and counties judged from the run's division sums and the unit facts of the registry (read
-    now, from the database: a snapshot holds the household inputs only)."""
+def _unit_facts(*, year: int, source: Path | None, manifest: dict | None,
+                log: Callable[[str], None]) -> tuple[dict[str, pa.Table], str]:
+    """The unit facts a run judges the poor villages and counties by, and where they came from: the snapshot's
+    (format 2), else the database's as they are now (a snapshot written before format 2 holds none: said in the
+    log)."""
+    if source is not None and manifest is not None:
+        units = snapshot.read_units(source, manifest)
+        if units is not None:
+            return units, "snapshot"
+        log("  the snapshot holds no unit facts (written before format 2): poor villages and counties are judged "
+            "by the database's facts as they are now")
+    return snapshot.unit_tables(year), "database"
+
+
+def _unit_judgements(*, result: EngineResult, populations: pa.Table | None, units: dict[str, pa.Table],
+                     spec: Spec, year: int) -> list[UnitJudgement]:
+    """Poor villages and counties judged from the run's division sums and the unit facts it read (`_unit_facts`)."""
     if spec.village_exit is None and spec.county_exit is None:
         return []
-    from xiezuo.registry.unit_selectors import unit_inputs
-
-    return judge_units(divisions=result.divisions, populations=inputs.get("populations"), spec=spec, year=year,
-                       **unit_inputs(year=year))
+    return judge_units(divisions=result.divisions, populations=populations, spec=spec, year=year,
+                       units=units["units"], village_facts=units["village_facts"], county_facts=units["county_facts"])
 
 
 def _unit_objects(run: Run, judgements: list[UnitJudgement]) -> list[UnitResult]:
@@ -292,20 +306,29 @@ def _summary(result: EngineResult) -> dict:
 
 
 def snapshot_write(run: Run, inputs: dict[str, pa.Table], policy: PolicyVersion, digest: str | None = None) -> Path:
-    """Freeze a run's inputs as a snapshot (the format of `xiezuo snapshot`) under runs/<id>/. Written to
-    runs/<id>.partial-<this process> first and renamed when complete, as the last step before the caller's
-    transaction commits: a process killed while writing leaves a partial folder of a dead process, or a folder of
-    a run that stays unpublished (and is marked failed), both removed by `recover_interrupted`; an exception
-    removes its own (`_drop_snapshot`). A folder left by a database since rebuilt (run ids restart) is replaced."""
+    """Freeze a run's inputs (and unit facts) as a snapshot (the format of `xiezuo snapshot`) under runs/<id>/.
+    Written to runs/<id>.partial-<this process> first and renamed when complete, as the last step before the
+    caller's transaction commits: a process killed while writing leaves a partial folder of a dead process, or a
+    folder of a run that stays unpublished (and is marked failed), both removed by `recover_interrupted`; an
+    exception removes its own (`_drop_snapshot`). A folder left by a database since rebuilt (run ids restart) is
+    replaced."""
     return _snapshot_finish(run, _snapshot_partial(run, inputs, policy, digest or input_hash(inputs)))
 
 
-def _snapshot_partial(run: Run, inputs: dict[str, pa.Table], policy: PolicyVersion, digest: str) -> Path:
+def _snapshot_partial(run: Run, inputs: dict[str, pa.Table] | None, policy: PolicyVersion, digest: str, *,
+                      source: Path | None = None, manifest: dict | None = None, parts: dict | None = None) -> Path:
     """The snapshot written to runs/<id>.partial-<this process> (no database access: run_execute calls it in
-    a thread while its own thread writes the results)."""
+    a thread while its own thread writes the results): `inputs` written out, or, given the `source` snapshot the
+    run read (with a content digest: its `manifest`), that snapshot's files linked, with `inputs` (the unit facts
+    then, if the snapshot has none) beside them. Either way its manifest's input hash must be `digest` (`parts`:
+    the digests of `inputs`' parts, when the run has them: not computed again from the files)."""
     partial = runs_dir() / f"{run.pk}{PARTIAL}{worker_id()}"
     shutil.rmtree(partial, ignore_errors=True)
-    snapshot.write_tables(partial, inputs, year=run.year, policy=policy, input_hash=digest)
+    if source is not None:
+        snapshot.freeze(source, partial, manifest=manifest, year=run.year, policy=policy, units=inputs,
+                        input_hash=digest)
+    else:
+        snapshot.write_tables(partial, inputs, year=run.year, policy=policy, input_hash=digest, parts=parts)
     return partial
 
 
@@ -316,18 +339,25 @@ def _snapshot_finish(run: Run, partial: Path) -> Path:
     return final
 
 
-def _hash_and_freeze(run: Run, inputs: dict[str, pa.Table], policy: PolicyVersion, publish: bool,
-                     ) -> tuple[str, Path | None, dict[str, float]]:
-    """The inputs' hash and, for a published run, their snapshot in its partial folder, with the seconds each
-    took: pure Arrow and file work, run beside the engine and the database write (Arrow, Parquet and SHA-256
-    release the GIL; the write mostly waits on the server), so neither waits for the other."""
+def _hash_and_freeze(run: Run, inputs: dict[str, pa.Table] | None, units: dict[str, pa.Table],
+                     policy: PolicyVersion, publish: bool, digest: str | None = None, source: Path | None = None,
+                     manifest: dict | None = None) -> tuple[str, Path | None, dict[str, float]]:
+    """The inputs' hash (unless the snapshot the run read gave it: `digest`) and, for a published run, their
+    snapshot in its partial folder (the `source` snapshot's files linked, or the tables written), with the seconds
+    each took: pure Arrow and file work, run beside the database write (Arrow, Parquet and SHA-256 release the
+    GIL; the write mostly waits on the server), so neither waits for the other."""
     t = time.perf_counter()
-    digest = input_hash(inputs)
+    parts = None
+    if digest is None:
+        parts = input_parts({**inputs, **units})  # kept for the snapshot's files: hashed once
+        digest = combine(parts)
     seconds = {"hash": time.perf_counter() - t}
     partial = None
     if publish:
         t = time.perf_counter()
-        partial = _snapshot_partial(run, inputs, policy, digest)
+        partial = (_snapshot_partial(run, units, policy, digest, source=source, manifest=manifest)
+                   if source is not None else _snapshot_partial(run, {**inputs, **units}, policy, digest,
+                                                                parts=parts))
         seconds["snapshot"] = time.perf_counter() - t
     return digest, partial, seconds
 
@@ -337,24 +367,34 @@ def _drop_snapshot(run_id: int) -> None:
     shutil.rmtree(runs_dir() / f"{run_id}{PARTIAL}{worker_id()}", ignore_errors=True)
 
 
-def snapshot_read(run: Run) -> tuple[dict[str, pa.Table], dict]:
-    """A published run's frozen inputs and policy; checksums verified (runs published before the snapshot
-    format, without a manifest, are read as they were written)."""
+def snapshot_read(run: Run) -> tuple[dict[str, pa.Table], dict, dict | None]:
+    """A published run's frozen tables, policy and manifest; checksums verified (runs published before the
+    snapshot format, without a manifest, are read as they were written: no manifest)."""
     path = Path(run.snapshot_dir)
     if not snapshot.is_snapshot(path):
-        return snapshot.read_legacy(path)
-    tables, _manifest, policy = snapshot.read(path)
-    return tables, policy
+        tables, policy = snapshot.read_legacy(path)
+        return tables, policy, None
+    tables, manifest, policy = snapshot.read(path)
+    return tables, policy, manifest
 
 
 def run_reproduce(*, run: Run) -> EngineResult:
-    """Recompute a published run from its frozen inputs (however the registry changed since)."""
+    """Recompute a published run from its frozen inputs (however the registry changed since), and judge its poor
+    villages and counties by its frozen unit facts (`result.units`; a run frozen before format 2 has none: the
+    database's now). `result.input_hash` is the frozen inputs' hash, of the kind the run recorded."""
     if not run.snapshot_dir:
         raise ValidationError(_("Run %(id)s has no frozen inputs (only published runs keep them)."),
                               params={"id": run.pk})
-    tables, policy = snapshot_read(run)
-    result = evaluate(**tables, spec=Spec.from_dict(policy["parameters"]), year=run.year, backend=run.engine)
-    result.input_hash = input_hash(tables)
+    tables, policy, manifest = snapshot_read(run)
+    inputs = {name: tables[name] for name in INPUT_SCHEMAS}
+    spec = Spec.from_dict(policy["parameters"])
+    result = evaluate(**inputs, spec=spec, year=run.year, backend=run.engine)
+    digested = manifest is not None and snapshot.parts(manifest) is not None
+    result.input_hash = input_hash(tables) if digested else legacy_input_hash(inputs)
+    units = (snapshot.read_units(run.snapshot_dir, manifest) if manifest is not None else None) or \
+        snapshot.unit_tables(run.year)
+    result.units = _unit_judgements(result=result, populations=inputs["populations"], units=units, spec=spec,
+                                    year=run.year)
     return result
 
 
@@ -363,23 +403,29 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
                 log: Callable[[str], None] = lambda _m: None, inputs: dict[str, pa.Table] | None = None,
                 inputs_from: str = "given", read_seconds: float = 0.0,
                 progress: Callable[[float, str], None] = lambda _f, _m: None,
-                snapshot_dir: Path | None = None, manifest: dict | None = None) -> Run:
+                snapshot_dir: Path | None = None, manifest: dict | None = None, source: Path | None = None) -> Run:
     """Run the engine for `year` under `policy` and store the results; publish if asked.
 
     `progress(fraction, message)` is told each phase (a job's `handle.progress`, which raises to cancel).
     With `engine="spark"` the work is Spark's executors' (`spark_runs`); given `snapshot_dir` (verified, with its
-    `manifest`), they read that snapshot instead of `inputs`."""
+    `manifest`), they read that snapshot instead of `inputs`. `source` (with its `manifest`) is the snapshot the
+    inputs come from (`run_from_snapshot`): its unit facts are judged by, its content digest is the run's input
+    hash, and publishing keeps its files."""
+    source = source if source is not None else snapshot_dir
     if publish and what_if:
         raise ValidationError(_("A what-if run cannot be published."))
     if publish and policy.status != PolicyVersion.Status.PUBLISHED:
         raise ValidationError(_("Only a published policy can back a published run; %(name)s is a draft."),
                               params={"name": policy.name})
     spec = Spec.from_dict(policy.parameters)
-    if publish and snapshot_dir is not None:
-        # its inputs never come into this process, so no input hash to freeze them under: publish a run of them
-        # with DuckDB (or from the registry)
-        raise ValidationError(_("A Spark run from a snapshot cannot be published; run it with the DuckDB engine "
-                                "to publish it."))
+    # A snapshot's content digest (format 2) is the input hash of a run of it, whichever engine ran it.
+    digested = source is not None and manifest is not None and snapshot.parts(manifest) is not None
+    if publish and inputs is None and source is not None and not digested:
+        # a Spark run of a format-1 snapshot: its inputs never come into this process, and the manifest has no
+        # content digest to freeze them under
+        raise ValidationError(_("This snapshot was written before snapshots carried a content digest (format 1), "
+                                "so a Spark run of it cannot be published: take the snapshot again with "
+                                "`xiezuo snapshot` and run that, or run this one with the DuckDB engine."))
     recover_interrupted()
     run = Run.objects.create(policy=policy, year=year, engine=engine, what_if=what_if, base_run=base_run,
                              created_by=user if getattr(user, "pk", None) else None, worker=worker_id())
@@ -389,7 +435,7 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
     try:
         log(f"run #{run.pk}: {year}, policy {policy.name}, engine {engine}")
         progress(0.05, "reading the registry")
-        if snapshot_dir is not None:
+        if source is not None:
             how = inputs_from
         elif inputs is None:
             inputs, how = read_inputs(year, log=log)
@@ -399,9 +445,16 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
         # the inputs' hash and a published run's snapshot need only the inputs: they start now, beside the engine
         # and the write (with the write down to a few seconds they were the longest part when started after the
         # engine)
+        # the unit facts are part of the inputs (hashed and frozen with them): read now, from the snapshot or the
+        # database
+        facts, units_from = _unit_facts(year=year, source=source, manifest=manifest, log=log)
         side = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"run-{run.pk}-freeze")
-        # a snapshot Spark reads is not in this process: no hash to take here (the manifest's, a published run's)
-        frozen = side.submit(_hash_and_freeze, run, inputs, policy, publish) if inputs is not None else None
+        # the input hash: a digested snapshot's (with the database's unit facts if it holds none), else the tables'
+        # (a Spark run of a format-1 snapshot has neither: no hash, and it cannot be published)
+        digest = (snapshot.content_hash(manifest, facts if units_from == "database" else None) if digested
+                  else None if inputs is not None else "")
+        frozen = side.submit(_hash_and_freeze, run, inputs, facts, policy, publish, digest,
+                             source if digested else None, manifest)
         log("  evaluating ...")
         progress(0.4, "evaluating")
         if engine == "spark":
@@ -411,8 +464,8 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
         else:
             result = evaluate(**inputs, spec=spec, year=year, backend=engine, spark=spark)
         t_units = time.perf_counter()
-        units = _unit_judgements(result=result, inputs=inputs if inputs is not None else
-                                 {"populations": spark_runs.populations(snapshot_dir)}, spec=spec, year=year)
+        units = _unit_judgements(result=result, populations=inputs["populations"] if inputs is not None else
+                                 spark_runs.populations(snapshot_dir), units=facts, spec=spec, year=year)
         result.timings["units"] = time.perf_counter() - t_units
         counts = ({k: inputs[k].num_rows for k in ("households", "members")} if inputs is not None
                   else result.counts)
@@ -438,8 +491,7 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
             UnitResult.objects.bulk_create(_unit_objects(run, units), batch_size=2000)
             phases["write_divisions"] = time.perf_counter() - t
             t = time.perf_counter()
-            digest, partial, beside = (frozen.result() if frozen is not None
-                                       else ((manifest or {}).get("input_hash") or "", None, {}))
+            digest, partial, beside = frozen.result()
             side.shutdown()
             phases["wait_hash_and_snapshot"] = time.perf_counter() - t
             phases.update({f"{k}_beside": v for k, v in beside.items()})  # overlapped with the write above
@@ -448,6 +500,7 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
             run.input_members = counts["members"]
             run.input_hash = digest
             run.summary = _summary(result)
+            run.summary["inputs"] = {"units_from": units_from, **({"snapshot": str(source)} if source else {})}
             if units:
                 run.summary["units"] = count_exits(units)
             run.timings = {"read": round(t_read, 3), "read_with": how,
@@ -503,23 +556,58 @@ def runs_delete(*, runs) -> int:
 
 @transaction.atomic
 def run_publish(*, run: Run, user) -> Run:
-    """Publish a finished run (its inputs are re-read and frozen: they must hash to the same value)."""
+    """Publish a finished run and freeze its inputs. A run of a snapshot keeps that snapshot's files if it is
+    still there as it was (its content digest is the run's input hash); otherwise the registry is read again and
+    must hash to the run's input hash (the unit facts included)."""
     run = Run.objects.select_for_update().get(pk=run.pk)
     if run.what_if or run.status != Run.Status.SUCCEEDED or run.published:
         raise ValidationError(_("Only a finished, unpublished, non-what-if run can be published."))
-    inputs, _how = read_inputs(run.year)
-    if input_hash(inputs) != run.input_hash:
-        raise ValidationError(_("The registry changed since this run; run it again to publish."))
+    source = (run.summary.get("inputs") or {}).get("snapshot")
+    if not run.input_hash:
+        raise ValidationError(_("Run %(id)s has no input hash: it is a Spark run of a snapshot written before "
+                                "snapshots carried a content digest. Take the snapshot again with `xiezuo snapshot` "
+                                "and run that with --publish."), params={"id": run.pk})
+    frozen = _snapshot_as_run(run, source) if source else None
+    if frozen is None:
+        inputs, _how = read_inputs(run.year)
+        tables = {**inputs, **snapshot.unit_tables(run.year)}
+        digest = input_hash(tables)
+        if digest != run.input_hash and legacy_input_hash(inputs) != run.input_hash:
+            if source:
+                raise ValidationError(
+                    _("Run %(id)s ran on the snapshot %(dir)s, which is gone or no longer as it was, and the "
+                      "registry's inputs differ from it: run a snapshot again with publishing (`xiezuo monitor run "
+                      "--snapshot DIR --publish`), or run the registry again."), params={"id": run.pk, "dir": source})
+            raise ValidationError(_("The registry changed since this run; run it again to publish."))
+        run.input_hash = digest  # a run from before the content digest: the same inputs, under today's hash
     run.published = True
     run.snapshot_dir = str(runs_dir() / str(run.pk))
-    run.save(update_fields=["published", "snapshot_dir"])
+    run.save(update_fields=["published", "snapshot_dir", "input_hash"])
     audit.record(action="measure.run.published", user=user, target=run, data={"hash": run.input_hash})
     try:
-        snapshot_write(run, inputs, run.policy, run.input_hash)
+        if frozen is not None:
+            path, manifest, units = frozen
+            _snapshot_finish(run, _snapshot_partial(run, units, run.policy, run.input_hash, source=path,
+                                                    manifest=manifest))
+        else:
+            snapshot_write(run, tables, run.policy, run.input_hash)
     except BaseException:
         _drop_snapshot(run.pk)
         raise
     return run
+
+
+def _snapshot_as_run(run: Run, source: str) -> tuple[Path, dict, dict | None] | None:
+    """The snapshot a run read, its manifest and the unit facts to freeze beside it (the database's, if it has
+    none), if it is still there, verifies and hashes to the run's input hash; else None."""
+    try:
+        manifest = snapshot.verify(source)
+    except snapshot.SnapshotError:
+        return None
+    units = None if snapshot.has_units(manifest) else snapshot.unit_tables(run.year)
+    if snapshot.content_hash(manifest, units) != run.input_hash:
+        return None
+    return Path(source), manifest, units
 
 
 def run_from_snapshot(*, path: str | Path, policy: PolicyVersion | None = None, year: int | None = None,
@@ -544,9 +632,11 @@ def run_from_snapshot(*, path: str | Path, policy: PolicyVersion | None = None, 
         if snapshot.policy_digest(policy.parameters) != meta["sha256"]:
             raise ValidationError(_("Policy %(name)s changed since the snapshot was taken; name the policy to run "
                                     "under."), params={"name": policy.name})
-    return run_execute(year=manifest["year"], policy=policy, inputs=tables, inputs_from="snapshot",
-                       read_seconds=read_seconds, snapshot_dir=None if tables is not None else Path(path).resolve(),
-                       manifest=manifest, **kwargs)
+    source = Path(path).resolve()
+    inputs = {name: tables[name] for name in INPUT_SCHEMAS} if tables is not None else None  # no unit facts
+    return run_execute(year=manifest["year"], policy=policy, inputs=inputs, inputs_from="snapshot",
+                       read_seconds=read_seconds, snapshot_dir=None if tables is not None else source,
+                       manifest=manifest, source=source, **kwargs)
 
 
 def _ensure_may_run(user) -> None:

@@ -6,12 +6,16 @@
     DIR/years/county=PPCCDD/part-0.parquet
     DIR/members/county=PPCCDD/part-0.parquet
     DIR/populations/part-0.parquet                      one row per division (every level), not partitioned
+    DIR/{units,village_facts,county_facts}/part-0.parquet   the poor-unit facts a run of the year reads (format 2)
 
 `xiezuo snapshot` writes one from the registry county by county, in record batches (one open file and one
-batch in memory, whatever the registry's size); a published run writes its inputs the same way
-(`write_tables`). `read` verifies every file's SHA-256 against the manifest before reading, and refuses a
-missing, changed or extra file. Published runs from before this format (`runs/<id>/households.parquet`, ...,
-no manifest) are read by `read_legacy`.
+batch in memory, whatever the registry's size; one county's table while its file is hashed); a published run
+writes its inputs the same way (`write_tables`), or, when it ran on a snapshot, keeps that snapshot's files
+(`freeze`: hard links, or copies). Each data file's content digest (`engine.digest`) is recorded beside its
+SHA-256, and the manifest's `input_hash` combines them: the run's input hash, equal for the same rows however
+they were written. `read` verifies every file's SHA-256 against the manifest before reading, and refuses a
+missing, changed or extra file. Format 1 (no content digests, no unit facts) is still read. Published runs from
+before the snapshot format (`runs/<id>/households.parquet`, ..., no manifest) are read by `read_legacy`.
 
 The inputs carry no identity numbers and no names (see `inputs.queries`): households are their database
 id, village code, attribute and years; members their household id, birth year and coded attributes.
@@ -35,13 +39,15 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from .engine.run import INPUT_SCHEMAS, PARQUET_ROW_GROUP_ROWS, conform
+from .engine.digest import NO_COUNTY, PARTITIONED, combine, partition_digests, table_digest
+from .engine.run import INPUT_SCHEMAS, PARQUET_ROW_GROUP_ROWS, SNAPSHOT_SCHEMAS, conform
+from .engine.units import UNIT_SCHEMAS
 
 FORMAT = "xiezuo-snapshot"
-FORMAT_VERSION = 1
-PARTITIONED = ("households", "years", "members")
-NO_COUNTY = "__HIVE_DEFAULT_PARTITION__"  # hive's name for a NULL key: rows of a household not among the inputs
+FORMAT_VERSION = 2  # 2: content digests per file and in `input_hash`, the unit facts; 1 is still read
+READABLE_VERSIONS = (1, 2)
 BATCH_ROWS = 100_000
+__all__ = ["NO_COUNTY", "PARTITIONED"]  # re-exported: the layout's names
 
 
 class SnapshotError(ValidationError):
@@ -80,11 +86,14 @@ def _write_json(path: Path, data: dict) -> None:
 
 
 class _Writer:
-    """Writes one table's batches, sorted by county, to one Parquet file per county."""
+    """Writes one table's batches, sorted by county, to one Parquet file per county; each file, once closed, is
+    read back (one county) for its content digest, unless `digest` is False (Spark's scratch inputs) or the
+    digests are given (`known`: county -> digest, computed from the same rows in memory)."""
 
-    def __init__(self, root: Path, name: str, *, partitioned: bool = True) -> None:
-        self.root, self.name, self.partitioned = root, name, partitioned
-        self.schema = INPUT_SCHEMAS[name]
+    def __init__(self, root: Path, name: str, *, partitioned: bool = True, digest: bool = True,
+                 known: dict[str, str] | None = None) -> None:
+        self.root, self.name, self.partitioned, self.digest, self.known = root, name, partitioned, digest, known
+        self.schema = SNAPSHOT_SCHEMAS[name]
         self.files: dict[str, dict] = {}  # relative path -> {"rows", "sha256"}
         self.partitions: dict[str, int] = {}
         self.county: str | None = None
@@ -112,7 +121,12 @@ class _Writer:
             return
         self.writer.close()
         self.sink.close()
-        self.files[self.relpath]["sha256"] = file_digest(self.root / self.relpath)
+        path = self.root / self.relpath
+        self.files[self.relpath]["sha256"] = file_digest(path)
+        if self.known is not None:
+            self.files[self.relpath]["digest"] = self.known[_part(self.relpath)[1]]
+        elif self.digest:
+            self.files[self.relpath]["digest"] = table_digest(self.name, pq.read_table(path, schema=self.schema))
         self.writer = self.sink = None
 
     def write(self, batch: pa.RecordBatch, county: str | None) -> None:
@@ -157,7 +171,7 @@ class _Writer:
 
 
 def _conformed(name: str, batches: Iterable[pa.RecordBatch], partitioned: bool) -> Iterator[pa.RecordBatch]:
-    schema = INPUT_SCHEMAS[name]
+    schema = SNAPSHOT_SCHEMAS[name]
     for batch in batches:
         columns = [batch.column(f.name).cast(f.type) for f in schema]
         names = [f.name for f in schema]
@@ -176,10 +190,50 @@ def _start(root: Path) -> None:
     _mkdir(root)
 
 
-def _finish(root: Path, *, year: int, policy, writers: list[_Writer], input_hash: str | None) -> dict:
+def _part(rel: str) -> tuple[str, str]:
+    """(table, county) of a data file's path ("" for a table kept whole)."""
+    name, _sep, rest = rel.partition("/")
+    folder = rest.split("/", 1)[0]
+    return name, folder.removeprefix("county=") if folder.startswith("county=") else ""
+
+
+def parts(manifest: dict) -> dict[str, dict[str, str]] | None:
+    """The content digest of each data file, as `engine.digest.partition_digests` gives them; None for a
+    snapshot without them (format 1, or Spark's scratch inputs)."""
+    out: dict[str, dict[str, str]] = {name: {} for name in manifest["tables"]}
+    for rel, meta in manifest["files"].items():
+        if rel == "policy.json":
+            continue
+        if "digest" not in meta:
+            return None
+        name, county = _part(rel)
+        out[name][county] = meta["digest"]
+    return out
+
+
+def content_hash(manifest: dict, units: dict[str, pa.Table] | None = None) -> str | None:
+    """The input hash of a run of this snapshot: its files' content digests combined, with those of `units` (the
+    unit facts the run read from the database) for a snapshot that holds none; None without digests (format 1)."""
+    digests = parts(manifest)
+    if digests is None:
+        return None
+    extra = {name: conform(name, t) for name, t in (units or {}).items() if name not in digests}
+    return combine({**digests, **partition_digests(extra)})
+
+
+def has_units(manifest: dict) -> bool:
+    """Does the snapshot hold the unit facts (format 2)? Without them a run reads them from the database."""
+    return all(name in manifest["tables"] for name in UNIT_SCHEMAS)
+
+
+def _finish(root: Path, *, year: int, policy, writers: list[_Writer], input_hash: str | None,
+            tables: dict | None = None, files: dict | None = None, extra: dict | None = None) -> dict:
+    """policy.json and the manifest (last). `input_hash`, if given (the run's, from the tables it read), must be
+    the files' combined content digest: a frozen snapshot that would not hash to its run's inputs is refused."""
     policy_file = {"name": policy.name, "year": year, "parameters": policy.parameters}
     _write_json(root / "policy.json", policy_file)
-    files = {"policy.json": {"sha256": file_digest(root / "policy.json")}}
+    files = dict(files or {})
+    files["policy.json"] = {"sha256": file_digest(root / "policy.json")}
     for w in writers:
         files.update(w.files)
     manifest = {
@@ -187,10 +241,16 @@ def _finish(root: Path, *, year: int, policy, writers: list[_Writer], input_hash
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "policy": {"id": policy.pk, "name": policy.name, "year": policy.year,
                    "sha256": policy_digest(policy.parameters)},
-        "input_hash": input_hash,
-        "tables": {w.name: w.entry() for w in writers},
+        "input_hash": None,
+        "tables": {**(tables or {}), **{w.name: w.entry() for w in writers}},
         "files": dict(sorted(files.items())),
+        **(extra or {}),
     }
+    digests = parts(manifest)
+    manifest["input_hash"] = combine(digests) if digests is not None else None
+    if input_hash is not None and manifest["input_hash"] != input_hash:
+        raise SnapshotError(_("The snapshot written does not hash to the run's inputs (%(written)s, not %(run)s)."),
+                            params={"written": manifest["input_hash"], "run": input_hash})
     _write_json(root / "manifest.json", manifest)  # last: a snapshot without it is incomplete
     return manifest
 
@@ -199,7 +259,9 @@ def _finish(root: Path, *, year: int, policy, writers: list[_Writer], input_hash
 
 def registry_queries(year: int) -> dict[str, tuple[str, list]]:
     """`inputs.queries`, each with the household's county and ordered by it (populations as they are).
-    Years and members take the county from the household row (of any status), so they hold the same rows."""
+    Years and members take the county of their household if it is among the households (not removed: every
+    year and member row is of a household with a year row), else none (`NO_COUNTY`), as `write_tables` and
+    `engine.digest` cut them: the same rows go to the same file, and hash alike, however they are written."""
     from .inputs import queries
 
     q = queries(year)
@@ -208,8 +270,8 @@ def registry_queries(year: int) -> dict[str, tuple[str, list]]:
                           f"ORDER BY county", q["households"][1])}
     for name in ("years", "members"):
         sql, params = q[name]
-        out[name] = (f"SELECT q.*, {county} AS county FROM ({sql}) q "
-                     f"JOIN registry_household h ON h.id = q.household_id ORDER BY county", params)
+        out[name] = (f"SELECT q.*, {county} AS county FROM ({sql}) q LEFT JOIN registry_household h "
+                     f"ON h.id = q.household_id AND h.status <> 'removed' ORDER BY county", params)
     out["populations"] = q["populations"]
     return out
 
@@ -231,8 +293,19 @@ def _stream(sql: str, params: list, names: list[str], adbc=None) -> Iterator[pa.
             yield pa.RecordBatch.from_arrays([pa.array(c) for c in zip(*rows, strict=True)], names=names)
 
 
+def unit_tables(year: int) -> dict[str, pa.Table]:
+    """The unit facts a run of `year` judges the poor villages and counties by, from the database now
+    (`registry.unit_selectors.unit_inputs`: a few rows per unit), as tables."""
+    from xiezuo.registry.unit_selectors import unit_inputs
+
+    facts = unit_inputs(year=year)
+    return {name: conform(name, facts[key]) for name, key in
+            (("units", "units"), ("village_facts", "village_facts"), ("county_facts", "county_facts"))}
+
+
 def write_registry(root: str | Path, *, year: int, policy, log=lambda _m: None) -> dict:
-    """Snapshot the registry's inputs for `year` into `root` (a new or empty folder), county by county.
+    """Snapshot the registry's inputs for `year` into `root` (a new or empty folder), county by county, and the
+    unit facts a run of `year` reads (small tables, whole).
     A large SQLite file is read by ADBC in a child process streaming Arrow batches (as `inputs.read_inputs`
     does; ~3x quicker than Python's sqlite3), falling back to the cursor if that fails."""
     from . import sqlite_reader
@@ -272,6 +345,12 @@ def write_registry(root: str | Path, *, year: int, policy, log=lambda _m: None) 
     finally:
         if adbc is not None:
             adbc.close()
+    for name, table in unit_tables(year).items():
+        w = _Writer(root, name, partitioned=False)
+        w.feed(table.to_batches())
+        writers.append(w)
+    counts = ", ".join(f"{w.name} {w.entry()['rows']:,}" for w in writers[-len(UNIT_SCHEMAS):])
+    log(f"  unit facts: {counts} rows")
     return _finish(root, year=year, policy=policy, writers=writers, input_hash=None)
 
 
@@ -291,11 +370,16 @@ def _by_county(name: str, table: pa.Table, ids: pa.Array, codes: pa.Array, count
 
 
 def write_tables(root: str | Path, tables: dict[str, pa.Table], *, year: int, policy,
-                 input_hash: str | None = None) -> dict:
-    """Snapshot inputs already in memory (a run's), in the same layout as `write_registry`."""
+                 input_hash: str | None = None, digest: bool = True,
+                 parts: dict[str, dict[str, str]] | None = None) -> dict:
+    """Snapshot inputs already in memory (a run's: the four inputs, and the unit facts if given), in the same
+    layout as `write_registry`. `digest=False` skips the content digests (Spark's scratch inputs); `parts` gives
+    them (`engine.run.input_parts` of the same tables: the run hashed them already), instead of hashing each
+    file read back."""
     root = Path(root)
     _start(root)
-    tables = {name: conform(name, tables[name]) for name in INPUT_SCHEMAS}
+    tables = {name: conform(name, tables[name]) for name in SNAPSHOT_SCHEMAS if name in tables or
+              name in INPUT_SCHEMAS}
     hh = tables["households"]
     county = pc.utf8_slice_codeunits(hh.column("village"), 0, 6)
     counties = pc.unique(county).sort()
@@ -305,10 +389,54 @@ def write_tables(root: str | Path, tables: dict[str, pa.Table], *, year: int, po
         partitioned = name in PARTITIONED
         if partitioned:
             table = _by_county(name, table, ids, codes, counties)
-        w = _Writer(root, name, partitioned=partitioned)
+        w = _Writer(root, name, partitioned=partitioned, digest=digest, known=(parts or {}).get(name))
         w.feed(table.to_batches(max_chunksize=PARQUET_ROW_GROUP_ROWS))
         writers.append(w)
     return _finish(root, year=year, policy=policy, writers=writers, input_hash=input_hash)
+
+
+def _link(source: Path, target: Path) -> str:
+    """`source` hard-linked at `target` (the same bytes, no copy), or copied (0600) on another file system."""
+    try:
+        os.link(source, target)
+        return "linked"
+    except OSError:
+        with open(source, "rb") as src, _open_private(target) as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        return "copied"
+
+
+def freeze(source: str | Path, root: str | Path, *, manifest: dict, year: int, policy,
+           units: dict[str, pa.Table] | None = None, input_hash: str | None = None) -> dict:
+    """A run's frozen inputs from the snapshot it ran on (`manifest`: that snapshot's, verified): its data files
+    hard-linked into `root` (copied across file systems), each checked against its SHA-256 once in place; the
+    run's policy (which may not be the snapshot's); and `units`, the unit facts the run read from the database,
+    written beside them if the snapshot has none. The manifest's `input_hash` must be the run's."""
+    source, root = Path(source), Path(root)
+    _start(root)
+    files, how = {}, set()
+    for rel, meta in manifest["files"].items():
+        if rel == "policy.json":
+            continue
+        target = root / rel
+        for folder in reversed(Path(rel).parents[:-1]):
+            _mkdir(root / folder)
+        how.add(_link(source / rel, target))
+        if file_digest(target) != meta["sha256"]:
+            raise SnapshotError(_("The snapshot was changed: %(file)s does not match its checksum."),
+                                params={"file": rel})
+        files[rel] = meta
+    writers = []
+    for name, table in (units or {}).items():
+        if name in manifest["tables"]:
+            continue
+        w = _Writer(root, name, partitioned=False)
+        w.feed(conform(name, table).to_batches())
+        writers.append(w)
+    return _finish(root, year=year, policy=policy, writers=writers, input_hash=input_hash,
+                   tables=manifest["tables"], files=files,
+                   extra={"frozen_from": {"path": str(source), "created_at": manifest.get("created_at"),
+                                          "files": "/".join(sorted(how))}})
 
 
 # -- reading -----------------------------------------------------------------------------------------
@@ -323,7 +451,7 @@ def verify(root: str | Path) -> dict:
         manifest = json.loads(manifest_path.read_text())
     except (ValueError, OSError) as exc:
         raise SnapshotError(_("The snapshot's manifest cannot be read (%(error)s)."), params={"error": exc}) from exc
-    if manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:
+    if manifest.get("format") != FORMAT or manifest.get("format_version") not in READABLE_VERSIONS:
         raise SnapshotError(_("Unknown snapshot format %(format)s version %(version)s."),
                             params={"format": manifest.get("format"), "version": manifest.get("format_version")})
     files = manifest["files"]
@@ -334,7 +462,7 @@ def verify(root: str | Path) -> dict:
         if file_digest(path) != meta["sha256"]:
             raise SnapshotError(_("The snapshot was changed: %(file)s does not match its checksum."),
                                 params={"file": rel})
-    for name in INPUT_SCHEMAS:
+    for name in SNAPSHOT_SCHEMAS:
         for path in sorted((root / name).rglob("*.parquet")):
             rel = str(path.relative_to(root))
             if rel not in files:
@@ -343,15 +471,29 @@ def verify(root: str | Path) -> dict:
     return manifest
 
 
+def _read_table(root: Path, manifest: dict, name: str) -> pa.Table:
+    schema = SNAPSHOT_SCHEMAS[name]
+    files = [pq.read_table(root / rel, schema=schema) for rel in manifest["files"] if rel.split("/", 1)[0] == name]
+    return pa.concat_tables(files) if files else schema.empty_table()
+
+
+def read_units(root: str | Path, manifest: dict) -> dict[str, pa.Table] | None:
+    """The unit facts of a verified snapshot (a few rows per unit), or None if it holds none (format 1)."""
+    if not has_units(manifest):
+        return None
+    return {name: _read_table(Path(root), manifest, name) for name in UNIT_SCHEMAS}
+
+
 def read(root: str | Path) -> tuple[dict[str, pa.Table], dict, dict]:
-    """The four inputs, the manifest and the policy file of a verified snapshot."""
+    """The tables (the four inputs, and the unit facts from format 2), the manifest and the policy file of a
+    verified snapshot."""
     root = Path(root)
     manifest = verify(root)
     tables = {}
-    for name, schema in INPUT_SCHEMAS.items():
-        parts = [pq.read_table(root / rel, schema=schema) for rel in manifest["files"]
-                 if rel.split("/", 1)[0] == name]
-        table = pa.concat_tables(parts) if parts else schema.empty_table()
+    for name in SNAPSHOT_SCHEMAS:
+        if name not in manifest["tables"] and name not in INPUT_SCHEMAS:
+            continue
+        table = _read_table(root, manifest, name)
         if table.num_rows != manifest["tables"][name]["rows"]:
             raise SnapshotError(_("The snapshot is incomplete: %(table)s has %(rows)s rows, its manifest says "
                                   "%(expected)s."), params={"table": name, "rows": table.num_rows,

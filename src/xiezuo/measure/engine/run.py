@@ -20,8 +20,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import rules
+from . import digest, rules
 from .spec import Spec
+from .units import UNIT_SCHEMAS
 
 INPUT_SCHEMAS: dict[str, pa.Schema] = {
     "households": pa.schema([("id", pa.int64()), ("village", pa.string()), ("attribute", pa.string()),
@@ -44,9 +45,16 @@ INPUT_SCHEMAS: dict[str, pa.Schema] = {
 PARQUET_ROW_GROUP_ROWS = 131_072
 
 
+# Everything a snapshot holds: the engine's inputs and the unit facts of the poor-unit judgements.
+SNAPSHOT_SCHEMAS: dict[str, pa.Schema] = {**INPUT_SCHEMAS, **UNIT_SCHEMAS}
+
+
 def conform(name: str, table) -> pa.Table:
-    """An input as an Arrow table with the expected schema (columns selected and cast)."""
-    schema = INPUT_SCHEMAS[name]
+    """An input (or a table of unit facts) as an Arrow table with the expected schema (columns selected and
+    cast); a list of dicts is taken as rows."""
+    schema = SNAPSHOT_SCHEMAS[name]
+    if isinstance(table, list):
+        return pa.Table.from_pylist(table, schema=schema)
     if not isinstance(table, pa.Table):
         table = pa.Table.from_pandas(table) if hasattr(table, "columns") and hasattr(table, "iloc") else (
             table.to_arrow() if hasattr(table, "to_arrow") else pa.table(table))
@@ -63,21 +71,33 @@ def parquet_sql(name: str, path: str) -> str:
     return f"SELECT {cols} FROM read_parquet('{path.replace(chr(39), chr(39) * 2)}')"
 
 
+def input_parts(tables: dict[str, pa.Table]) -> dict[str, dict[str, str]]:
+    """The content digest of each part of the inputs (`digest.partition_digests`), as a snapshot's files."""
+    return digest.partition_digests({name: conform(name, t) for name, t in tables.items()})
+
+
 def input_hash(tables: dict[str, pa.Table]) -> str:
-    """SHA-256 over the inputs in a canonical order (sorted by their key), independent of row order."""
-    digest = hashlib.sha256()
+    """The inputs' content digest (`digest`): independent of row order and batching, and equal to the
+    `input_hash` a snapshot of the same tables records in its manifest (format 2)."""
+    return digest.combine(input_parts(tables))
+
+
+def legacy_input_hash(tables: dict[str, pa.Table]) -> str:
+    """The input hash of runs published before snapshot format 2 (one SHA-256 over the four inputs sorted by
+    their key, as Arrow IPC): `monitor reproduce` checks those runs with it."""
+    sha = hashlib.sha256()
     keys = {"households": ["id"], "years": ["household_id"], "populations": ["code"],
             "members": ["household_id", "birth_year", "education", "schooling", "health", "disability",
                         "labour", "deceased"]}
-    for name in sorted(tables):
+    for name in sorted(set(tables) & set(INPUT_SCHEMAS)):  # the unit facts were not in it
         t = tables[name]
         t = t.sort_by([(k, "ascending") for k in keys[name]]) if t.num_rows else t
         sink = pa.BufferOutputStream()
         with pa.ipc.new_stream(sink, t.schema) as writer:
             writer.write_table(t.combine_chunks() if t.num_rows else t)
-        digest.update(name.encode())
-        digest.update(sink.getvalue().to_pybytes())
-    return digest.hexdigest()
+        sha.update(name.encode())
+        sha.update(sink.getvalue().to_pybytes())
+    return sha.hexdigest()
 
 
 @dataclass
@@ -87,6 +107,7 @@ class EngineResult:
     timings: dict[str, float] = field(default_factory=dict)
     input_hash: str = ""
     counts: dict[str, int] = field(default_factory=dict)
+    units: list | None = None  # the poor-unit judgements (`units.judge_units`), when the caller made them
 
 
 def _duckdb_runner(threads: int | None = None) -> tuple[Callable, Callable]:

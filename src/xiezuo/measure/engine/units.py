@@ -31,9 +31,23 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import pyarrow as pa
+
 from .spec import VILLAGE_HAVES, Spec
 
 RATE_PLACES = Decimal("0.000001")  # rates shown to 0.0001 %: enough to tell 2.9999 % from 3 %
+RATE = pa.decimal128(7, 6)  # registry.unit_models.RATE: exact, as recorded
+
+# The unit facts `judge_units` reads, as tables (what a snapshot keeps of them: `measure.snapshot`). Money in
+# integer fen, rates exact, the haves True/False/None (None: not recorded).
+UNIT_SCHEMAS: dict[str, pa.Schema] = {
+    "units": pa.schema([("code", pa.string()), ("level", pa.string()), ("designated_year", pa.int64()),
+                        ("exit_year", pa.int64())]),
+    "village_facts": pa.schema([("code", pa.string()), ("year", pa.int64()), ("collective_income", pa.int64()),
+                                *[(h, pa.bool_()) for h in VILLAGE_HAVES if h != "collective_income"]]),
+    "county_facts": pa.schema([("code", pa.string()), ("year", pa.int64()), ("wrong_exit_rate", RATE),
+                               ("missed_poor_rate", RATE), ("public_approval", RATE)]),
+}
 
 
 @dataclass(frozen=True)
@@ -198,4 +212,4 @@ def count_exits(judgements: Iterable[UnitJudgement]) -> dict[str, dict[str, int]
     return out
 
 
-__all__ = ["VILLAGE_HAVES", "Criterion", "UnitJudgement", "count_exits", "judge_units"]
+__all__ = ["UNIT_SCHEMAS", "VILLAGE_HAVES", "Criterion", "UnitJudgement", "count_exits", "judge_units"]

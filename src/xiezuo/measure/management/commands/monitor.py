@@ -48,6 +48,11 @@ class Command(BaseCommand):
             same = result.input_hash == run.input_hash
             self.stdout.write(f"run #{run.pk}: inputs {'identical' if same else 'DIFFERENT'} "
                               f"({result.input_hash[:12]}), {result.households.num_rows:,} households recomputed")
+            if result.units:
+                stored = {(u.division_id, u.may_exit) for u in run.unit_results.all()}
+                again = {(j.code, j.may_exit) for j in result.units}
+                self.stdout.write(f"  {len(again)} poor villages and counties judged again: "
+                                  f"{'as stored' if again == stored else 'DIFFERENT from the stored judgements'}")
             return
         if opts.get("snapshot"):
             if opts["background"]:
