@@ -82,6 +82,20 @@ def cadre_list(request):
     return render(request, "field/cadres.html", {"form": form, "page": page})
 
 
+def _households_change(request, cadre, change, ids: list[int], done: str):
+    """Assign or release (`change`, a field service) and say how it went; a refusal changes nothing."""
+    try:
+        n = change(actor=request.user, cadre=cadre, household_ids=ids)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, done % {"n": n, "cadre": cadre.name})
+    return redirect("field:cadre_assign", pk=cadre.pk)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def cadre_assign(request, pk: int):
@@ -91,16 +105,8 @@ def cadre_assign(request, pk: int):
     cadre = get_scoped_or_404(Cadre.objects.select_related("division"), user, "change", pk=pk)
     if request.method == "POST" and request.POST.get("action") == "release":
         ids = [int(i) for i in request.POST.getlist("release") if i.isdigit()]
-        try:
-            n = services.cadre_households_release(actor=user, cadre=cadre, household_ids=ids)
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
-        else:
-            messages.success(request, _("%(n)s households released from %(cadre)s.") % {"n": n, "cadre": cadre.name})
-        return redirect("field:cadre_assign", pk=cadre.pk)
+        return _households_change(request, cadre, services.cadre_households_release, ids,
+                                  _("%(n)s households released from %(cadre)s."))
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("household") if i.isdigit()]
         numbers = request.POST.get("numbers", "").replace(",", " ").replace("，", " ").split()
@@ -113,16 +119,8 @@ def cadre_assign(request, pk: int):
                                % {"numbers": ", ".join(unknown[:10])})
                 return redirect("field:cadre_assign", pk=cadre.pk)
             ids += found.values()
-        try:
-            n = services.cadre_households_assign(actor=user, cadre=cadre, household_ids=ids)
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
-        else:
-            messages.success(request, _("%(n)s households assigned to %(cadre)s.") % {"n": n, "cadre": cadre.name})
-        return redirect("field:cadre_assign", pk=cadre.pk)
+        return _households_change(request, cadre, services.cadre_households_assign, ids,
+                                  _("%(n)s households assigned to %(cadre)s."))
     households = (Household.objects.restrict(user, "change").filter(village__code__startswith=cadre.division.prefix)
                   .select_related("cadre", "village").order_by("village_id", "number"))
     # the cadre's own households wherever they are (a number given from another village of the county included)

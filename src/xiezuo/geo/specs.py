@@ -84,7 +84,13 @@ def _refused(ctx, rows, column) -> bool:
 def register() -> None:
     from xiezuo.dataio import specs
 
-    class DivisionSpec(specs.TabularSpec):
+    class AdministratorsOnly(specs.TabularSpec):
+        """The deployment's configuration: offered to administrators only (`plan` refuses anyone else)."""
+
+        def offered_to(self, user) -> bool:
+            return can_manage_divisions(user)
+
+    class DivisionSpec(AdministratorsOnly):
         entity = "divisions"
         title_zh = "行政区划"
         title_en = "Divisions"
@@ -92,9 +98,6 @@ def register() -> None:
         model = Division
         columns = _division_columns()
         template_with = ("division_populations",)
-
-        def offered_to(self, user) -> bool:
-            return can_manage_divisions(user)
 
         def plan(self, ctx, rows):
             col = {c.name: c for c in self.columns}
@@ -170,16 +173,13 @@ def register() -> None:
         def export_row(self, obj, *, unmask: bool) -> dict[str, Any]:
             return {"code": obj.code, **{f: getattr(obj, f) for f in FIELDS}}
 
-    class PopulationSpec(specs.TabularSpec):
+    class PopulationSpec(AdministratorsOnly):
         entity = "division_populations"
         title_zh = "农村户籍人口"
         title_en = "Rural populations"
         order = 6
         model = DivisionPopulation
         columns = _population_columns()
-
-        def offered_to(self, user) -> bool:
-            return can_manage_divisions(user)
 
         def plan(self, ctx, rows):
             col = {c.name: c for c in self.columns}
