@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -133,8 +135,10 @@ def test_serve_starts_a_worker_when_none_runs_and_believes_only_its_proxy(site):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     site.env.update(XIEZUO_HTTPS="1", XIEZUO_PROXY="1", XIEZUO_PROXY_ADDRESS="127.0.0.1", XIEZUO_SECRET_KEY="x" * 50)
+    # started with SIGINT ignored, as a background job of a non-interactive shell (CI's, a script's) starts it:
+    # Ctrl+C must still stop it (serve installs its own handler; before, it never stopped)
     server = site.popen("serve", "--port", str(port), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                        start_new_session=True)
+                        start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     base = f"http://127.0.0.1:{port}"
     try:
         # /healthz answers over plain HTTP and says ok once serve's own worker has registered
@@ -159,5 +163,46 @@ out = job.pk
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=60)
+    # and it stopped the worker it started
+    started = re.search(r"background worker started \(pid (\d+)\)", server.stdout.read().decode())
+    assert started, "serve said it started no worker"
+    deadline = time.monotonic() + 30
+    while _state(int(started.group(1))) != "Z":
+        assert time.monotonic() < deadline, "the worker outlived serve"
+        time.sleep(0.2)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
+
+
+def test_serve_stops_on_sigterm_and_takes_its_worker_along(site):
+    """A service manager stops serve with SIGTERM: it shuts down like Ctrl+C and stops its worker child (before,
+    SIGTERM killed serve outright and left the worker running)."""
+    import socket
+
+    site.cli("migrate", "-v0")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = site.popen("serve", "--port", str(port), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                        start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while _get(f"http://127.0.0.1:{port}/healthz")[0] != 200:
+            assert server.poll() is None and time.monotonic() < deadline
+            time.sleep(0.5)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    started = re.search(r"background worker started \(pid (\d+)\)", server.stdout.read().decode())
+    assert started
+    deadline = time.monotonic() + 30
+    while _state(int(started.group(1))) != "Z":
+        assert time.monotonic() < deadline, "the worker outlived serve"
+        time.sleep(0.2)
     # and its worker went with it
     assert site.python("from xiezuo.dataio import jobs\nout = len(jobs.live_workers())") == 0

@@ -52,6 +52,20 @@ def start_worker_if_none() -> subprocess.Popen | None:
     return proc
 
 
+def stop_on_signals() -> None:
+    """Ctrl+C and a service manager's stop (SIGTERM) both end waitress's loop (it shuts down on KeyboardInterrupt),
+    so the process exits normally and the worker child is stopped (atexit above). Without this, SIGTERM killed serve
+    outright and left its worker running, and a serve started where SIGINT is ignored (a background job of a
+    non-interactive shell, which Python then leaves ignored) could not be stopped with SIGINT at all."""
+    import signal
+
+    def interrupt(_signum, _frame) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 class Command(BaseCommand):
     help = "Serve the existing database on http://HOST:PORT (static files included)."
 
@@ -72,5 +86,6 @@ class Command(BaseCommand):
             worker = start_worker_if_none()
             if worker is not None:
                 self.stdout.write(f"background worker started (pid {worker.pid})")
+        stop_on_signals()
         self.stdout.write(f"Xiezuo on http://{host}:{port}/  (Ctrl+C to stop)")
         serve(application, host=host, port=port, threads=threads, ident="xiezuo", **waitress_options())
