@@ -1,17 +1,22 @@
 """Reading the registry into the engine's inputs: the household-id ranges, and on PostgreSQL the parallel ADBC
-read (several connections, one exported snapshot) against the single-connection read and Django's cursor."""
+read (several connections, one exported snapshot) against the single-connection read and Django's cursor, and
+the unit facts of a run and of `xiezuo snapshot` read in that snapshot too."""
 
 from __future__ import annotations
 
 import threading
+from decimal import Decimal
 
 import pyarrow as pa
 import pytest
 from django.db import connection
 
-from xiezuo.measure import inputs
+from xiezuo.measure import inputs, services, snapshot
 from xiezuo.measure.engine.run import INPUT_SCHEMAS, input_hash
+from xiezuo.policy.models import PolicyVersion
+from xiezuo.registry import services as registry_services
 from xiezuo.registry.models import HouseholdYear, Member
+from xiezuo.registry.unit_models import CountyAssessment, PoorUnit, VillageFacts
 
 from .test_runs import registry_2021  # noqa: F401 — the fixture
 
@@ -121,3 +126,81 @@ def test_inside_a_transaction_the_cursor_reads_uncommitted_rows(registry_2021): 
         HouseholdYear.objects.filter(household=registry_2021["d"], year=2021).update(size=7)
         tables, how = inputs.read_inputs(2021)
     assert how == "cursor" and 7 in tables["years"].column("size").to_pylist()
+
+
+def _record_unit_facts(divisions) -> None:
+    """利州's village and 旺苍 designated, the village's facts of 2020 (all five haves), 旺苍's 2021 assessment."""
+    for key, year in (("lizhou_village", 2014), ("wangcang", 2013)):
+        registry_services.poor_unit_designate(division=divisions[key], designated_year=year)
+    registry_services.village_facts_record(village=divisions["lizhou_village"], year=2020,
+                                           collective_income=Decimal("80000"), hardened_road=True, clinic=True,
+                                           cultural_room=True, telecom=True)
+    registry_services.county_assessment_record(county=divisions["wangcang"], year=2021,
+                                               wrong_exit_rate=Decimal("0.005"), missed_poor_rate=Decimal("0.004"),
+                                               public_approval=Decimal("0.95"), source="test")
+
+
+def _change_after_the_export(monkeypatch) -> list[str]:
+    """Once the read's first transaction has exported its snapshot, a change to the households and to each of the
+    unit facts is committed (Django's connection, autocommit), before anything else is read."""
+    real_begin, begun = inputs._begin, []
+
+    def begin_then_change(conn, snapshot_id):
+        begun.append(real_begin(conn, snapshot_id))
+        if len(begun) == 1:
+            HouseholdYear.objects.update(size=9)
+            VillageFacts.objects.update(clinic=False)
+            PoorUnit.objects.filter(level="county").update(exit_year=2021)
+            CountyAssessment.objects.update(public_approval=Decimal("0.5"))
+        return begun[-1]
+
+    monkeypatch.setattr(inputs, "_begin", begin_then_change)
+    return begun
+
+
+def _as_read(tables: dict[str, pa.Table]) -> tuple:
+    """What the change touches, as the tables show it."""
+    return (sorted(set(tables["years"].column("size").to_pylist())),
+            tables["village_facts"].column("clinic").to_pylist(),
+            dict(zip(tables["units"].column("code").to_pylist(), tables["units"].column("exit_year").to_pylist(),
+                     strict=True)),
+            [str(v) for v in tables["county_facts"].column("public_approval").to_pylist()])
+
+
+BEFORE = ([1, 2], [True], {"510802101201": None, "510821000000": None}, ["0.950000"])
+AFTER = ([9], [False], {"510802101201": None, "510821000000": 2021}, ["0.500000"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_runs_unit_facts_are_of_its_inputs_moment(registry_2021, divisions, monkeypatch):  # noqa: F811
+    """A change committed during the run's read, after its snapshot was exported, is seen neither in the
+    households nor in the unit facts (read after the inputs, as they were, the unit facts saw it: the run
+    judged the units by facts of a later moment than its households, and hashed and froze those)."""
+    _postgresql()
+    _record_unit_facts(divisions)
+    before, _how = inputs.read_inputs(2021, units=True)
+    assert _as_read(before) == BEFORE
+    begun = _change_after_the_export(monkeypatch)
+    run = services.run_execute(year=2021, policy=PolicyVersion.objects.get(name="national-2021"), publish=True)
+    monkeypatch.undo()
+    assert len(begun) == 3 and run.timings["read_with"] == "adbc"
+    assert run.input_hash == input_hash(before)
+    frozen, _manifest, _policy = snapshot.read(run.snapshot_dir)
+    assert _as_read(frozen) == BEFORE
+    after, _how = inputs.read_inputs(2021, units=True)
+    assert _as_read(after) == AFTER  # the change was made, and is seen now
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_snapshots_unit_facts_are_of_its_inputs_moment(registry_2021, divisions, monkeypatch,  # noqa: F811
+                                                        tmp_path):
+    """`xiezuo snapshot`: the same change, committed once its transaction began, is in none of its tables."""
+    _postgresql()
+    _record_unit_facts(divisions)
+    before = input_hash(inputs.read_inputs(2021, units=True)[0])
+    begun = _change_after_the_export(monkeypatch)
+    manifest = snapshot.write_registry(tmp_path / "s", year=2021, policy=PolicyVersion.objects.get(name="national-2021"))
+    monkeypatch.undo()
+    tables, _manifest, _policy = snapshot.read(tmp_path / "s")
+    assert len(begun) == 1 and _as_read(tables) == BEFORE and manifest["input_hash"] == before
+    assert _as_read(inputs.read_inputs(2021, units=True)[0]) == AFTER

@@ -7,6 +7,9 @@ a SQLite file with more than CHILD_MIN_HOUSEHOLDS households ADBC in a child pro
 would break). Otherwise (small SQLite registries, tests, an open transaction) Django's own cursor,
 100,000 rows at a time, so uncommitted rows are seen.
 Money is read as integer fen, computed by the database from the DECIMAL columns.
+With `units`, the poor-unit facts (`unit_tables`) come too: on PostgreSQL's parallel read in the same snapshot
+(Django's connection imports it, `in_snapshot`), so they are the households' moment; SQLite and the cursor read
+them after the four inputs, as they are then (no exported snapshot there).
 """
 
 from __future__ import annotations
@@ -14,12 +17,17 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
+from typing import TypeVar
 
 import pyarrow as pa
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
+
+from xiezuo.registry.unit_selectors import unit_inputs
 
 from .engine.run import INPUT_SCHEMAS, conform
+
+T = TypeVar("T")
 
 INCOME = ("wage", "business", "property_dividend", "property_other", "transfer_family_planning", "transfer_dibao",
           "transfer_tekun", "transfer_pension", "transfer_eco", "transfer_other")
@@ -142,8 +150,30 @@ def _begin(conn, snapshot: str | None) -> str:
     return snapshot
 
 
-def _read_parallel(connect: Callable, year: int, *, connections: int, parts: int) -> dict[str, pa.Table]:
-    """The inputs read by ADBC on `connections` connections in one exported snapshot, split into `parts`."""
+def unit_tables(year: int) -> dict[str, pa.Table]:
+    """The unit facts a run of `year` judges the poor villages and counties by (`registry.unit_selectors.
+    unit_inputs`: a few rows per unit), as tables, read by Django's connection as it is (its transaction's
+    moment)."""
+    facts = unit_inputs(year=year)
+    return {name: conform(name, facts[key]) for name, key in
+            (("units", "units"), ("village_facts", "village_facts"), ("county_facts", "county_facts"))}
+
+
+def in_snapshot(snapshot: str, read: Callable[[], T]) -> T:
+    """`read()` on Django's connection in a read-only REPEATABLE READ transaction that imports the exported
+    `snapshot` (PostgreSQL; its exporting transaction still open): it sees the registry of that moment. Django's
+    connection must be outside a transaction (as it is when the inputs are read by ADBC)."""
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cur.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")  # before any query of the transaction
+        return read()
+
+
+def _read_parallel(connect: Callable, year: int, *, connections: int, parts: int,
+                   units: bool = False) -> dict[str, pa.Table]:
+    """The inputs read by ADBC on `connections` connections in one exported snapshot, split into `parts`; with
+    `units`, the unit facts too, read meanwhile by Django's connection in the same snapshot (`in_snapshot`)."""
     conns = []
     pool = ThreadPoolExecutor(max_workers=max(1, connections), thread_name_prefix="read-inputs")
     try:
@@ -182,9 +212,18 @@ def _read_parallel(connect: Callable, year: int, *, connections: int, parts: int
                         pending.clear()  # the others stop too: the caller falls back to the cursor
                         raise
 
-        pieces = [p for got in pool.map(work, conns) for p in got]
+        working = [pool.submit(work, conn) for conn in conns]
+        facts = {}
+        if units:  # the business rule's ORM queries, in this thread while the pool reads (a few rows per unit)
+            try:
+                facts = in_snapshot(snapshot, lambda: unit_tables(year))
+            except BaseException:
+                pending.clear()
+                raise
+        pieces = [p for f in working for p in f.result()]
         pieces.sort(key=lambda p: p[1])  # in household-id order, as one query would give them (or close)
-        return {name: pa.concat_tables([t for n, _i, t in pieces if n == name]) for name in INPUT_SCHEMAS}
+        return {**{name: pa.concat_tables([t for n, _i, t in pieces if n == name]) for name in INPUT_SCHEMAS},
+                **facts}
     finally:
         pool.shutdown(wait=True)
         for conn in conns:
@@ -205,8 +244,11 @@ def _sqlite_file(year: int) -> str | None:
     return name if households > CHILD_MIN_HOUSEHOLDS else None
 
 
-def read_inputs(year: int, *, log: Callable[[str], None] = lambda _m: None) -> tuple[dict[str, pa.Table], str]:
-    """The four engine inputs for `year`, and how they were read ("adbc", "adbc-child" or "cursor")."""
+def read_inputs(year: int, *, log: Callable[[str], None] = lambda _m: None,
+                units: bool = False) -> tuple[dict[str, pa.Table], str]:
+    """The four engine inputs for `year` (with `units`, the unit facts too: `unit_tables`, of the same moment on
+    PostgreSQL's ADBC read, see the module's docstring), and how they were read ("adbc", "adbc-child" or
+    "cursor")."""
     path = _sqlite_file(year)
     if path is not None:
         from . import sqlite_reader
@@ -214,10 +256,13 @@ def read_inputs(year: int, *, log: Callable[[str], None] = lambda _m: None) -> t
         try:
             raw = sqlite_reader.read(path, {name: _adbc_sql(sql, params) for name, (sql, params) in queries(year).items()})
             tables = {name: conform(name, table) for name, table in raw.items()}
-            log("  read " + ", ".join(f"{name} {t.num_rows:,}" for name, t in tables.items()) + " rows (ADBC, child)")
-            return tables, "adbc-child"
         except Exception as exc:  # noqa: BLE001 — any trouble in the child: read with the cursor
             log(f"  the ADBC reader failed ({exc.__class__.__name__}: {str(exc)[:200]}); reading with the Django cursor")
+        else:
+            if units:  # by this process, after the child's read (SQLite: no snapshot to share)
+                tables.update(unit_tables(year))
+            log("  read " + ", ".join(f"{name} {t.num_rows:,}" for name, t in tables.items()) + " rows (ADBC, child)")
+            return tables, "adbc-child"
     connect = None
     try:
         connect = _adbc_connect()
@@ -226,7 +271,7 @@ def read_inputs(year: int, *, log: Callable[[str], None] = lambda _m: None) -> t
     tables: dict[str, pa.Table] = {}
     if connect is not None:
         try:
-            tables = _read_parallel(connect, year, connections=READ_CONNECTIONS, parts=READ_PARTS)
+            tables = _read_parallel(connect, year, connections=READ_CONNECTIONS, parts=READ_PARTS, units=units)
             log("  read " + ", ".join(f"{name} {t.num_rows:,}" for name, t in tables.items())
                 + f" rows (ADBC, {READ_CONNECTIONS} connections, one snapshot)")
             return tables, "adbc"
@@ -236,4 +281,6 @@ def read_inputs(year: int, *, log: Callable[[str], None] = lambda _m: None) -> t
     for name, (sql, params) in queries(year).items():
         tables[name] = conform(name, _via_cursor(sql, params, INPUT_SCHEMAS[name]))
         log(f"  read {name}: {tables[name].num_rows:,} rows")
+    if units:  # after the four, on the same connection (in the caller's transaction, if one is open)
+        tables.update(unit_tables(year))
     return tables, "cursor"

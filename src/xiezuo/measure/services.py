@@ -41,8 +41,8 @@ from .engine import Spec, evaluate
 from .engine.digest import combine
 from .engine.run import INPUT_SCHEMAS, EngineResult, input_hash, input_parts, legacy_input_hash
 from .engine.spec import EXIT_CRITERIA
-from .engine.units import UnitJudgement, count_exits, judge_units
-from .inputs import read_inputs
+from .engine.units import UNIT_SCHEMAS, UnitJudgement, count_exits, judge_units
+from .inputs import read_inputs, unit_tables
 from .models import DivisionResult, HouseholdResult, Run, UnitResult
 
 WHAT_IF_JOB = "measure.what_if"
@@ -267,14 +267,14 @@ def _unit_facts(*, year: int, source: Path | None, manifest: dict | None,
                 log: Callable[[str], None]) -> tuple[dict[str, pa.Table], str]:
     """The unit facts a run judges the poor villages and counties by, and where they came from: the snapshot's
     (format 2), else the database's as they are now (a snapshot written before format 2 holds none: said in the
-    log)."""
+    log). A run of the registry reads them with its inputs instead (`read_inputs(units=True)`)."""
     if source is not None and manifest is not None:
         units = snapshot.read_units(source, manifest)
         if units is not None:
             return units, "snapshot"
         log("  the snapshot holds no unit facts (written before format 2): poor villages and counties are judged "
             "by the database's facts as they are now")
-    return snapshot.unit_tables(year), "database"
+    return unit_tables(year), "database"
 
 
 def _unit_judgements(*, result: EngineResult, populations: pa.Table | None, units: dict[str, pa.Table],
@@ -392,7 +392,7 @@ def run_reproduce(*, run: Run) -> EngineResult:
     digested = manifest is not None and snapshot.parts(manifest) is not None
     result.input_hash = input_hash(tables) if digested else legacy_input_hash(inputs)
     units = (snapshot.read_units(run.snapshot_dir, manifest) if manifest is not None else None) or \
-        snapshot.unit_tables(run.year)
+        unit_tables(run.year)
     result.units = _unit_judgements(result=result, populations=inputs["populations"], units=units, spec=spec,
                                     year=run.year)
     return result
@@ -432,22 +432,27 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
     t0 = time.perf_counter()
     side = None
     scratch = None
+    facts = None
     try:
         log(f"run #{run.pk}: {year}, policy {policy.name}, engine {engine}")
         progress(0.05, "reading the registry")
         if source is not None:
             how = inputs_from
         elif inputs is None:
-            inputs, how = read_inputs(year, log=log)
+            # the unit facts with the inputs: on PostgreSQL in the same snapshot, one moment's registry
+            tables, how = read_inputs(year, log=log, units=True)
+            inputs = {name: tables[name] for name in INPUT_SCHEMAS}
+            facts = {name: tables[name] for name in UNIT_SCHEMAS}
         else:
             how = inputs_from
         t_read = time.perf_counter() - t0 + read_seconds  # inputs read by the caller (a snapshot) count too
         # the inputs' hash and a published run's snapshot need only the inputs: they start now, beside the engine
         # and the write (with the write down to a few seconds they were the longest part when started after the
         # engine)
-        # the unit facts are part of the inputs (hashed and frozen with them): read now, from the snapshot or the
-        # database
-        facts, units_from = _unit_facts(year=year, source=source, manifest=manifest, log=log)
+        # the unit facts are part of the inputs (hashed and frozen with them): read with the registry's inputs, or
+        # now, from the snapshot or the database
+        facts, units_from = ((facts, "database") if facts is not None else
+                             _unit_facts(year=year, source=source, manifest=manifest, log=log))
         side = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"run-{run.pk}-freeze")
         # the input hash: a digested snapshot's (with the database's unit facts if it holds none), else the tables'
         # (a Spark run of a format-1 snapshot has neither: no hash, and it cannot be published)
@@ -569,8 +574,8 @@ def run_publish(*, run: Run, user) -> Run:
                                 "and run that with --publish."), params={"id": run.pk})
     frozen = _snapshot_as_run(run, source) if source else None
     if frozen is None:
-        inputs, _how = read_inputs(run.year)
-        tables = {**inputs, **snapshot.unit_tables(run.year)}
+        tables, _how = read_inputs(run.year, units=True)  # in the caller's transaction: the cursor's read
+        inputs = {name: tables[name] for name in INPUT_SCHEMAS}
         digest = input_hash(tables)
         if digest != run.input_hash and legacy_input_hash(inputs) != run.input_hash:
             if source:
@@ -604,7 +609,7 @@ def _snapshot_as_run(run: Run, source: str) -> tuple[Path, dict, dict | None] | 
         manifest = snapshot.verify(source)
     except snapshot.SnapshotError:
         return None
-    units = None if snapshot.has_units(manifest) else snapshot.unit_tables(run.year)
+    units = None if snapshot.has_units(manifest) else unit_tables(run.year)
     if snapshot.content_hash(manifest, units) != run.input_hash:
         return None
     return Path(source), manifest, units

@@ -293,23 +293,13 @@ def _stream(sql: str, params: list, names: list[str], adbc=None) -> Iterator[pa.
             yield pa.RecordBatch.from_arrays([pa.array(c) for c in zip(*rows, strict=True)], names=names)
 
 
-def unit_tables(year: int) -> dict[str, pa.Table]:
-    """The unit facts a run of `year` judges the poor villages and counties by, from the database now
-    (`registry.unit_selectors.unit_inputs`: a few rows per unit), as tables."""
-    from xiezuo.registry.unit_selectors import unit_inputs
-
-    facts = unit_inputs(year=year)
-    return {name: conform(name, facts[key]) for name, key in
-            (("units", "units"), ("village_facts", "village_facts"), ("county_facts", "county_facts"))}
-
-
 def write_registry(root: str | Path, *, year: int, policy, log=lambda _m: None) -> dict:
     """Snapshot the registry's inputs for `year` into `root` (a new or empty folder), county by county, and the
     unit facts a run of `year` reads (small tables, whole).
     A large SQLite file is read by ADBC in a child process streaming Arrow batches (as `inputs.read_inputs`
     does; ~3x quicker than Python's sqlite3), falling back to the cursor if that fails."""
     from . import sqlite_reader
-    from .inputs import _adbc_connect, _adbc_sql, _begin, _sqlite_file
+    from .inputs import _adbc_connect, _adbc_sql, _begin, _sqlite_file, in_snapshot, unit_tables
 
     root = Path(root)
     _start(root)
@@ -318,12 +308,15 @@ def write_registry(root: str | Path, *, year: int, policy, log=lambda _m: None) 
         connect = _adbc_connect() if sqlite_path is None else None
     except ImportError:
         connect = None
-    # on PostgreSQL, the four queries on one ADBC connection in one read-only REPEATABLE READ transaction: the
-    # snapshot's tables are one moment's registry (as a run's inputs are, `inputs.read_inputs`)
+    # on PostgreSQL, the four queries on one ADBC connection in one read-only REPEATABLE READ transaction, and the
+    # unit facts on Django's connection in that transaction's exported snapshot: the snapshot's tables are one
+    # moment's registry (as a run's inputs are, `inputs.read_inputs`). SQLite and the cursor read the unit facts
+    # after the four, as they are then.
     adbc = connect() if connect is not None else None
+    units = None
     try:
         if adbc is not None:
-            _begin(adbc, None)
+            units = in_snapshot(_begin(adbc, None), lambda: unit_tables(year))
         writers = []
         for name, (sql, params) in registry_queries(year).items():
             partitioned = name in PARTITIONED
@@ -345,7 +338,7 @@ def write_registry(root: str | Path, *, year: int, policy, log=lambda _m: None) 
     finally:
         if adbc is not None:
             adbc.close()
-    for name, table in unit_tables(year).items():
+    for name, table in (units if units is not None else unit_tables(year)).items():
         w = _Writer(root, name, partitioned=False)
         w.feed(table.to_batches())
         writers.append(w)
