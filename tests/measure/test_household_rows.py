@@ -1,6 +1,6 @@
 """The household-result write path: the rows a run stores are the engine's, exactly (binary COPY into the run's
-own partition on PostgreSQL, executemany on SQLite); a failed write leaves no rows and no table; deleting a run
-takes its rows (and on PostgreSQL its partition) with it."""
+own partition on PostgreSQL, executemany on SQLite); a failed write leaves no rows and no table; deleting a run,
+whichever way, takes its rows (on PostgreSQL its partition) and its frozen inputs with it, unless rolled back."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from decimal import Decimal
 import numpy as np
 import pyarrow as pa
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from xiezuo.measure import household_rows, services
 from xiezuo.measure.models import HouseholdResult, Run
@@ -133,6 +133,72 @@ def test_deleting_runs_takes_their_rows_with_them(registry_2021, django_capture_
     assert HouseholdResult.objects.filter(run=kept).count() == 4
     if connection.vendor == "postgresql":
         assert _partition_state(gone.pk) == (False, False) and _partition_state(kept.pk) == (True, True)
-    also_gone.delete()  # Django's own cascade works too (a DELETE through the parent)
-    assert not HouseholdResult.objects.filter(run_id=also_gone.pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.runs_delete(runs=[also_gone]) == 1  # instances as well as a queryset
+    _run_gone(also_gone.pk)
     assert HouseholdResult.objects.filter(run=kept).count() == 4
+
+
+def _run_gone(run_id: int) -> None:
+    assert not Run.objects.filter(pk=run_id).exists()
+    assert not HouseholdResult.objects.filter(run_id=run_id).exists()
+    if connection.vendor == "postgresql":
+        assert _partition_state(run_id) == (False, False)
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT count(*) FROM {household_rows.DEFAULT} WHERE run_id = %s", [run_id])
+            assert cur.fetchone()[0] == 0
+    assert not (services.runs_dir() / str(run_id)).exists()
+
+
+@pytest.mark.parametrize("how", ["instance", "queryset", "related manager"])
+def test_every_way_of_deleting_a_run_drops_its_partition_and_frozen_inputs(
+        registry_2021, django_capture_on_commit_callbacks, how):  # noqa: F811
+    # given a kept run and a published one, each with its partition (PostgreSQL) and the published one's inputs
+    kept, gone = _run(), _run(publish=True)
+    assert (services.runs_dir() / str(gone.pk)).is_dir()
+    # when the run is deleted past runs_delete, as Run.delete(), a QuerySet's delete or the policy's runs do it
+    with django_capture_on_commit_callbacks(execute=True):
+        if how == "instance":
+            Run.objects.get(pk=gone.pk).delete()
+        elif how == "queryset":
+            Run.objects.filter(pk=gone.pk).delete()
+        else:
+            gone.policy.runs.filter(pk=gone.pk).delete()
+    # then its rows, its table and its frozen inputs are gone; the other run is whole
+    _run_gone(gone.pk)
+    assert HouseholdResult.objects.filter(run=kept).count() == 4
+    if connection.vendor == "postgresql":
+        assert _partition_state(kept.pk) == (True, True)
+
+
+@postgres_only
+def test_a_deletion_rolled_back_keeps_the_partition_and_the_frozen_inputs(
+        registry_2021, django_capture_on_commit_callbacks):  # noqa: F811
+    run_id = _run(publish=True).pk
+    with (django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError),
+          transaction.atomic()):
+        Run.objects.get(pk=run_id).delete()
+        assert _partition_state(run_id) == (False, False)
+        raise RuntimeError("the deletion's transaction fails after the drop")
+    assert callbacks == []  # the folder's removal was for the commit only
+    assert _partition_state(run_id) == (True, True)
+    assert HouseholdResult.objects.filter(run_id=run_id).count() == 4
+    assert (services.runs_dir() / str(run_id)).is_dir()
+
+
+def test_no_deletion_of_another_record_cascades_to_a_run(registry_2021):  # noqa: F811
+    """A run is deleted only as itself (what the pre_delete receiver sees, whichever path): its policy version is
+    protected, the user who started it and the run it was compared with are let go."""
+    from django.db.models import PROTECT, SET_NULL, ProtectedError
+
+    assert {f.name: f.remote_field.on_delete for f in Run._meta.fields if f.is_relation} == {
+        "policy": PROTECT, "base_run": SET_NULL, "created_by": SET_NULL}
+    base = _run()
+    run = services.run_execute(year=2021, policy=base.policy, what_if=True, base_run=base)
+    with pytest.raises(ProtectedError):
+        run.policy.delete()
+    base.delete()
+    run.refresh_from_db()
+    assert run.base_run is None and HouseholdResult.objects.filter(run=run).count() == 4
+    if connection.vendor == "postgresql":
+        assert _partition_state(run.pk) == (True, True)

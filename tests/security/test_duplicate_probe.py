@@ -113,3 +113,59 @@ def test_probing_is_paused_after_the_hours_limit_and_then_says_nothing(two_count
     from xiezuo.registry.services import duplicate_probes_left
 
     assert duplicate_probes_left(other) == 1 and duplicate_probes_left(user) == 0
+
+
+def test_an_import_counts_its_own_elsewhere_answers(two_counties, divisions, make_user, tmp_path, settings):
+    """Within one file each "elsewhere" answer uses one of the hour's probes: past the limit the file's further
+    numbers are refused alike, without a look-up."""
+    from xiezuo.dataio import sample
+    from xiezuo.dataio.importer import run_import
+
+    settings.XIEZUO_DUPLICATE_PROBES_PER_HOUR = 1
+    user = make_user("lz", division=divisions["lizhou"])
+    number = two_counties["a"]["household"].number
+    path = sample.write_workbook(tmp_path / "probe.xlsx", {"家庭成员": [
+        {"户编号": number, "姓名": "探测一", "证件号码": B_IDS[0], "与户主关系": "其他"},
+        {"户编号": number, "姓名": "探测二", "证件号码": B_IDS[1], "与户主关系": "其他"},
+        {"户编号": number, "姓名": "探测三", "证件号码": "51080220000101001X", "与户主关系": "其他"},
+    ]})
+    result = run_import(path, user=user, dry_run=True)
+    messages = [p.message for p in sorted(result.errors, key=lambda p: p.row)]
+    assert len(messages) == 3 and messages[1] == messages[2] != messages[0]  # "elsewhere", then paused twice
+    assert AuditEntry.objects.filter(action=DUPLICATE).count() == 1
+    assert AuditEntry.objects.filter(action="registry.member.duplicate_checks_paused").count() == 1
+
+
+def test_an_import_without_a_user_names_every_duplicate_and_is_never_paused(two_counties, tmp_path, settings):
+    """The system context (user None: the command line) sees every household: no probe is counted, however many
+    duplicates a file has."""
+    from xiezuo.dataio import sample
+    from xiezuo.dataio.importer import run_import
+
+    settings.XIEZUO_DUPLICATE_PROBES_PER_HOUR = 1
+    number = two_counties["a"]["household"].number
+    path = sample.write_workbook(tmp_path / "dup.xlsx", {"家庭成员": [
+        {"户编号": number, "姓名": "重复一", "证件号码": B_IDS[0], "与户主关系": "其他"},
+        {"户编号": number, "姓名": "重复二", "证件号码": B_IDS[1], "与户主关系": "其他"},
+    ]})
+    result = run_import(path, user=None, dry_run=True)
+    assert result.error_rows == 2 and all("B510821-0001" in p.message for p in result.errors)
+    assert not AuditEntry.objects.filter(action__startswith="registry.member.duplicate").exists()
+
+
+@pytest.mark.parametrize(("who", "probe"), [("system", False), ("admin", False), ("city", False), ("lizhou", True)])
+def test_a_duplicate_answer_is_a_probe_exactly_when_it_hides_the_household(two_counties, divisions, make_user, who,
+                                                                           probe):
+    """The one rule both the API and the import count by: an answer that does not name the household is a probe,
+    logged for the county holding the number; the system context and a user whose scope holds it get the name."""
+    from xiezuo.registry.services import duplicate_identity_answer
+
+    user = {"system": lambda: None, "admin": lambda: make_user("boss", role="admin"),
+            "city": lambda: make_user("gy", role="city_staff", division=divisions["guangyuan"]),
+            "lizhou": lambda: make_user("lz", division=divisions["lizhou"])}[who]()
+    holder = two_counties["b"]["members"][0]
+    answer = duplicate_identity_answer(user=user, member_id=holder.pk, village_code=B_VILLAGE,
+                                       household_number="B510821-0001", source="test")
+    assert answer.probe is probe
+    assert ("B510821-0001" not in answer.message) is probe
+    assert AuditEntry.objects.filter(action=DUPLICATE).count() == int(probe)

@@ -19,7 +19,6 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from xiezuo.accounts import chain, crypto
-from xiezuo.accounts.access import within
 from xiezuo.accounts.models import AuditEntry
 from xiezuo.dates import EARLIEST
 from xiezuo.geo.models import Division
@@ -28,7 +27,7 @@ from xiezuo.registry.identity import InvalidIdNumber, check_id_number
 from xiezuo.registry.models import Household, HouseholdYear, Member
 from xiezuo.registry.services import (
     duplicate_checks_paused,
-    duplicate_identity_message,
+    duplicate_identity_answer,
     duplicate_probes_left,
     member_identity_fields,
     status_transition_error,
@@ -578,10 +577,10 @@ class MemberSpec(RegistrySpec):
             m = by_hash.get(row.values["_hash"])
             if m is not None and m["hn"] != row.values["household_number"] and not m["deceased"]:
                 # named only within the user's scope; elsewhere "outside your area", logged for its county
-                ctx.error(row, id_col, row.values["id_number"], duplicate_identity_message(
-                    user=ctx.user, member_id=m["id"], village_code=m["hv"], household_number=m["hn"],
-                    source="import"))
-                if not within(ctx.user, m["hv"], "view", personal_data=True):
+                answer = duplicate_identity_answer(user=ctx.user, member_id=m["id"], village_code=m["hv"],
+                                                   household_number=m["hn"], source="import")
+                ctx.error(row, id_col, row.values["id_number"], answer.message)
+                if answer.probe:
                     probes -= 1
                 continue
             if m is None or m["hn"] != row.values["household_number"]:

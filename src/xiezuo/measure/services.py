@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -545,18 +545,26 @@ def run_execute(*, year: int, policy: PolicyVersion, user=None, engine: str = "d
 
 @transaction.atomic
 def runs_delete(*, runs) -> int:
-    """Delete runs and all their results. On PostgreSQL a run's household rows go with its partition (a DROP
-    TABLE, not a million row deletions); the rest cascades through Django. Their frozen inputs are removed after
-    the commit. Returns the runs deleted."""
+    """Delete runs and all their results; each run's partition and frozen inputs go with it (`run_storage_drop`,
+    on every deletion path). Returns the runs deleted."""
     pks = list(runs.values_list("pk", flat=True)) if hasattr(runs, "values_list") else [r.pk for r in runs]
     if not pks:
         return 0
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql" and household_rows.partitioned(cur):
-            household_rows.drop(cur, pks)
     Run.objects.filter(pk__in=pks).delete()
-    transaction.on_commit(lambda: [_drop_snapshot(pk) for pk in pks])
     return len(pks)
+
+
+def run_storage_drop(*, run_id: int, using: str = "default") -> None:
+    """A run's partition and frozen inputs let go as the run is deleted, whichever way (`runs_delete`,
+    `Run.delete()`, a QuerySet's delete: apps.py calls this on Run's pre_delete). On PostgreSQL the partition is
+    dropped in the deleting transaction, so it comes back if the deletion rolls back, and the cascade that
+    follows finds no rows to delete one by one; the frozen inputs are removed after the commit."""
+    db = connections[using]
+    if db.vendor == "postgresql":
+        with db.cursor() as cur:
+            if household_rows.partitioned(cur):
+                household_rows.drop(cur, [run_id])
+    transaction.on_commit(lambda: _drop_snapshot(run_id), using=using)
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -74,22 +75,30 @@ def duplicate_checks_paused(user, *, source: str) -> str:
              "legitimate transfer of many people.")
 
 
-def duplicate_identity_message(*, user, member_id: int, village_code: str, household_number: str,
-                               source: str) -> str:
-    """What to tell `user` whose identity number is already held by a living member.
+class DuplicateAnswer(NamedTuple):
+    message: str
+    probe: bool  # an "elsewhere" answer: one of the hour's `duplicate_probes_left` used
 
-    Within the user's scope the household is named (it helps resolve the duplicate). Outside
-    it, the answer says only "elsewhere": naming or locating the record would let anyone with an
-    import or the API learn where a person lives from their identity number. The attempt is
-    logged in the holder's division, so the county holding the record sees it on its audit page.
+
+def duplicate_identity_answer(*, user, member_id: int, village_code: str, household_number: str,
+                              source: str) -> DuplicateAnswer:
+    """What to tell `user` whose identity number is already held by a living member, and whether that used one
+    of the user's probes (callers checking many numbers at once, the import, count them down).
+
+    Within the user's scope (the system context, `user` None, sees everything) the household is named: it helps
+    resolve the duplicate. Outside it, the answer says only "elsewhere": naming or locating the record would let
+    anyone with an import or the API learn where a person lives from their identity number. That attempt is a
+    probe, logged in the holder's division, so the county holding the record sees it on its audit page.
     """
     if user is None or within(user, village_code, "view", personal_data=True):
-        return _("This identity number is already registered to a living member of household %(number)s.") % {
-            "number": household_number}
+        return DuplicateAnswer(
+            _("This identity number is already registered to a living member of household %(number)s.")
+            % {"number": household_number}, probe=False)
     audit.record(action=DUPLICATE_ELSEWHERE, user=user, division_code=village_code,
                  data={"member": member_id, "source": source})
-    return _("This identity number is already registered to a living member outside your area. The county "
-             "holding that record has been told of this attempt; ask your city office to resolve it.")
+    return DuplicateAnswer(
+        _("This identity number is already registered to a living member outside your area. The county holding "
+          "that record has been told of this attempt; ask your city office to resolve it."), probe=True)
 
 
 def member_create(*, household: Household, id_number: str, user, **fields) -> Member:
@@ -106,10 +115,10 @@ def member_create(*, household: Household, id_number: str, user, **fields) -> Me
     holder = (Member.objects.filter(id_number_hash=identity["id_number_hash"], deceased=False)
               .values("id", "household__village_id", "household__number").first())
     if holder is not None:
-        message = duplicate_identity_message(user=user, member_id=holder["id"],
-                                             village_code=holder["household__village_id"],
-                                             household_number=holder["household__number"], source="member_create")
-        raise ValidationError({"id_number": message}, code="id.duplicate")
+        answer = duplicate_identity_answer(user=user, member_id=holder["id"],
+                                           village_code=holder["household__village_id"],
+                                           household_number=holder["household__number"], source="member_create")
+        raise ValidationError({"id_number": answer.message}, code="id.duplicate")
     return _member_save(household=household, identity=identity, checked=checked, user=user, **fields)
 
 
