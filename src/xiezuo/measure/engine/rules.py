@@ -146,10 +146,11 @@ def household_sql(spec: Spec, year: int) -> str:
     distinct mask."""
     line, exit_line = fen(spec.poverty_line), fen(spec.exit_line)
     threshold = spec.monitoring_threshold
-    crit = {name: f"CASE WHEN {cond} THEN 1 ELSE 0 END" for name, (cond, _r) in CRITERIA.items()}
-    crit["income"] = f"CASE WHEN net_fen > {exit_line} * size THEN 1 ELSE 0 END"
+    holds = {name: cond for name, (cond, _r) in CRITERIA.items()} | {"income": f"net_fen > {exit_line} * size"}
+    crit = {name: f"CASE WHEN {cond} THEN 1 ELSE 0 END" for name, cond in holds.items()}
     enabled = [c for c in EXIT_CRITERIA if spec.exit_criteria.get(c)]
-    exit_ok = " AND ".join(f"c_{c} = 1" for c in enabled) or "1 = 1"
+    # From the conditions, not the c_ flags: a query that reads only the status (the aggregates) drops the flags.
+    exit_ok = " AND ".join(f"({holds[c]})" for c in enabled) or "1 = 1"
     cats = " ".join(f"WHEN {compile_rule(c['rule'], spec)} THEN '{c['code']}'" for c in spec.monitoring_categories)
     category = f"CASE {cats} ELSE NULL END" if cats else "CAST(NULL AS VARCHAR)"
     deprived = [f"CASE WHEN {compile_rule(i.rule, spec)} THEN 1 ELSE 0 END AS d_{i.name}" for i in spec.indicators]
