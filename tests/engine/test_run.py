@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from xiezuo.measure import alkire_foster, fgt
-from xiezuo.measure.engine import Spec, evaluate, synthetic
+from xiezuo.measure.engine import Spec, evaluate, rules, synthetic
 from xiezuo.measure.engine.run import codes_from_bits
 from xiezuo.measure.engine.synthetic import registry
 from xiezuo.policy.seed import parameters
@@ -182,3 +182,47 @@ def test_parquet_inputs_and_aggregates_only_give_the_same_divisions(reg, spec202
         for a, b in zip(other.divisions.to_pylist(), result.divisions.to_pylist(), strict=True):
             for key, value in b.items():
                 assert a[key] == (pytest.approx(value, rel=1e-12) if isinstance(value, float) else value), key
+
+
+def _village_sums(results: pa.Table, spec, *, packed: bool) -> pa.Table:
+    import duckdb
+
+    con = duckdb.connect()
+    con.register("results", results)
+    return con.sql(rules.village_sql(spec, packed=packed)).to_arrow_table().sort_by("code")
+
+
+def test_packed_village_sums_equal_the_plain_ones(result, spec2021):
+    # given the household results, when the village sums are taken packed and plainly
+    packed = _village_sums(result.households, spec2021, packed=True)
+    plain = _village_sums(result.households, spec2021, packed=False)
+    # then every column is there in the same order, every count is equal, and every floating sum agrees
+    assert packed.column_names == plain.column_names == ["code", *rules.village_columns(spec2021)]
+    assert rules.fits_packed(packed)
+    for name in plain.column_names:
+        a, b = packed.column(name).to_pylist(), plain.column(name).to_pylist()
+        assert a == (pytest.approx(b, rel=1e-12) if isinstance(b[0], float) else b), name
+    assert sum(packed.column("hh_not_poor").to_pylist()) > 0 and sum(packed.column("un_assets").to_pylist()) > 0
+
+
+# a village past the packs' limit (11 households of 200,000 people), a household past it (its row's pack overflows)
+@pytest.mark.parametrize("size", [200_000, rules.PACK_LIMIT])
+def test_a_village_too_large_for_the_packed_sums_is_summed_plainly(reg, spec2021, size):
+    # given a registry where eleven households of one village hold `size` people each
+    hh, years = reg["households"], reg["years"]
+    village = hh.column("village")[0].as_py()
+    big = set(np.array(hh.column("id"))[np.array(hh.column("village")) == village][:11].tolist())
+    sizes = [size if h in big else s for h, s in zip(years.column("household_id").to_pylist(),
+                                                     years.column("size").to_pylist(), strict=True)]
+    years = years.set_column(years.schema.get_field_index("size"), "size", pa.array(sizes, pa.int64()))
+    # when the engine runs
+    out = evaluate(**dict(reg, years=years), spec=spec2021, year=2021)
+    # then the village's counts are those of its households, counted one by one
+    rows = [r for r in out.households.to_pylist() if r["village"] == village]
+    (sums,) = [r for r in out.divisions.to_pylist() if r["code"] == village and r["level"] == "village"]
+    assert sums["people"] == sum(r["size"] for r in rows) >= 11 * size
+    for status in rules.STATUSES:
+        assert sums[f"hh_{status}"] == sum(r["status"] == status for r in rows), status
+        assert sums[f"people_{status}"] == sum(r["size"] for r in rows if r["status"] == status), status
+    for ind in spec2021.indicators:
+        assert sums[f"un_{ind.name}"] == sum(r["size"] * r[f"d_{ind.name}"] for r in rows), ind.name

@@ -4,13 +4,12 @@ Written in DuckDB's dialect; the Spark backend transpiles the very same text wit
 Inputs are four tables (see `run.INPUT_SCHEMAS`): `households`, `years` (the run year's
 facts, money in integer fen), `members` and `populations`. Money comparisons are exact:
 "per-capita income < line" is evaluated as `net_fen < line_fen * size`, never on floats.
-Three statements:
+Two statements:
 
 1. `household_sql` — one row per household: facts, each criterion (1 pass / 0 fail), the status, the
    monitoring category, reasons and MPI deprivations as bit masks (decoded to codes in `run`), MPI score;
 2. `village_sql` — additive sums per village (people, status counts, FGT terms, AF terms);
-3. `rollup_sql` — the same sums for the township, county, city and province of each village (and the nation,
-   for a national snapshot: `LEVELS + (NATION,)`).
+and the levels above the village: `LEVELS` (and `NATION` for a national snapshot), summed up by `run.rollup`.
 
 Ratios (FGT, H, A, M0, contributions, incidence) are taken from the sums in `run.finalize`.
 """
@@ -147,10 +146,11 @@ def household_sql(spec: Spec, year: int) -> str:
     distinct mask."""
     line, exit_line = fen(spec.poverty_line), fen(spec.exit_line)
     threshold = spec.monitoring_threshold
-    crit = {name: f"CASE WHEN {cond} THEN 1 ELSE 0 END" for name, (cond, _r) in CRITERIA.items()}
-    crit["income"] = f"CASE WHEN net_fen > {exit_line} * size THEN 1 ELSE 0 END"
+    holds = {name: cond for name, (cond, _r) in CRITERIA.items()} | {"income": f"net_fen > {exit_line} * size"}
+    crit = {name: f"CASE WHEN {cond} THEN 1 ELSE 0 END" for name, cond in holds.items()}
     enabled = [c for c in EXIT_CRITERIA if spec.exit_criteria.get(c)]
-    exit_ok = " AND ".join(f"c_{c} = 1" for c in enabled) or "1 = 1"
+    # From the conditions, not the c_ flags: a query that reads only the status (the aggregates) drops the flags.
+    exit_ok = " AND ".join(f"({holds[c]})" for c in enabled) or "1 = 1"
     cats = " ".join(f"WHEN {compile_rule(c['rule'], spec)} THEN '{c['code']}'" for c in spec.monitoring_categories)
     category = f"CASE {cats} ELSE NULL END" if cats else "CAST(NULL AS VARCHAR)"
     deprived = [f"CASE WHEN {compile_rule(i.rule, spec)} THEN 1 ELSE 0 END AS d_{i.name}" for i in spec.indicators]
@@ -201,33 +201,101 @@ FROM classified
 """
 
 
-def village_sql(spec: Spec) -> str:
-    """Additive sums per village from the household results (table `results`)."""
+# Packed sums (`village_sql(packed=True)`): the village's integer sums (status and category counts, people counts,
+# the indicators' headcounts) three to a BIGINT, PACK_BITS apart, summed once instead of three times, then unpacked.
+# The aggregate was most of what the aggregates-only run does beyond the hand-written query (docs/engine.md).
+# Exact while each field's village total stays below PACK_LIMIT: every field is a count of households or people
+# of the village, so its people below PACK_LIMIT suffice (`fits_packed`). DuckDB sums BIGINT into HUGEINT, so
+# a village's pack cannot overflow; a household of PACK_LIMIT people or more overflows its row's BIGINT, an error.
+PACK_BITS = 21
+PACK_LIMIT = 1 << PACK_BITS
+
+
+def _pack(terms: list[str]) -> str:
+    """Up to three non-negative integer terms as one BIGINT, PACK_BITS bits apart."""
+    return " + ".join(t if k == 0 else f"({t}) * {1 << (PACK_BITS * k)}" for k, t in enumerate(terms))
+
+
+def _one_hot(column: str, values: list[str]) -> str:
+    """`_pack` of `column = value` for up to three values one row can have only one of: a single CASE."""
+    whens = " ".join(f"WHEN '{v}' THEN {1 << (PACK_BITS * k)}" for k, v in enumerate(values))
+    return f"CASE {column} {whens} ELSE 0 END"
+
+
+def _threes(items: list) -> list[list]:
+    return [items[i:i + 3] for i in range(0, len(items), 3)]
+
+
+def village_columns(spec: Spec) -> list[str]:
+    """The columns of `village_sql`, in order (after `code`)."""
+    return ["households", "people", *(f"{k}_{s}" for s in STATUSES for k in ("hh", "people")),
+            *(f"cat_{c['code']}" for c in spec.monitoring_categories), "people_below_line", "gap1", "gap2",
+            *(f"{k}_{i.name}" for i in spec.indicators for k in ("ch", "un")), "mpi_poor_people", "mpi_score_sum"]
+
+
+def village_sql(spec: Spec, *, packed: bool = False) -> str:
+    """Additive sums per village from the household results (table `results`), columns `village_columns`.
+
+    `packed` (DuckDB only: its BIGINT sums are HUGEINT; Spark's wrap or fail) sums the integer fields in packs
+    (see PACK_BITS); its result is exact only if `fits_packed` holds for it, else run the plain query."""
     line = fen(spec.poverty_line)
-    status_sums = ", ".join(
-        f"SUM(CASE WHEN status = '{s}' THEN 1 ELSE 0 END) AS hh_{s}, "
-        f"SUM(CASE WHEN status = '{s}' THEN size ELSE 0 END) AS people_{s}" for s in STATUSES)
-    cat_sums = "".join(f"SUM(CASE WHEN category = '{c['code']}' THEN 1 ELSE 0 END) AS cat_{c['code']}, "
-                       for c in spec.monitoring_categories)
-    # People counts are summed as integers (exact, and cheaper than DOUBLE sums: ~20 % of this query at 1 M)
-    ind_sums = "".join(
-        f"SUM(size * mpi_poor * d_{i.name}) AS ch_{i.name}, "
-        f"SUM(size * d_{i.name}) AS un_{i.name}, " for i in spec.indicators)
     gap = f"CAST({line} * size - net_fen AS DOUBLE) / CAST({line} * size AS DOUBLE)"
+    doubles = {
+        "gap1": f"SUM(CASE WHEN below_line = 1 THEN size * {gap} ELSE CAST(0 AS DOUBLE) END)",
+        "gap2": f"SUM(CASE WHEN below_line = 1 THEN size * {gap} * {gap} ELSE CAST(0 AS DOUBLE) END)",
+        "mpi_score_sum": "SUM(size * mpi_poor * mpi_score)",
+    }
+    if not packed:
+        # People counts are summed as integers (exact, and cheaper than DOUBLE sums: ~20 % of this query at 1 M)
+        sums = {"households": "COUNT(*)", "people": "SUM(size)", **doubles,
+                "people_below_line": "SUM(CASE WHEN below_line = 1 THEN size ELSE 0 END)",
+                "mpi_poor_people": "SUM(size * mpi_poor)"}
+        for s in STATUSES:
+            sums[f"hh_{s}"] = f"SUM(CASE WHEN status = '{s}' THEN 1 ELSE 0 END)"
+            sums[f"people_{s}"] = f"SUM(CASE WHEN status = '{s}' THEN size ELSE 0 END)"
+        for c in spec.monitoring_categories:
+            sums[f"cat_{c['code']}"] = f"SUM(CASE WHEN category = '{c['code']}' THEN 1 ELSE 0 END)"
+        for i in spec.indicators:
+            sums[f"ch_{i.name}"] = f"SUM(size * mpi_poor * d_{i.name})"
+            sums[f"un_{i.name}"] = f"SUM(size * d_{i.name})"
+        select = ", ".join(f"{sums[c]} AS {c}" for c in village_columns(spec))
+        return f"SELECT village AS code, {select} FROM results GROUP BY village"
+    packs: list[tuple[list[str], str]] = []  # (the fields, low bits first; the BIGINT summed per household)
+    counted = [s for s in STATUSES if s != "not_poor"]  # not_poor: the households and people left over
+    for chunk in _threes(counted):
+        packs.append(([f"hh_{s}" for s in chunk], _one_hot("status", chunk)))
+        packs.append(([f"people_{s}" for s in chunk], f"size * ({_one_hot('status', chunk)})"))
+    for chunk in _threes([c["code"] for c in spec.monitoring_categories]):
+        packs.append(([f"cat_{c}" for c in chunk], _one_hot("category", chunk)))
+    packs.append((["people_below_line", "mpi_poor_people"], f"size * ({_pack(['below_line', 'mpi_poor'])})"))
+    for chunk in _threes([i.name for i in spec.indicators]):
+        deprived = _pack([f"d_{name}" for name in chunk])
+        packs.append(([f"un_{name}" for name in chunk], f"size * ({deprived})"))
+        packs.append(([f"ch_{name}" for name in chunk], f"size * mpi_poor * ({deprived})"))
+    mask = PACK_LIMIT - 1
+    inner = [f"SUM({expr}) AS pack{j}" for j, (_fields, expr) in enumerate(packs)]
+    unpacked = {field: f"CAST((pack{j} >> {PACK_BITS * k}) & {mask} AS BIGINT)"
+                for j, (fields, _expr) in enumerate(packs) for k, field in enumerate(fields)}
+    unpacked["households"], unpacked["people"] = "households", "people"
+    for kind, total in (("hh", "households"), ("people", "people")):
+        unpacked[f"{kind}_not_poor"] = f"{total} - ({' + '.join(unpacked[f'{kind}_{s}'] for s in counted)})"
+    unpacked.update({name: name for name in doubles})
     return f"""
-SELECT village AS code,
-       COUNT(*) AS households, SUM(size) AS people,
-       {status_sums},
-       {cat_sums}
-       SUM(CASE WHEN below_line = 1 THEN size ELSE 0 END) AS people_below_line,
-       SUM(CASE WHEN below_line = 1 THEN size * {gap} ELSE CAST(0 AS DOUBLE) END) AS gap1,
-       SUM(CASE WHEN below_line = 1 THEN size * {gap} * {gap} ELSE CAST(0 AS DOUBLE) END) AS gap2,
-       {ind_sums}
-       SUM(size * mpi_poor) AS mpi_poor_people,
-       SUM(size * mpi_poor * mpi_score) AS mpi_score_sum
-FROM results
-GROUP BY village
+SELECT code, {", ".join(f"{unpacked[c]} AS {c}" for c in village_columns(spec))}
+FROM (SELECT village AS code, COUNT(*) AS households, CAST(SUM(size) AS BIGINT) AS people,
+             {", ".join(inner)},
+             {", ".join(f"{expr} AS {name}" for name, expr in doubles.items())}
+      FROM results GROUP BY village)
 """
+
+
+def fits_packed(village) -> bool:
+    """Whether the packed village sums (`village_sql(packed=True)`, an Arrow table) are exact: every village's
+    people below PACK_LIMIT (so is each of its counts)."""
+    import pyarrow.compute as pc
+
+    top = pc.max(village.column("people")).as_py()
+    return top is None or top < PACK_LIMIT
 
 
 # (level, digits of the village code it keeps): the 12-digit code is PP CC DD TTT VVV (domain brief §7.2).
@@ -235,13 +303,3 @@ LEVELS = (("township", 9), ("county", 6), ("city", 4), ("province", 2))
 # The whole country as one row, its code twelve zeros (no digit kept). Not in LEVELS: a deployment's division tree
 # stops at its provinces; a national snapshot's run (`scan.evaluate_snapshot`) adds it.
 NATION = ("nation", 0)
-
-
-def rollup_sql(columns: list[str], levels: tuple[tuple[str, int], ...] = LEVELS) -> str:
-    """Village sums summed up to every ancestor level in `levels` (codes padded to 12 digits)."""
-    sums = ", ".join(f"SUM({c}) AS {c}" for c in columns)
-    parts = [f"SELECT 'village' AS level, code, {', '.join(columns)} FROM village_sums"]
-    for level, n in levels:
-        parts.append(f"SELECT '{level}' AS level, RPAD(SUBSTR(code, 1, {n}), 12, '0') AS code, {sums} "
-                     f"FROM village_sums GROUP BY RPAD(SUBSTR(code, 1, {n}), 12, '0')")
-    return "\nUNION ALL\n".join(parts) + "\nORDER BY code, level"

@@ -196,11 +196,9 @@ def evaluate(*, households, members, years, spec: Spec, year: int, populations=N
         register("results", rules.household_sql(spec, year))
     timings["households"] = time.perf_counter() - t1
     t2 = time.perf_counter()
-    village = query(rules.village_sql(spec))
-    register("village_sums", village)
-    sums = query(rules.rollup_sql([c for c in village.column_names if c != "code"]))
+    village = duckdb_village_sums(query, spec) if backend == "duckdb" else query(rules.village_sql(spec))
     pops = inputs["populations"]
-    divisions = finalize(sums, pops if isinstance(pops, pa.Table) else query(pops), spec)
+    divisions = finalize(rollup(village), pops if isinstance(pops, pa.Table) else query(pops), spec)
     timings["divisions"] = time.perf_counter() - t2
     timings["total"] = time.perf_counter() - t0
     return EngineResult(households=hh, divisions=divisions, timings=timings,
@@ -250,6 +248,38 @@ def _col(table: pa.Table, name: str) -> np.ndarray:
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(den > 0, num / np.where(den > 0, den, 1), 0.0)
+
+
+def duckdb_village_sums(query: Callable[[str], pa.Table], spec: Spec) -> pa.Table:
+    """`rules.village_sql` on DuckDB: the packed sums, or the plain ones where a village is too large for them."""
+    import duckdb
+
+    try:
+        village = query(rules.village_sql(spec, packed=True))
+        if rules.fits_packed(village):
+            return village
+    except duckdb.OutOfRangeException:  # a household of PACK_LIMIT people or more overflowed its row's pack
+        pass
+    return query(rules.village_sql(spec))
+
+
+def rollup(village: pa.Table, levels: tuple[tuple[str, int], ...] = rules.LEVELS) -> pa.Table:
+    """The village sums (`rules.village_sql`) and their sums at every ancestor level in `levels`, codes padded
+    to 12 digits, sorted by code then level. In Arrow: a few thousand rows (~0.7 M for the nation), summed in
+    milliseconds, where the same UNION of GROUP BYs cost DuckDB ~30 ms at 3,333 villages (mostly planning)."""
+    columns = [c for c in village.column_names if c != "code"]
+    # DuckDB's integer sums arrive as decimal128(38, 0) (HUGEINT): int64, checked
+    village = pa.table([c.cast(pa.int64()) if pa.types.is_decimal(c.type) else c for c in village.columns],
+                       names=village.column_names)
+    code = village.column("code").cast(pa.string())
+    parts = [village.select(columns).add_column(0, "code", code).add_column(0, "level", pa.repeat("village", len(code)))]
+    for level, digits in levels:
+        key = pc.utf8_rpad(pc.utf8_slice_codeunits(code, 0, digits), 12, "0")
+        summed = (village.select(columns).add_column(0, "code", key).group_by("code", use_threads=False)
+                  .aggregate([(c, "sum") for c in columns]))
+        summed = summed.rename_columns([c.removesuffix("_sum") for c in summed.column_names]).select(["code", *columns])
+        parts.append(summed.add_column(0, "level", pa.repeat(level, summed.num_rows)))
+    return pa.concat_tables(parts).sort_by([("code", "ascending"), ("level", "ascending")])
 
 
 def finalize(sums: pa.Table, populations: pa.Table, spec: Spec) -> pa.Table:

@@ -8,7 +8,7 @@ results as Parquet partitioned by county and hands back only the division table.
 
 `evaluate` holds the household results in memory (an Arrow table: ~1 GiB at 10 M households); this path never
 does, so a national snapshot (29.5 M households, 90 M members) runs in the memory DuckDB is given. The rules are
-the same SQL (`rules.household_sql`, `village_sql`, `rollup_sql`) and the ratios the same function (`run.finalize`),
+the same SQL (`rules.household_sql`, `village_sql`), the same rollup (`run.rollup`) and the ratios the same function (`run.finalize`),
 so both paths give the same divisions (tests/engine/test_national.py). Reasons and deprivations stay 64-bit masks
 in the Parquet output (`reason_bits`, `deprived_bits`; decode with `run.codes_from_bits` and
 `rules.reason_codes(spec)` / the spec's indicator names), flags are DuckDB's integers.
@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import rules
-from .run import INPUT_SCHEMAS, PARQUET_ROW_GROUP_ROWS, EngineResult, finalize
+from .run import INPUT_SCHEMAS, PARQUET_ROW_GROUP_ROWS, EngineResult, duckdb_village_sums, finalize, rollup
 from .spec import Spec
 
 PARTITIONED = ("households", "years", "members")
@@ -129,10 +129,8 @@ def evaluate_snapshot(spec: Spec, snapshot_dir: str | os.PathLike, out_dir: str 
     con.execute(f"CREATE TEMP VIEW results AS SELECT * FROM read_parquet("
                 f"{_quote(households / '*' / '*.parquet')}, hive_partitioning = true, "
                 f"hive_types = {{'county': VARCHAR}})")
-    village = con.sql(rules.village_sql(spec)).to_arrow_table()
-    con.register("village_sums", village)
-    sums = con.sql(rules.rollup_sql([c for c in village.column_names if c != "code"], levels)).to_arrow_table()
-    divisions = finalize(sums, con.sql("SELECT * FROM populations").to_arrow_table(), spec)
+    village = duckdb_village_sums(lambda sql: con.sql(sql).to_arrow_table(), spec)
+    divisions = finalize(rollup(village, levels), con.sql("SELECT * FROM populations").to_arrow_table(), spec)
     pq.write_table(divisions, out / "divisions.parquet")
     timings["divisions"] = time.perf_counter() - t2
     timings["total"] = time.perf_counter() - t0

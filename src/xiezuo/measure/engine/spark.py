@@ -29,7 +29,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from . import rules
-from .run import HOUSEHOLD_TYPES, INPUT_SCHEMAS, finalize
+from .run import HOUSEHOLD_TYPES, INPUT_SCHEMAS, finalize, rollup
 from .spec import Spec
 
 PARTITIONED = ("households", "years", "members")
@@ -207,12 +207,9 @@ def evaluate_snapshot(spec: Spec, snapshot_dir: str | os.PathLike, out_dir: str 
         # the driver receives one row per division
         t2 = time.perf_counter()
         spark.read.option("basePath", households_path).parquet(households_path).createOrReplaceTempView("results")
-        village = sql(rules.village_sql(spec))
-        village.createOrReplaceTempView("village_sums")
-        columns = [c for c in village.columns if c != "code"]
-        sums = sql(rules.rollup_sql(columns, levels)).toArrow()
+        village = sql(rules.village_sql(spec)).toArrow()  # one row per village: part of the division table
         populations = spark.table("populations").toArrow()
-        divisions = finalize(sums, populations, spec)
+        divisions = finalize(rollup(village, levels), populations, spec)
         timings["divisions"] = time.perf_counter() - t2
     finally:
         if own:
