@@ -154,9 +154,7 @@ def unit_tables(year: int) -> dict[str, pa.Table]:
     """The unit facts a run of `year` judges the poor villages and counties by (`registry.unit_selectors.
     unit_inputs`: a few rows per unit), as tables, read by Django's connection as it is (its transaction's
     moment)."""
-    facts = unit_inputs(year=year)
-    return {name: conform(name, facts[key]) for name, key in
-            (("units", "units"), ("village_facts", "village_facts"), ("county_facts", "county_facts"))}
+    return {name: conform(name, rows) for name, rows in unit_inputs(year=year).items()}
 
 
 def in_snapshot(snapshot: str, read: Callable[[], T]) -> T:
